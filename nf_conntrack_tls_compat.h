@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version differences, and only those.  Feature probes of the
+ * target's headers (see Kbuild) define COMPAT_* macros; version numbers are
+ * used only to fence the supported range.
+ */
+#ifndef _NF_CONNTRACK_TLS_COMPAT_H
+#define _NF_CONNTRACK_TLS_COMPAT_H
+
+#include <linux/version.h>
+#include <net/net_namespace.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "nf_conntrack_tls supports Linux 6.1 and newer"
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(8, 0, 0)
+#error "nf_conntrack_tls has not been ported to Linux 8 yet"
+#endif
+
+/* 6.5 added register_net_sysctl_sz() and made the table size explicit. */
+#ifdef COMPAT_HAVE_REGISTER_NET_SYSCTL_SZ
+#define compat_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
+#else
+#define compat_register_net_sysctl(net, path, table, n) \
+	({ (void)(n); register_net_sysctl(net, path, table); })
+#endif
+
+/* 6.11 made ctl_table handlers take a const table. */
+#ifdef COMPAT_CONST_CTL_TABLE
+#define compat_ctl_table const struct ctl_table
+#else
+#define compat_ctl_table struct ctl_table
+#endif
+
+#endif /* _NF_CONNTRACK_TLS_COMPAT_H */

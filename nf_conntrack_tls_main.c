@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nf_conntrack_tls: a conntrack helper named "tls" that follows the TLS
+ * (and SSLv2) record stream of both directions of a TCP flow and drops and
+ * kills flows that break the engine's rules (Heartbleed-style heartbeats,
+ * plaintext runs inside encrypted records, SSLv2 messages from the wrong
+ * side).  Attach it explicitly:
+ *
+ *   iptables -t raw -A PREROUTING -p tcp --dport 443 -j CT --helper tls
+ *   nft: ct helper tls-443 { type "tls" protocol tcp; } ... ct helper set "tls-443"
+ *
+ * This file is the glue: TCP header, sequence tracking, walking the payload
+ * of the skb without linearising it, verdicts and logs.  The parsing lives
+ * in the pure engine (tls_parse.c, heartbeat.c, tls_seq.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_expect.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+
+#include "nf_conntrack_tls.h"
+#include "nf_conntrack_tls_compat.h"
+#include "tls_seq.h"
+
+#define NF_CT_TLS_VERSION "0.1.0"
+
+struct nf_ct_tls_conf nf_ct_tls_defaults = {
+	.lowrun_limit	= TLS_LOWRUN_DEFAULT,
+	.heartbeat	= TLS_HB_VALIDATE,
+	.gap		= TLS_GAP_DROP,
+	.audit		= 0,
+	.sslv2		= 0,
+	.log		= 1,
+};
+
+/*
+ * Module parameters set the defaults of every network namespace created
+ * after loading (init_net included); sysctl changes one namespace at run
+ * time.  A value out of range refuses the load with a message.
+ */
+static int nf_ct_tls_param_set(const char *val, const struct kernel_param *kp,
+			       int max)
+{
+	int v, ret;
+
+	ret = kstrtoint(val, 0, &v);
+	if (ret || v < 0 || v > max) {
+		pr_err("parameter %s=%s: expected an integer from 0 to %d\n",
+		       kp->name, val, max);
+		return -EINVAL;
+	}
+	*(int *)kp->arg = v;
+	return 0;
+}
+
+#define NF_CT_TLS_PARAM(name_, field_, max_, desc_)				\
+static int nf_ct_tls_set_##name_(const char *val,				\
+				 const struct kernel_param *kp)		\
+{										\
+	return nf_ct_tls_param_set(val, kp, max_);				\
+}										\
+static const struct kernel_param_ops nf_ct_tls_ops_##name_ = {			\
+	.set = nf_ct_tls_set_##name_,						\
+	.get = param_get_int,							\
+};										\
+module_param_cb(name_, &nf_ct_tls_ops_##name_, &nf_ct_tls_defaults.field_,	\
+		0444);								\
+MODULE_PARM_DESC(name_, desc_)
+
+NF_CT_TLS_PARAM(lowrun_limit, lowrun_limit, TLS_LOWRUN_MAX,
+		"Kill a flow when this many bytes < 0x80 follow each other in encrypted records (0 = off, default 128, max 65535)");
+NF_CT_TLS_PARAM(heartbeat, heartbeat, TLS_HB_ALLOW,
+		"Heartbeat policy: 0 = validate against RFC 6520 (default), 1 = drop every heartbeat, 2 = allow all");
+NF_CT_TLS_PARAM(gap, gap, TLS_GAP_STOP,
+		"Segment beyond a hole or flow joined mid-stream: 0 = drop it so the sender retransmits in order (default), 1 = stop inspecting the flow");
+NF_CT_TLS_PARAM(audit, audit, 1,
+		"1 = audit mode: log and count violations but never drop (default 0)");
+NF_CT_TLS_PARAM(sslv2, sslv2, 1,
+		"1 = allow SSLv2 sessions (default 0; SSLv2-format ClientHellos offering TLS are always allowed)");
+NF_CT_TLS_PARAM(log, log, 1,
+		"1 = log each violation, rate-limited (default 1)");
+
+static void nf_ct_tls_log(const struct nf_conn *ct, unsigned int dir,
+			  enum tls_reason reason, bool dropped)
+{
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	const char *what = dropped ? "dropped" : "audit";
+	const char *side = dir == TLS_DIR_CLIENT ? "client" : "server";
+
+	if (!net_ratelimit())
+		return;
+	if (nf_ct_l3num(ct) == NFPROTO_IPV6)
+		pr_info("%s: %s from %s: [%pI6c]:%u -> [%pI6c]:%u\n",
+			what, tls_reason_name(reason), side,
+			&t->src.u3.in6, ntohs(t->src.u.tcp.port),
+			&t->dst.u3.in6, ntohs(t->dst.u.tcp.port));
+	else
+		pr_info("%s: %s from %s: %pI4:%u -> %pI4:%u\n",
+			what, tls_reason_name(reason), side,
+			&t->src.u3.ip, ntohs(t->src.u.tcp.port),
+			&t->dst.u3.ip, ntohs(t->dst.u.tcp.port));
+}
+
+/*
+ * Feed payload bytes [off, skb->len) to the engine, reading paged and
+ * frag-list data in place (skb_seq_read maps each fragment in turn), so
+ * GRO/BIG TCP skbs of any size are walked without a copy.
+ */
+static enum tls_reason nf_ct_tls_feed_skb(struct sk_buff *skb, unsigned int off,
+					  struct tls_flow *flow, unsigned int dir,
+					  const struct tls_policy *pol,
+					  u32 *records)
+{
+	struct skb_seq_state st;
+	struct tls_result res;
+	enum tls_reason r = TLS_OK;
+	unsigned int consumed = 0, len;
+	const u8 *data;
+
+	*records = 0;
+	skb_prepare_seq_read(skb, off, skb->len, &st);
+	while ((len = skb_seq_read(consumed, &data, &st)) != 0) {
+		r = tls_feed(flow, dir, data, len, pol, &res);
+		*records += res.records;
+		if (r != TLS_OK) {
+			skb_abort_seq_read(&st);
+			break;
+		}
+		consumed += len;
+	}
+	return r;
+}
+
+static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
+			  struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	struct nf_ct_tls_net *tn = nf_ct_tls_pernet(nf_ct_net(ct));
+	unsigned int dir = CTINFO2DIR(ctinfo);
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	struct tls_flow *flow;
+	struct tls_policy pol;
+	enum tls_seq_action act;
+	enum tls_reason r = TLS_OK;
+	unsigned int dataoff;
+	u32 plen, skip = 0, records = 0;
+	bool drop = false, kill = false;
+
+	/* ICMP errors about the flow carry no stream bytes. */
+	if (ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY)
+		return NF_ACCEPT;
+
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+	dataoff = protoff + th->doff * 4;
+	if (th->doff < 5 || dataoff > skb->len)
+		return NF_ACCEPT;	/* conntrack already judged the header */
+	plen = skb->len - dataoff;
+
+	pol.lowrun_limit = READ_ONCE(tn->conf.lowrun_limit);
+	pol.heartbeat = READ_ONCE(tn->conf.heartbeat);
+	pol.allow_sslv2 = READ_ONCE(tn->conf.sslv2);
+
+	flow = nfct_help_data(ct);
+
+	/*
+	 * Both directions of a flow may be handled on two CPUs at once; the
+	 * per-conntrack spinlock (the one TCP tracking uses) serialises them
+	 * without any global lock.
+	 */
+	spin_lock_bh(&ct->lock);
+	if (th->syn && !(flow->dir[dir].flags & TLS_F_SEQ_VALID) &&
+	    dir == TLS_DIR_CLIENT)
+		nf_ct_tls_count(tn, NF_CT_TLS_FLOWS, 1);
+	act = tls_seq_segment(flow, dir, ntohl(th->seq), th->syn, plen,
+			      READ_ONCE(tn->conf.gap), &skip);
+	switch (act) {
+	case TLS_SEQ_NEW:
+		r = nf_ct_tls_feed_skb(skb, dataoff + skip, flow, dir, &pol,
+				       &records);
+		if (r == TLS_OK) {
+			tls_seq_advance(flow, dir, plen - skip);
+			nf_ct_tls_count(tn, NF_CT_TLS_BYTES, plen - skip);
+		} else if (READ_ONCE(tn->conf.audit)) {
+			/* Counted once; the flow is not inspected further. */
+			tls_flow_stop(flow);
+		} else {
+			drop = true;
+			kill = true;
+		}
+		break;
+	case TLS_SEQ_OLD:
+		if (plen)
+			nf_ct_tls_count(tn, NF_CT_TLS_RETRANS, 1);
+		break;
+	case TLS_SEQ_GAP_DROP:
+		nf_ct_tls_count(tn, NF_CT_TLS_GAPS, 1);
+		drop = true;
+		break;
+	case TLS_SEQ_GAP_STOP:
+		nf_ct_tls_count(tn, NF_CT_TLS_GAPS, 1);
+		nf_ct_tls_count(tn, NF_CT_TLS_GAP_STOPS, 1);
+		break;
+	case TLS_SEQ_PICKUP:
+		/*
+		 * Record boundaries are unknown in a flow joined mid-stream.
+		 * With the strict gap policy its data is dropped: a flow the
+		 * helper killed cannot come back through conntrack pickup.
+		 */
+		nf_ct_tls_count(tn, NF_CT_TLS_PICKUPS, 1);
+		if (READ_ONCE(tn->conf.gap) == TLS_GAP_DROP)
+			drop = true;
+		break;
+	case TLS_SEQ_UNTRACKED:
+		break;
+	}
+	spin_unlock_bh(&ct->lock);
+
+	if (records)
+		nf_ct_tls_count(tn, NF_CT_TLS_RECORDS, records);
+	if (r != TLS_OK) {
+		nf_ct_tls_count(tn, NF_CT_TLS_VIOLATION + r - 1, 1);
+		nf_ct_tls_count(tn, drop ? NF_CT_TLS_DROPS : NF_CT_TLS_AUDITED, 1);
+		if (READ_ONCE(tn->conf.log))
+			nf_ct_tls_log(ct, dir, r, drop);
+		if (drop)
+			nf_ct_helper_log(skb, ct, "%s", tls_reason_name(r));
+	}
+	if (kill)
+		nf_ct_kill(ct);
+	return drop ? NF_DROP : NF_ACCEPT;
+}
+
+/* The helper expects no related connections. */
+static const struct nf_conntrack_expect_policy nf_ct_tls_exp_policy = {
+	.max_expected	= 0,
+	.timeout	= 0,
+};
+
+static struct nf_conntrack_helper nf_ct_tls_helpers[2] __read_mostly;
+
+static int __init nf_ct_tls_init(void)
+{
+	int ret;
+
+	NF_CT_HELPER_BUILD_BUG_ON(sizeof(struct tls_flow));
+
+	ret = nf_ct_tls_net_init();
+	if (ret)
+		return ret;
+
+	/*
+	 * Port 0: the helper is only ever attached explicitly by name (CT
+	 * target, nft ct helper objects), never by port.
+	 */
+	nf_ct_helper_init(&nf_ct_tls_helpers[0], AF_INET, IPPROTO_TCP,
+			  NF_CT_TLS_NAME, 0, 0, 0, &nf_ct_tls_exp_policy, 0,
+			  nf_ct_tls_help, NULL, THIS_MODULE);
+	nf_ct_helper_init(&nf_ct_tls_helpers[1], AF_INET6, IPPROTO_TCP,
+			  NF_CT_TLS_NAME, 0, 0, 0, &nf_ct_tls_exp_policy, 0,
+			  nf_ct_tls_help, NULL, THIS_MODULE);
+	ret = nf_conntrack_helpers_register(nf_ct_tls_helpers,
+					    ARRAY_SIZE(nf_ct_tls_helpers));
+	if (ret) {
+		pr_err("cannot register helper \"%s\": %d\n", NF_CT_TLS_NAME, ret);
+		nf_ct_tls_net_exit();
+		return ret;
+	}
+	pr_info("version %s loaded\n", NF_CT_TLS_VERSION);
+	return 0;
+}
+
+static void __exit nf_ct_tls_exit(void)
+{
+	/*
+	 * Unregistering detaches the helper from every conntrack entry and
+	 * waits for RCU readers, so no packet runs nf_ct_tls_help() when the
+	 * per-namespace data goes away.
+	 */
+	nf_conntrack_helpers_unregister(nf_ct_tls_helpers,
+					ARRAY_SIZE(nf_ct_tls_helpers));
+	nf_ct_tls_net_exit();
+}
+
+module_init(nf_ct_tls_init);
+module_exit(nf_ct_tls_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The nf_conntrack_tls developers");
+MODULE_DESCRIPTION("Conntrack helper that enforces TLS record-layer rules (Heartbleed, plaintext in encrypted records, SSLv2 direction)");
+MODULE_VERSION(NF_CT_TLS_VERSION);
+MODULE_ALIAS("nfct-helper-" NF_CT_TLS_NAME);

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-network-namespace state of nf_conntrack_tls: the run-time knobs
+ * (sysctl net.netfilter.nf_conntrack_tls_*), the counters (per CPU, summed
+ * on read) and /proc/net/nf_conntrack_tls that shows them.
+ */
+#include <linux/kernel.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <net/netns/generic.h>
+
+#include "nf_conntrack_tls.h"
+#include "nf_conntrack_tls_compat.h"
+#include "tls_seq.h"
+
+static unsigned int nf_ct_tls_net_id __read_mostly;
+
+struct nf_ct_tls_net *nf_ct_tls_pernet(const struct net *net)
+{
+	return net_generic(net, nf_ct_tls_net_id);
+}
+
+static const char *const nf_ct_tls_counter_names[NF_CT_TLS_VIOLATION] = {
+	[NF_CT_TLS_FLOWS]	= "flows",
+	[NF_CT_TLS_BYTES]	= "bytes",
+	[NF_CT_TLS_RECORDS]	= "records",
+	[NF_CT_TLS_DROPS]	= "drops",
+	[NF_CT_TLS_AUDITED]	= "audited",
+	[NF_CT_TLS_GAPS]	= "gaps",
+	[NF_CT_TLS_GAP_STOPS]	= "gap_stops",
+	[NF_CT_TLS_PICKUPS]	= "pickups",
+	[NF_CT_TLS_RETRANS]	= "retransmits",
+};
+
+static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
+{
+	struct nf_ct_tls_net *tn = nf_ct_tls_pernet(seq_file_single_net(s));
+	u64 sum[NF_CT_TLS_NCOUNTERS] = {};
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct nf_ct_tls_stats *st = per_cpu_ptr(tn->stats, cpu);
+
+		for (i = 0; i < NF_CT_TLS_NCOUNTERS; i++)
+			sum[i] += READ_ONCE(st->c[i]);
+	}
+	for (i = 0; i < NF_CT_TLS_VIOLATION; i++)
+		seq_printf(s, "%-24s %llu\n", nf_ct_tls_counter_names[i], sum[i]);
+	for (i = 1; i < TLS_R_MAX; i++)
+		seq_printf(s, "violation_%-14s %llu\n", tls_reason_name(i),
+			   sum[NF_CT_TLS_VIOLATION + i - 1]);
+	return 0;
+}
+
+static int zero;
+static int one = 1;
+static int hb_max = TLS_HB_ALLOW;
+static int gap_max = TLS_GAP_STOP;
+static int lowrun_max = TLS_LOWRUN_MAX;
+
+/*
+ * The template; each namespace gets a copy whose .data point at its own
+ * struct nf_ct_tls_conf.  proc_dointvec_minmax refuses out-of-range values
+ * with -EINVAL and leaves the knob unchanged.
+ */
+#define NF_CT_TLS_KNOB(name_, field_, max_) {			\
+	.procname	= "nf_conntrack_tls_" name_,		\
+	.data		= &nf_ct_tls_defaults.field_,		\
+	.maxlen		= sizeof(int),				\
+	.mode		= 0644,					\
+	.proc_handler	= proc_dointvec_minmax,			\
+	.extra1		= &zero,				\
+	.extra2		= max_,					\
+}
+
+static struct ctl_table nf_ct_tls_sysctl_template[] = {
+	NF_CT_TLS_KNOB("lowrun_limit", lowrun_limit, &lowrun_max),
+	NF_CT_TLS_KNOB("heartbeat", heartbeat, &hb_max),
+	NF_CT_TLS_KNOB("gap", gap, &gap_max),
+	NF_CT_TLS_KNOB("audit", audit, &one),
+	NF_CT_TLS_KNOB("sslv2", sslv2, &one),
+	NF_CT_TLS_KNOB("log", log, &one),
+	{ }
+};
+
+static int __net_init nf_ct_tls_net_setup(struct net *net)
+{
+	struct nf_ct_tls_net *tn = nf_ct_tls_pernet(net);
+	struct ctl_table *table;
+	size_t i, n = ARRAY_SIZE(nf_ct_tls_sysctl_template);
+	int *fields[] = {
+		&tn->conf.lowrun_limit, &tn->conf.heartbeat, &tn->conf.gap,
+		&tn->conf.audit, &tn->conf.sslv2, &tn->conf.log,
+	};
+
+	BUILD_BUG_ON(ARRAY_SIZE(fields) != ARRAY_SIZE(nf_ct_tls_sysctl_template) - 1);
+
+	tn->conf = nf_ct_tls_defaults;
+	tn->stats = alloc_percpu(struct nf_ct_tls_stats);
+	if (!tn->stats)
+		return -ENOMEM;
+
+	table = kmemdup(nf_ct_tls_sysctl_template,
+			sizeof(nf_ct_tls_sysctl_template), GFP_KERNEL);
+	if (!table)
+		goto err_stats;
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		table[i].data = fields[i];
+	tn->sysctl = compat_register_net_sysctl(net, "net/netfilter", table,
+						n - 1);
+	if (!tn->sysctl)
+		goto err_table;
+
+	if (!proc_create_net_single("nf_conntrack_tls", 0444, net->proc_net,
+				    nf_ct_tls_proc_show, NULL))
+		goto err_sysctl;
+	return 0;
+
+err_sysctl:
+	unregister_net_sysctl_table(tn->sysctl);
+err_table:
+	kfree(table);
+err_stats:
+	free_percpu(tn->stats);
+	return -ENOMEM;
+}
+
+/*
+ * Pernet subsys exit runs after every device of the namespace is gone
+ * (device ops exit first), so no packet can reach the counters any more.
+ */
+static void __net_exit nf_ct_tls_net_teardown(struct net *net)
+{
+	struct nf_ct_tls_net *tn = nf_ct_tls_pernet(net);
+	const struct ctl_table *table = tn->sysctl->ctl_table_arg;
+
+	remove_proc_entry("nf_conntrack_tls", net->proc_net);
+	unregister_net_sysctl_table(tn->sysctl);
+	kfree(table);
+	free_percpu(tn->stats);
+}
+
+static struct pernet_operations nf_ct_tls_net_ops = {
+	.init	= nf_ct_tls_net_setup,
+	.exit	= nf_ct_tls_net_teardown,
+	.id	= &nf_ct_tls_net_id,
+	.size	= sizeof(struct nf_ct_tls_net),
+};
+
+int nf_ct_tls_net_init(void)
+{
+	return register_pernet_subsys(&nf_ct_tls_net_ops);
+}
+
+void nf_ct_tls_net_exit(void)
+{
+	unregister_pernet_subsys(&nf_ct_tls_net_ops);
+}

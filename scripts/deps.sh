@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install every Debian package that the build, the tests, the demo and CI
+# need.  Idempotent: when everything is present it only runs dpkg-query and
+# exits.  Never upgrades the host; never touches the running kernel.
+set -euo pipefail
+
+PKGS=(
+	# module build
+	build-essential bc kmod libelf-dev flex bison linux-headers-amd64
+	# VM: the stock Debian kernel to boot is fetched with apt-get download
+	qemu-system-x86 busybox-static cpio file xz-utils zstd
+	# userspace tests, fuzzing, benchmarks, offline tool
+	clang libclang-rt-14-dev llvm valgrind libpcap-dev pkg-config sparse
+	# in-guest network tools and peers
+	iproute2 iptables nftables conntrack openssl gnutls-bin curl nginx-light
+	nmap python3 python3-scapy tcpdump iperf3 procps psmisc
+	# KUnit on UML and checkpatch
+	linux-source-6.1 python3-ply libssl-dev
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	case "$p" in \#*) continue ;; esac
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]}" >&2
+	echo "deps.sh: run as root (or: sudo apt-get install ${missing[*]})" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# nginx and friends must not start services on the host during install
+printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d.deps-sh
+chmod +x /usr/sbin/policy-rc.d.deps-sh
+had_policy=0
+[ -e /usr/sbin/policy-rc.d ] && had_policy=1
+[ $had_policy -eq 1 ] || cp /usr/sbin/policy-rc.d.deps-sh /usr/sbin/policy-rc.d
+rc=0
+apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+[ $had_policy -eq 1 ] || rm -f /usr/sbin/policy-rc.d
+rm -f /usr/sbin/policy-rc.d.deps-sh
+exit $rc

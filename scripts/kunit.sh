@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the engine's KUnit suite (tests/kunit) on UML with the kernel's own
+# tools/testing/kunit/kunit.py, in a tree unpacked from Debian's
+# linux-source-6.1 into build/kunit (ignored by git).
+#
+#   scripts/kunit.sh [extra kunit.py run arguments]
+#
+# Steps, each idempotent:
+#   1. unpack /usr/src/linux-source-6.1.tar.xz once (stamp file; unpacked
+#      again only when the tarball changes);
+#   2. add lib/nf_conntrack_tls_kunit/ to the tree: Kconfig and Kbuild are
+#      symlinks to tests/kunit/, src/ mirrors the repository's layout with
+#      symlinks, so every run compiles the repository's current sources; hook
+#      it into lib/Kconfig and lib/Makefile once;
+#   3. kunit.py run with tests/kunit/.kunitconfig, out-of-tree build in
+#      build/kunit/out (the source tree itself stays unconfigured);
+#   4. print one "PASS|FAIL|SKIP: kunit: <suite>.<case>[.<param>]" line per
+#      test case (from kunit.py's JSON results) for make check to count.
+#
+# Exit status: kunit.py's, made non-zero also when any case failed, when no
+# results could be read (build failure, crash) or on any setup error.
+#
+# Environment: KUNIT_JOBS (default: number of CPUs), KUNIT_TIMEOUT (seconds
+# for the UML run, default 300), LINUX_SOURCE_TARBALL (default below),
+# KUNIT_SRC_ROOT (where the engine and tests/ are taken from; default: this
+# repository).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SRC_ROOT=$(cd "${KUNIT_SRC_ROOT:-$REPO}" && pwd)
+TARBALL=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+TREE_NAME=linux-source-6.1
+BASE=$REPO/build/kunit
+TREE=$BASE/$TREE_NAME
+OUT=$BASE/out
+JSON=$BASE/results.json
+LOG=$BASE/kunit.log
+STAMP=$BASE/.$TREE_NAME.unpacked
+GLUE_REL=lib/nf_conntrack_tls_kunit
+GLUE=$TREE/$GLUE_REL
+JOBS=${KUNIT_JOBS:-$(nproc)}
+TIMEOUT=${KUNIT_TIMEOUT:-300}
+
+# Engine sources compiled into the suite (tests/kunit/Kbuild lists the
+# objects); every top-level header is linked too.
+ENGINE_C=(tls_parse.c heartbeat.c tls_seq.c)
+
+die() {
+	echo "kunit.sh: $*" >&2
+	echo "FAIL: kunit: setup"
+	exit 1
+}
+
+[ -r "$TARBALL" ] || die "$TARBALL not found (apt-get install linux-source-6.1)"
+for t in tar xz python3 make gcc flex bison bc flock; do
+	command -v "$t" >/dev/null || die "missing tool: $t (see scripts/deps.sh)"
+done
+
+mkdir -p "$BASE"
+# Keep everything under build/kunit out of git without touching the
+# repository's own ignore files.
+[ -f "$BASE/.gitignore" ] || printf '*\n' >"$BASE/.gitignore"
+
+# One run at a time: the tree and the build directory are shared.
+exec 9>"$BASE/.lock"
+flock 9
+
+# --- 1. unpack -------------------------------------------------------------
+want_stamp="$TARBALL $(stat -c '%s %Y' "$TARBALL")"
+if [ ! -d "$TREE" ] || [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want_stamp" ]; then
+	echo "kunit.sh: unpacking $TARBALL into $TREE"
+	rm -rf "$TREE" "$OUT" "$STAMP" "$BASE"/unpack.*
+	tmp=$(mktemp -d "$BASE/unpack.XXXXXX")
+	tar -xf "$TARBALL" -C "$tmp"
+	[ -f "$tmp/$TREE_NAME/tools/testing/kunit/kunit.py" ] ||
+		die "$TARBALL has no $TREE_NAME/tools/testing/kunit/kunit.py"
+	mv "$tmp/$TREE_NAME" "$TREE"
+	rmdir "$tmp"
+	printf '%s\n' "$want_stamp" >"$STAMP"
+fi
+
+# kunit.py builds out of tree (O=); kbuild refuses if the source tree was
+# ever configured in place.
+if [ -e "$TREE/.config" ] || [ -d "$TREE/include/config" ]; then
+	die "$TREE is configured in place; remove $STAMP to unpack it again"
+fi
+
+# --- 2. glue directory -----------------------------------------------------
+for f in "${ENGINE_C[@]}" tls_types.h tls_parse.h tls_seq.h \
+	 tests/vectors/tls_vectors.h tests/kunit/Kconfig tests/kunit/Kbuild \
+	 tests/kunit/.kunitconfig tests/kunit/tls_kunit_test.c; do
+	[ -f "$SRC_ROOT/$f" ] || die "missing $SRC_ROOT/$f"
+done
+
+mkdir -p "$GLUE"
+ln -sfn "$SRC_ROOT/tests/kunit/Kconfig" "$GLUE/Kconfig"
+ln -sfn "$SRC_ROOT/tests/kunit/Kbuild" "$GLUE/Kbuild"
+# src/ is rebuilt on every run so that it follows the repository (files
+# added or removed); make follows the symlinks, so unchanged sources are
+# not recompiled.
+rm -rf "$GLUE/src"
+mkdir -p "$GLUE/src/tests"
+for f in "${ENGINE_C[@]}"; do
+	ln -s "$SRC_ROOT/$f" "$GLUE/src/$f"
+done
+for h in "$SRC_ROOT"/*.h; do
+	ln -s "$h" "$GLUE/src/${h##*/}"
+done
+ln -s "$SRC_ROOT/tests/vectors" "$GLUE/src/tests/vectors"
+ln -s "$SRC_ROOT/tests/kunit" "$GLUE/src/tests/kunit"
+
+hook() {	# file line
+	grep -qxF "$2" "$1" || printf '\n%s\n' "$2" >>"$1"
+}
+hook "$TREE/lib/Kconfig" "source \"$GLUE_REL/Kconfig\""
+hook "$TREE/lib/Makefile" "obj-\$(CONFIG_NF_CONNTRACK_TLS_KUNIT_TEST) += nf_conntrack_tls_kunit/"
+
+# --- 3. run ----------------------------------------------------------------
+rm -f "$JSON"
+echo "kunit.sh: kunit.py run (build dir $OUT, $JOBS jobs)"
+set +e
+(
+	cd "$TREE"
+	python3 tools/testing/kunit/kunit.py run \
+		--kunitconfig="$SRC_ROOT/tests/kunit/.kunitconfig" \
+		--build_dir="$OUT" \
+		--jobs="$JOBS" \
+		--timeout="$TIMEOUT" \
+		--json="$JSON" \
+		"$@"
+) 2>&1 | tee "$LOG"
+rc=${PIPESTATUS[0]}
+set -e
+
+# --- 4. per-case lines -----------------------------------------------------
+summary_rc=0
+python3 - "$JSON" <<'EOF' || summary_rc=$?
+import json, sys
+
+path = sys.argv[1]
+try:
+    with open(path) as f:
+        top = json.load(f)
+except (OSError, ValueError) as e:
+    print("kunit.sh: no KUnit results (%s); see build/kunit/kunit.log" % e,
+          file=sys.stderr)
+    print("FAIL: kunit: results")
+    sys.exit(1)
+
+counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+
+def walk(group, prefix):
+    for case in group.get("test_cases", []):
+        status = case.get("status", "FAIL")
+        if status not in ("PASS", "SKIP"):
+            status = "FAIL"		# FAIL, ERROR (crash, missing)
+        counts[status] += 1
+        print("%s: kunit: %s%s" % (status, prefix, case.get("name", "?")))
+    for sub in group.get("sub_groups", []):
+        walk(sub, prefix + sub.get("name", "?") + ".")
+
+walk(top, "")
+total = sum(counts.values())
+if total == 0:
+    print("FAIL: kunit: results")
+    print("kunit.sh: KUnit reported no test cases", file=sys.stderr)
+    sys.exit(1)
+print("kunit.sh: %d passed, %d failed, %d skipped"
+      % (counts["PASS"], counts["FAIL"], counts["SKIP"]), file=sys.stderr)
+sys.exit(1 if counts["FAIL"] else 0)
+EOF
+
+if [ "$rc" -eq 0 ] && [ "$summary_rc" -ne 0 ]; then
+	rc=1
+fi
+exit "$rc"

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the selftests (kselftest conventions): PASS:/FAIL:/SKIP: lines,
+# exit 4 = skip, namespaces with a random suffix, cleanup on exit.
+#
+# Topology used by most tests (addresses per namespace):
+#
+#   client (10.0.1.1, fd00:1::1) --veth-- router --veth-- server (10.0.2.2, fd00:2::2)
+#                                (10.0.1.254 | 10.0.2.254)
+#                                the helper is attached in router
+ksft_skip=4
+RET=0
+NS_LIST=()
+SUFFIX=$(printf '%04x' $((RANDOM)))
+TLSDIR=${TLSDIR:-/tmp/tls-selftest}
+
+log_pass() { echo "PASS: $*"; }
+log_fail() { echo "FAIL: $*"; RET=1; }
+log_skip() { echo "SKIP: $*"; }
+
+checktool() {
+	# checktool "command" "what it is needed for"
+	if ! eval "$1" >/dev/null 2>&1; then
+		echo "SKIP: could not $2 ($1 failed)"
+		exit $ksft_skip
+	fi
+}
+
+cleanup_ns() {
+	local ns
+	for ns in "${NS_LIST[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	NS_LIST=()
+}
+
+setup_ns() {
+	# setup_ns VAR...: create a namespace per variable, named VAR-SUFFIX
+	local var ns
+	for var in "$@"; do
+		ns="$var-$SUFFIX"
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+		eval "$var=$ns"
+		NS_LIST+=("$ns")
+	done
+}
+
+# setup_topology: client, router, server as drawn above; sets $client,
+# $router and $server.  The router forwards; nothing is attached yet.
+setup_topology() {
+	setup_ns client router server || return 1
+	ip link add c0 netns "$client" type veth peer name r0 netns "$router"
+	ip link add s0 netns "$server" type veth peer name r1 netns "$router"
+	ip -n "$client" addr add 10.0.1.1/24 dev c0
+	ip -n "$client" addr add fd00:1::1/64 dev c0 nodad
+	ip -n "$router" addr add 10.0.1.254/24 dev r0
+	ip -n "$router" addr add fd00:1::254/64 dev r0 nodad
+	ip -n "$router" addr add 10.0.2.254/24 dev r1
+	ip -n "$router" addr add fd00:2::254/64 dev r1 nodad
+	ip -n "$server" addr add 10.0.2.2/24 dev s0
+	ip -n "$server" addr add fd00:2::2/64 dev s0 nodad
+	local ns dev
+	for ns in "$client" "$router" "$server"; do
+		for dev in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
+			ip -n "$ns" link set "$dev" up
+		done
+	done
+	ip -n "$client" route add default via 10.0.1.254
+	ip -n "$client" -6 route add default via fd00:1::254
+	ip -n "$server" route add default via 10.0.2.254
+	ip -n "$server" -6 route add default via fd00:2::254
+	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$router" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+# attach_iptables NS PORT / attach_nft NS PORT: the helper for TCP to PORT
+attach_iptables() {
+	ip netns exec "$1" iptables -t raw -A PREROUTING -p tcp --dport "$2" -j CT --helper tls &&
+	ip netns exec "$1" ip6tables -t raw -A PREROUTING -p tcp --dport "$2" -j CT --helper tls
+}
+
+attach_nft() {
+	ip netns exec "$1" nft -f - <<NFT
+table inet tlstest {
+	ct helper tls-h {
+		type "tls" protocol tcp;
+		l3proto inet;
+	}
+	chain pre {
+		type filter hook prerouting priority filter; policy accept;
+		tcp dport $2 ct helper set "tls-h"
+	}
+}
+NFT
+}
+
+# counter NS NAME: a value from /proc/net/nf_conntrack_tls in NS
+counter() {
+	ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/nf_conntrack_tls
+}
+
+# make_cert: a small EC certificate for the test servers
+make_cert() {
+	mkdir -p "$TLSDIR"
+	[ -f "$TLSDIR/cert.pem" ] && return 0
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-subj "/CN=tls-selftest" -days 2 -keyout "$TLSDIR/key.pem" \
+		-out "$TLSDIR/cert.pem" 2>/dev/null
+}
+
+# wait_port NS PORT: until something listens on TCP PORT in NS (max ~10 s)
+wait_port() {
+	local i
+	for i in $(seq 100); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TLS/SSLv2 record-stream engine: a push parser for both directions of
+ * one TCP flow.  Pure C: it includes nothing but tls_types.h, so the same
+ * object code runs in the kernel module, the userspace tests, the fuzzer,
+ * the benchmark, the offline replay tool and KUnit.
+ *
+ * Direction 0 is the side that opened the TCP connection (the client,
+ * conntrack's IP_CT_DIR_ORIGINAL); direction 1 is the server (IP_CT_DIR_REPLY).
+ *
+ * The whole per-flow state is struct tls_flow: 32 bytes, which is the size
+ * of nf_conn_help.data.  A build-time assertion below keeps it so.
+ */
+#ifndef _TLS_PARSE_H
+#define _TLS_PARSE_H
+
+#include "tls_types.h"
+
+#define TLS_DIR_CLIENT	0
+#define TLS_DIR_SERVER	1
+
+/* Why a flow was judged hostile.  Stable numbers: counters and logs use them. */
+enum tls_reason {
+	TLS_OK = 0,
+	TLS_R_RECORD_TYPE,	/* unknown record content type */
+	TLS_R_RECORD_VERSION,	/* record version is not SSL 3.0 / TLS 1.0-1.3 */
+	TLS_R_RECORD_LENGTH,	/* record over the RFC limit, or empty where forbidden */
+	TLS_R_CCS,		/* plaintext ChangeCipherSpec other than the byte 1 */
+	TLS_R_HB_FORBIDDEN,	/* heartbeat record while the policy drops them all */
+	TLS_R_HB_TYPE,		/* plaintext heartbeat neither request nor response */
+	TLS_R_HB_LENGTH,	/* payload_length + 3 + 16 > record length: Heartbleed */
+	TLS_R_HB_INFLIGHT,	/* a second request while one is outstanding */
+	TLS_R_HB_UNSOLICITED,	/* response with no outstanding request, or not matching it */
+	TLS_R_HB_LEAK,		/* encrypted response longer than the request it answers */
+	TLS_R_HB_TLS13,		/* heartbeat record on a TLS 1.3 flow */
+	TLS_R_LOWRUN,		/* run of bytes < 0x80 reached the limit in encrypted data */
+	TLS_R_SSLV2_DIRECTION,	/* SSLv2 message sent by the wrong side */
+	TLS_R_SSLV2_FORBIDDEN,	/* real SSLv2 session while SSLv2 is not allowed */
+	TLS_R_SSLV2_MALFORMED,	/* SSLv2 header, padding or message type invalid */
+	TLS_R_MAX
+};
+
+enum tls_hb_policy {
+	TLS_HB_VALIDATE = 0,	/* check every heartbeat against RFC 6520 */
+	TLS_HB_DROP = 1,	/* any heartbeat record is a violation */
+	TLS_HB_ALLOW = 2,	/* heartbeats are not checked at all */
+};
+
+/*
+ * Run-time knobs, read on every call so that changes apply to live flows.
+ * The glue fills this from sysctl; tests and tools from their arguments.
+ */
+struct tls_policy {
+	u32 lowrun_limit;	/* 0 = off; violation when a run reaches it (max 65535) */
+	u8 heartbeat;		/* enum tls_hb_policy */
+	u8 allow_sslv2;		/* 0: an SSLv2 session is a violation */
+};
+
+#define TLS_LOWRUN_DEFAULT	128
+#define TLS_LOWRUN_MAX		65535
+
+/* Per-direction flags (struct tls_dir.flags). */
+#define TLS_F_ENCRYPTED	0x01	/* this side's records are protected */
+#define TLS_F_TLS13	0x02	/* this side speaks TLS 1.3 */
+#define TLS_F_SSLV2	0x04	/* this side uses SSLv2 record framing */
+#define TLS_F_HB_PEND	0x08	/* this side has a heartbeat request outstanding */
+#define TLS_F_SEQ_VALID	0x10	/* next_seq holds the next expected sequence number */
+#define TLS_F_V2_SIDHIT	0x20	/* SSLv2 SERVER-HELLO said session-id-hit */
+#define TLS_F_OFF	0x40	/* inspection stopped for this flow (not a violation) */
+#define TLS_F_FIRST	0x80	/* at least one record header started on this side */
+
+/*
+ * One direction's state: 16 bytes.  Invariants (the engine keeps them for
+ * any input): state is always a valid parser state; rec_left never exceeds
+ * the largest record length accepted; nothing in here is ever used as an
+ * array index.  Fields are private to the engine except where noted.
+ */
+struct tls_dir {
+	u32 next_seq;	/* tls_seq.c: next TCP sequence number to inspect */
+	u16 rec_left;	/* body bytes left in this record (length while in header) */
+	u16 run;	/* current run of bytes < 0x80, saturating */
+	u16 scratch;	/* partial heartbeat/SSLv2 field; the reason once dead */
+	u16 hb_req;	/* outstanding request: payload_length or record length */
+	u8 state;	/* parser state (private enum in tls_parse.c) */
+	u8 rec_type;	/* content type (or SSLv2 message type) of this record */
+	u8 flags;	/* TLS_F_* */
+	u8 version;	/* highest version seen: 0x02 SSLv2, 0x30 SSL3, 0x31..0x34 TLS */
+};
+
+struct tls_flow {
+	struct tls_dir dir[2];
+};
+
+TLS_STATIC_ASSERT(sizeof(struct tls_dir) == 16, "tls_dir must stay 16 bytes");
+TLS_STATIC_ASSERT(sizeof(struct tls_flow) <= 32,
+		  "tls_flow must fit nf_conn_help.data (32 bytes)");
+
+/* What one tls_feed() call found, besides its verdict. */
+struct tls_result {
+	u32 at;		/* on a violation: offset in buf of the deciding byte */
+	u32 records;	/* record headers completed during this call */
+};
+
+/* A zeroed struct tls_flow is a valid new flow; this is just explicit. */
+void tls_flow_init(struct tls_flow *f);
+
+/*
+ * Feed the next len bytes of direction dir (0 client, 1 server).  Returns
+ * TLS_OK or the reason of the first violation; once a direction has failed
+ * the reason is sticky and later calls return it without reading buf.  The
+ * verdict and the byte that decided it do not depend on how the stream is
+ * split into calls.  res may be NULL.  Never allocates, never recurses,
+ * never reads outside buf[0..len).
+ */
+enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
+			 u32 len, const struct tls_policy *pol,
+			 struct tls_result *res);
+
+/* Stop inspecting the flow (not a violation): later feeds return TLS_OK. */
+void tls_flow_stop(struct tls_flow *f);
+
+/* Short stable identifier of a reason ("hb_length", ...), never NULL. */
+const char *tls_reason_name(enum tls_reason r);
+
+/* Version seen on the flow as text ("TLS1.2", "SSLv2", "-"), never NULL. */
+const char *tls_flow_version_name(const struct tls_flow *f);
+
+#endif /* _TLS_PARSE_H */
