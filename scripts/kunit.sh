@@ -5,7 +5,9 @@
 # tools/testing/kunit/kunit.py, in a tree unpacked from Debian's
 # linux-source-6.1 into build/kunit (ignored by git).
 #
-#   scripts/kunit.sh [extra kunit.py run arguments]
+#   scripts/kunit.sh [extra kunit.py run arguments, e.g. a filter glob
+#                     'nf_conntrack_tls.tls_seq*' or --raw_output=all (which
+#                     disables the per-case lines below)]
 #
 # Steps, each idempotent:
 #   1. unpack /usr/src/linux-source-6.1.tar.xz once (stamp file; unpacked
@@ -25,8 +27,10 @@
 # Environment: KUNIT_JOBS (default: number of CPUs), KUNIT_TIMEOUT (seconds
 # for the UML run, default 300), LINUX_SOURCE_TARBALL (default below),
 # KUNIT_SRC_ROOT (where the engine and tests/ are taken from; default: this
-# repository).
+# repository), KUNIT_WERROR=0 (W=1 warnings in the suite's directory do not
+# fail the build; see tests/kunit/Kbuild).
 set -euo pipefail
+unset CDPATH
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRC_ROOT=$(cd "${KUNIT_SRC_ROOT:-$REPO}" && pwd)
@@ -111,6 +115,13 @@ done
 ln -s "$SRC_ROOT/tests/vectors" "$GLUE/src/tests/vectors"
 ln -s "$SRC_ROOT/tests/kunit" "$GLUE/src/tests/kunit"
 
+# Objects built from another source root (KUNIT_SRC_ROOT) may be newer than
+# this root's sources: start the glue directory's objects afresh then.
+if [ "$(cat "$BASE/.src_root" 2>/dev/null)" != "$SRC_ROOT" ]; then
+	rm -rf "$OUT/$GLUE_REL"
+	printf '%s\n' "$SRC_ROOT" >"$BASE/.src_root"
+fi
+
 hook() {	# file line
 	grep -qxF "$2" "$1" || printf '\n%s\n' "$2" >>"$1"
 }
@@ -118,6 +129,11 @@ hook "$TREE/lib/Kconfig" "source \"$GLUE_REL/Kconfig\""
 hook "$TREE/lib/Makefile" "obj-\$(CONFIG_NF_CONNTRACK_TLS_KUNIT_TEST) += nf_conntrack_tls_kunit/"
 
 # --- 3. run ----------------------------------------------------------------
+# When called from make (make check), do not hand the kernel build the
+# caller's make flags or variables (W=1, V=1, -j, jobserver, KCFLAGS...).
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL GNUMAKEFLAGS \
+	KBUILD_OUTPUT KBUILD_EXTRA_WARN KBUILD_EXTMOD KCFLAGS KCPPFLAGS \
+	KAFLAGS CROSS_COMPILE ARCH SUBARCH O M W V C
 rm -f "$JSON"
 echo "kunit.sh: kunit.py run (build dir $OUT, $JOBS jobs)"
 set +e
@@ -135,6 +151,10 @@ rc=${PIPESTATUS[0]}
 set -e
 
 # --- 4. per-case lines -----------------------------------------------------
+# kunit.py writes no JSON with --raw_output: only its status then.
+for a in "$@"; do
+	case "$a" in --raw_output*) exit "$rc" ;; esac
+done
 summary_rc=0
 python3 - "$JSON" <<'EOF' || summary_rc=$?
 import json, sys
@@ -146,10 +166,21 @@ try:
 except (OSError, ValueError) as e:
     print("kunit.sh: no KUnit results (%s); see build/kunit/kunit.log" % e,
           file=sys.stderr)
-    print("FAIL: kunit: results")
+    print("FAIL: kunit: nf_conntrack_tls.no_results")
     sys.exit(1)
 
 counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+
+unnamed = 0
+
+def name_of(t):
+    # A case whose result line never came (the kernel crashed) has no name.
+    global unnamed
+    name = (t.get("name") or "").strip()
+    if not name:
+        unnamed += 1
+        name = "(crashed-or-missing-%d)" % unnamed
+    return name
 
 def walk(group, prefix):
     for case in group.get("test_cases", []):
@@ -157,14 +188,14 @@ def walk(group, prefix):
         if status not in ("PASS", "SKIP"):
             status = "FAIL"		# FAIL, ERROR (crash, missing)
         counts[status] += 1
-        print("%s: kunit: %s%s" % (status, prefix, case.get("name", "?")))
+        print("%s: kunit: %s%s" % (status, prefix, name_of(case)))
     for sub in group.get("sub_groups", []):
-        walk(sub, prefix + sub.get("name", "?") + ".")
+        walk(sub, prefix + name_of(sub) + ".")
 
 walk(top, "")
 total = sum(counts.values())
 if total == 0:
-    print("FAIL: kunit: results")
+    print("FAIL: kunit: nf_conntrack_tls.no_results")
     print("kunit.sh: KUnit reported no test cases", file=sys.stderr)
     sys.exit(1)
 print("kunit.sh: %d passed, %d failed, %d skipped"

@@ -9,9 +9,8 @@
 #  3. assemble a root on tmpfs: host /usr, /etc, /work bound read-only,
 #     writable /tmp, /run, /var, /root, the repository writable at its
 #     host path;
-#  4. load nf_conntrack_tls built for this kernel (unless told not to);
-#  5. run the command as root in the repository, save its exit status and
-#     dmesg into the run directory, power off.
+#  4. switch_root into it and run scripts/vm-stage2.sh, which loads the
+#     module, runs the command and powers off.
 #
 # Parameters come on the kernel command line: vmrun.repo= vmrun.run=
 # vmrun.kver= vmrun.load=0|1.  The host decides pass/fail from the files
@@ -91,33 +90,10 @@ echo /run/vmbin/modprobe >/proc/sys/kernel/modprobe
 cat >$R/run/vmbin/vm-env <<EOF
 export PATH=/run/vmbin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
-export VM_KVER=$KVER VM_REPO=$REPO VM_RUN=$RUN VM_MODROOT=$MODROOT
+export VM_KVER=$KVER VM_REPO=$REPO VM_RUN=$RUN VM_MODROOT=$MODROOT VM_LOAD=$LOAD
 export KMOD_DIR=$REPO/build/kmod/$KVER
 EOF
 
-ip link set lo up
-hostname tls-vm
-
-if [ "$LOAD" = 1 ]; then
-	# shellcheck disable=SC2016
-	chroot $R /bin/sh -c '. /run/vmbin/vm-env
-		modprobe nf_conntrack &&
-		insmod "$KMOD_DIR/nf_conntrack_tls.ko"' >"$R$RUN/load.log" 2>&1
-	lrc=$?
-	if [ $lrc -ne 0 ]; then
-		cat "$R$RUN/load.log"
-		echo "$lrc" >"$R$RUN/load-failed"
-	fi
-fi
-
-if [ ! -e "$R$RUN/load-failed" ]; then
-	chroot $R /bin/sh -c '. /run/vmbin/vm-env; cd "$VM_REPO" &&
-		exec /bin/bash "$VM_RUN/cmd.sh"' </dev/console >/dev/console 2>&1
-	echo $? >"$R$RUN/rc.tmp"
-	mv "$R$RUN/rc.tmp" "$R$RUN/rc"
-fi
-
-dmesg >"$R$RUN/dmesg.txt"
-sync
-umount "$R$REPO" 2>/dev/null
-poweroff -f
+# switch_root (not chroot): the kernel's own helpers (request_module) must
+# see the same root as the tests.
+exec switch_root $R /bin/bash "$REPO/scripts/vm-stage2.sh"

@@ -89,7 +89,7 @@ timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$REPO",mount_tag=repo,security_model=none,multidevs=remap \
 	-device virtio-rng-pci \
-	</dev/null 2>&1 | tr -d '\r' | if [ "${VM_QUIET:-0}" = 1 ]; then
+	</dev/null 2>&1 | sed -u 's/\r$//' | if [ "${VM_QUIET:-0}" = 1 ]; then
 		cat >"$LOG"
 	else
 		tee "$LOG"

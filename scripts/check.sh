@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every test of the project, in order
+#   1. module build (W=1, warnings are errors)
+#   2. userspace unit tests of the engine (plain and ASan/UBSan builds)
+#   3. VM selftests on the default kernel (scripts/vm-run.sh)
+#   4. KUnit on UML (scripts/kunit.sh)
+# Each stage prints PASS:/FAIL:/SKIP: lines; a stage that fails without
+# saying why counts as one failure.  The last line is
+#   N passed, N failed, N skipped
+# and the exit status is 1 when anything failed.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO" || exit 1
+LOG=$REPO/build/check.log
+mkdir -p build
+: >"$LOG"
+
+stage() {
+	local name=$1
+	shift
+	local out rc
+	out=$(mktemp)
+	echo "### $name: $*" | tee -a "$LOG"
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	cat "$out" >>"$LOG"
+	if [ "$rc" != 0 ] && ! grep -q '^FAIL:' "$out"; then
+		echo "FAIL: $name (exit $rc)" | tee -a "$LOG"
+	fi
+	rm -f "$out"
+}
+
+start=$(date +%s)
+if make --no-print-directory module >build/module.log 2>&1; then
+	echo "PASS: build: nf_conntrack_tls.ko (W=1, -Werror)" | tee -a "$LOG"
+else
+	cat build/module.log
+	echo "FAIL: build: nf_conntrack_tls.ko (see build/module.log)" | tee -a "$LOG"
+fi
+stage unit make --no-print-directory unit
+if [ -f nf_conntrack_tls.ko ]; then
+	stage selftests scripts/vm-run.sh -- tests/selftests/run.sh
+else
+	echo "SKIP: selftests: no module to load" | tee -a "$LOG"
+fi
+stage kunit scripts/kunit.sh
+
+pass=$(grep -c '^PASS:' "$LOG")
+fail=$(grep -c '^FAIL:' "$LOG")
+skip=$(grep -c '^SKIP:' "$LOG")
+echo "make check took $(( $(date +%s) - start )) s; log: build/check.log"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the record engine.
+ *
+ * Input layout:
+ *   [0..1] lowrun limit (u16, little endian)
+ *   [2]    bits 0-1 heartbeat policy (3 = validate), bit 2 allow_sslv2
+ *   [3]    largest chunk for the split run (0 = 256)
+ *   [4..7] seed of the split points
+ *   then segments: c0 c1 data..., direction c0 & 1, length
+ *   ((c0 >> 1) << 8 | c1), cut short at the end of the input.
+ *
+ * The conversation is fed three times: each segment whole, in 1-byte
+ * chunks, and in chunks chosen by the seed.  The verdicts, deciding byte
+ * and record counts must agree and the engine invariants must hold after
+ * every call; otherwise abort().
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../tls_parse.h"
+#include "../../heartbeat.h"
+
+struct outcome {
+	enum tls_reason reason;
+	unsigned int dir;
+	u32 off;
+	u32 records;
+};
+
+static void run(const u8 *data, size_t size, const struct tls_policy *pol,
+		int mode, u32 maxc, u32 seed, struct outcome *o)
+{
+	struct tls_flow f;
+	struct tls_result res;
+	u32 off[2] = { 0, 0 };
+	size_t p = 8;
+	u32 len, pos, n, dir;
+	enum tls_reason r;
+
+	tls_flow_init(&f);
+	memset(o, 0, sizeof(*o));
+	while (p + 2 <= size) {
+		dir = data[p] & 1;
+		len = (u32)(data[p] >> 1) << 8 | data[p + 1];
+		p += 2;
+		if (len > size - p)
+			len = size - p;
+		for (pos = 0; pos < len || !len; pos += n) {
+			n = len - pos;
+			if (mode == 1 && n > 1)
+				n = 1;
+			if (mode == 2 && n > 1) {
+				seed ^= seed << 13;
+				seed ^= seed >> 17;
+				seed ^= seed << 5;
+				n = 1 + seed % (n < maxc ? n : maxc);
+			}
+			r = tls_feed(&f, dir, data + p + pos, n, pol, &res);
+			o->records += res.records;
+			if (tls_flow_check(&f))
+				abort();
+			if (r) {
+				if (res.at >= n)
+					abort();
+				o->reason = r;
+				o->dir = dir;
+				o->off = off[dir] + res.at;
+				return;
+			}
+			off[dir] += n;
+			if (!len)
+				break;
+		}
+		p += len;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tls_policy pol;
+	struct outcome a, b, c;
+	u32 maxc, seed;
+
+	if (size < 8)
+		return 0;
+	pol.lowrun_limit = data[0] | data[1] << 8;
+	pol.heartbeat = (data[2] & 3) == 3 ? TLS_HB_VALIDATE : data[2] & 3;
+	pol.allow_sslv2 = !!(data[2] & 4);
+	maxc = data[3] ? data[3] : 256;
+	seed = (u32)data[4] | data[5] << 8 | data[6] << 16 | (u32)data[7] << 24;
+	if (!seed)
+		seed = 1;
+	run(data, size, &pol, 0, 0, 0, &a);
+	run(data, size, &pol, 1, 0, 0, &b);
+	run(data, size, &pol, 2, maxc, seed, &c);
+	if (memcmp(&a, &b, sizeof(a)) || memcmp(&a, &c, sizeof(a)))
+		abort();
+	return 0;
+}

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every selftest inside the VM (scripts/vm-run.sh -- tests/selftests/run.sh
+# [TEST...]).  Each test prints PASS:/FAIL:/SKIP: lines; exit 4 means the
+# whole test was skipped.  nf_conntrack_tls is (re)loaded before each test.
+# Exit status: 1 if any test failed.
+DIR=$(cd "$(dirname "$0")" && pwd)
+KO=${KMOD_DIR:-$DIR/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
+TESTS=("$@")
+[ ${#TESTS[@]} -gt 0 ] || TESTS=(tls_attach.sh)
+
+rc=0
+for t in "${TESTS[@]}"; do
+	if ! grep -q '^nf_conntrack_tls ' /proc/modules; then
+		insmod "$KO" || { echo "FAIL: $t: cannot load $KO"; rc=1; continue; }
+	fi
+	echo "# selftest $t"
+	out=$(mktemp)
+	"$DIR/$t" 2>&1 | tee "$out"
+	trc=${PIPESTATUS[0]}
+	if [ "$trc" = 4 ] && ! grep -q '^SKIP:' "$out"; then
+		echo "SKIP: $t"
+	elif [ "$trc" != 0 ] && [ "$trc" != 4 ]; then
+		grep -q '^FAIL:' "$out" || echo "FAIL: $t exited $trc"
+		rc=1
+	fi
+	rm -f "$out"
+done
+exit $rc

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the record engine: every vector under many chunkings,
+ * the word-at-a-time low-byte scan against a bytewise reference, state
+ * invariants after every call, and reads bounded by a PROT_NONE page.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "../../tls_parse.h"
+#include "../../heartbeat.h"
+#include "../vectors/tls_vectors.h"
+
+static u32 rng_state = 0x12345678;
+
+static u32 rnd(void)
+{
+	u32 x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	rng_state = x;
+	return x;
+}
+
+static int same(const struct tls_vec_outcome *a,
+		const struct tls_vec_outcome *b)
+{
+	return a->reason == b->reason && a->dir == b->dir &&
+	       a->off == b->off && a->records == b->records;
+}
+
+/* Every vector: expected verdict, identical under every chunking. */
+static void t_vectors(void)
+{
+	static const int chunks[] = { 1, 2, 3, 5, 7, 16, 1448 };
+	struct tls_vec_outcome base, o;
+	struct unit_group g;
+	unsigned int i, k;
+	char name[96];
+	const struct tls_vector *v;
+
+	for (i = 0; i < tls_nvectors; i++) {
+		v = &tls_vectors[i];
+		snprintf(name, sizeof(name), "vector %s", v->name);
+		group_begin(&g, name);
+		tls_vec_run(v, 0, 0, &base);
+		CHECK(&g, base.reason == v->expect &&
+		      (v->expect == TLS_OK ||
+		       (base.dir == v->expect_dir && base.off == v->expect_off)),
+		      "whole: got %s dir %u off %u, want %s dir %u off %u",
+		      tls_reason_name(base.reason), base.dir, base.off,
+		      tls_reason_name(v->expect), v->expect_dir,
+		      v->expect_off);
+		for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+			tls_vec_run(v, chunks[k], 0, &o);
+			CHECK(&g, same(&o, &base),
+			      "chunk %d: %s dir %u off %u rec %u vs %s %u %u %u",
+			      chunks[k], tls_reason_name(o.reason), o.dir, o.off,
+			      o.records, tls_reason_name(base.reason),
+			      base.dir, base.off, base.records);
+		}
+		for (k = 0; k < 50; k++) {
+			int c = -(int)(1 + rnd() % (k < 25 ? 8 : 2000));
+			u32 seed = rnd();
+
+			tls_vec_run(v, c, seed, &o);
+			CHECK(&g, same(&o, &base),
+			      "random %d seed %u: %s off %u vs %s off %u", c,
+			      seed, tls_reason_name(o.reason), o.off,
+			      tls_reason_name(base.reason), base.off);
+		}
+		group_end(&g);
+	}
+}
+
+/*
+ * Replay a vector in chunks of c (0 = whole steps) from buffers placed by
+ * place(), checking the engine invariants after every call.  Returns the
+ * outcome like tls_vec_run().
+ */
+typedef const u8 *(*place_fn)(const u8 *src, u32 n);
+
+static const u8 *place_copy(const u8 *src, u32 n)
+{
+	return src;
+	(void)n;
+}
+
+static int replay(const struct tls_vector *v, u32 c, place_fn place,
+		  struct tls_vec_outcome *out, int *bad)
+{
+	struct tls_flow f;
+	struct tls_result res;
+	u32 off[2] = { 0, 0 };
+	u32 s, pos, n;
+	enum tls_reason r;
+	const struct tls_vec_step *st;
+	int err;
+
+	tls_flow_init(&f);
+	memset(out, 0, sizeof(*out));
+	*bad = 0;
+	for (s = 0; s < v->nsteps; s++) {
+		st = &v->steps[s];
+		for (pos = 0; pos < st->len; pos += n) {
+			n = st->len - pos;
+			if (c && n > c)
+				n = c;
+			r = tls_feed(&f, st->dir, place(st->data + pos, n), n,
+				     &v->pol, &res);
+			out->records += res.records;
+			err = tls_flow_check(&f);
+			if (err && !*bad)
+				*bad = err;
+			if (r) {
+				out->reason = r;
+				out->dir = st->dir;
+				out->off = off[st->dir] + res.at;
+				/* sticky: again, without reading */
+				if (tls_feed(&f, st->dir, NULL, 100, &v->pol,
+					     &res) != r || res.at)
+					*bad = 100;
+				return 0;
+			}
+			off[st->dir] += n;
+		}
+	}
+	return 0;
+}
+
+static void t_invariants(void)
+{
+	static const u32 chunks[] = { 0, 1, 3, 1448 };
+	struct tls_vec_outcome base, o;
+	struct unit_group g;
+	unsigned int i, k;
+	int bad;
+
+	group_begin(&g, "state invariants after every call");
+	for (i = 0; i < tls_nvectors; i++) {
+		tls_vec_run(&tls_vectors[i], 0, 0, &base);
+		for (k = 0; k < 4; k++) {
+			replay(&tls_vectors[i], chunks[k], place_copy, &o, &bad);
+			CHECK(&g, !bad && same(&o, &base),
+			      "%s chunk %u: check %d, %s off %u",
+			      tls_vectors[i].name, chunks[k], bad,
+			      tls_reason_name(o.reason), o.off);
+		}
+	}
+	group_end(&g);
+}
+
+/* ---- guard page: input flush against a PROT_NONE page ---- */
+static u8 *guard_end;	/* first byte of the PROT_NONE page */
+
+static const u8 *place_guard(const u8 *src, u32 n)
+{
+	memcpy(guard_end - n, src, n);
+	return guard_end - n;
+}
+
+static void t_guard(void)
+{
+	static const u32 chunks[] = { 0, 1, 2, 7, 8, 9, 15, 16, 17, 1448 };
+	long pg = sysconf(_SC_PAGESIZE);
+	struct tls_vec_outcome base, o;
+	struct unit_group g;
+	unsigned int i, k;
+	u32 max = 0, s;
+	u8 *m;
+	int bad;
+
+	group_begin(&g, "guard page (PROT_NONE after input)");
+	for (i = 0; i < tls_nvectors; i++)
+		for (s = 0; s < tls_vectors[i].nsteps; s++)
+			if (tls_vectors[i].steps[s].len > max)
+				max = tls_vectors[i].steps[s].len;
+	max = (max + 2 * pg - 1) / pg * pg;
+	m = mmap(NULL, max + pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || mprotect(m + max, pg, PROT_NONE)) {
+		group_fail(&g, "mmap/mprotect failed");
+		group_end(&g);
+		return;
+	}
+	guard_end = m + max;
+	for (i = 0; i < tls_nvectors; i++) {
+		tls_vec_run(&tls_vectors[i], 0, 0, &base);
+		for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+			replay(&tls_vectors[i], chunks[k], place_guard, &o,
+			       &bad);
+			CHECK(&g, !bad && same(&o, &base), "%s chunk %u",
+			      tls_vectors[i].name, chunks[k]);
+		}
+	}
+	munmap(m, max + pg);
+	group_end(&g);
+}
+
+/* ---- low-byte scan against a bytewise reference ---- */
+
+/* Prefix that puts the client into the TLS 1.2 encrypted phase. */
+static const u8 enc_prefix[] = {
+	22, 3, 3, 0, 4, 1, 0, 0, 0,
+	20, 3, 3, 0, 1, 1,
+	22, 3, 3, 0, 4, 0x80, 0x81, 0x82, 0x83,
+};
+
+/*
+ * Build a stream of appdata records from body bytes (record sizes random),
+ * feed it in random chunks and compare the verdict with a bytewise model
+ * of the run over the body bytes.
+ */
+static void t_scan_random(void)
+{
+	static u8 body[70000], stream[80000];
+	struct unit_group g;
+	struct tls_policy pol = { 0, TLS_HB_VALIDATE, 0 };
+	struct tls_flow f;
+	struct tls_result res;
+	u32 iter, n, i, sn, bi, rl, limit, run, want, wantpos, pos, c;
+	u32 p;
+	enum tls_reason r, wr;
+	static u32 map[80000];
+
+	group_begin(&g, "lowrun word scan vs bytewise reference");
+	for (iter = 0; iter < 4000; iter++) {
+		n = 1 + rnd() % (iter < 3000 ? 600 : 65000);
+		p = rnd() % 4;	/* low-byte probability class */
+		for (i = 0; i < n; i++) {
+			u32 x = rnd();
+
+			switch (p) {
+			case 0: body[i] = x; break;
+			case 1: body[i] = (x % 16) ? x & 0x7f : x | 0x80; break;
+			case 2: body[i] = (x % 256) ? x & 0x7f : 0x80; break;
+			default: body[i] = (x % 4096) ? 0x7f : 0xff; break;
+			}
+		}
+		switch (rnd() % 5) {
+		case 0: limit = 1 + rnd() % 20; break;
+		case 1: limit = 1 + rnd() % 300; break;
+		case 2: limit = TLS_LOWRUN_DEFAULT; break;
+		case 3: limit = 1 + rnd() % 70000; break;
+		default: limit = 8 + rnd() % 16; break;
+		}
+		pol.lowrun_limit = limit;
+		/* reference: bytewise over the body bytes */
+		run = 0;
+		want = TLS_OK;
+		wantpos = 0;
+		for (i = 0; i < n && limit; i++) {
+			run = body[i] & 0x80 ? 0 : run + 1;
+			if (run >= (limit > 65535 ? 65535 : limit)) {
+				want = TLS_R_LOWRUN;
+				wantpos = i;
+				break;
+			}
+		}
+		/* records of random sizes */
+		memcpy(stream, enc_prefix, sizeof(enc_prefix));
+		sn = sizeof(enc_prefix);
+		for (bi = 0; bi < n; bi += rl) {
+			rl = 1 + rnd() % (rnd() % 2 ? 40 : 16000);
+			if (rl > n - bi)
+				rl = n - bi;
+			stream[sn++] = 23;
+			stream[sn++] = 3;
+			stream[sn++] = 3;
+			stream[sn++] = rl >> 8;
+			stream[sn++] = rl;
+			for (i = 0; i < rl; i++) {
+				map[sn] = bi + i;
+				stream[sn++] = body[bi + i];
+			}
+		}
+		tls_flow_init(&f);
+		r = TLS_OK;
+		for (pos = 0; pos < sn; pos += c) {
+			c = 1 + rnd() % (rnd() % 2 ? 9 : 3000);
+			if (c > sn - pos)
+				c = sn - pos;
+			r = tls_feed(&f, 0, stream + pos, c, &pol, &res);
+			if (r)
+				break;
+		}
+		wr = want;
+		if (r != wr || (r && map[pos + res.at] != wantpos)) {
+			group_fail(&g, "iter %u n %u limit %u: got %s at %u, want %s at %u",
+				   iter, n, limit, tls_reason_name(r),
+				   r ? map[pos + res.at] : 0,
+				   tls_reason_name(wr), wantpos);
+		}
+	}
+	group_end(&g);
+}
+
+/* limit changes between calls apply at once; 0 switches the rule off */
+static void t_limit_runtime(void)
+{
+	static const u8 body[] = { 23, 3, 3, 0, 40 };
+	u8 low[40];
+	struct tls_policy pol = { 100, TLS_HB_VALIDATE, 0 };
+	struct unit_group g;
+	struct tls_flow f;
+	struct tls_result res;
+	enum tls_reason r;
+
+	group_begin(&g, "lowrun limit changed at run time");
+	memset(low, 0x10, sizeof(low));
+	tls_flow_init(&f);
+	tls_feed(&f, 0, enc_prefix, sizeof(enc_prefix), &pol, &res);
+	tls_feed(&f, 0, body, sizeof(body), &pol, &res);
+	r = tls_feed(&f, 0, low, 30, &pol, &res);
+	CHECK(&g, r == TLS_OK && f.dir[0].run == 30, "run %u", f.dir[0].run);
+	pol.lowrun_limit = 20;	/* already beyond: next low byte fires */
+	r = tls_feed(&f, 0, low, 5, &pol, &res);
+	CHECK(&g, r == TLS_R_LOWRUN && res.at == 0, "lowered: %s at %u",
+	      tls_reason_name(r), res.at);
+	tls_flow_init(&f);
+	pol.lowrun_limit = 0;
+	tls_feed(&f, 0, enc_prefix, sizeof(enc_prefix), &pol, &res);
+	tls_feed(&f, 0, body, sizeof(body), &pol, &res);
+	r = tls_feed(&f, 0, low, 30, &pol, &res);
+	CHECK(&g, r == TLS_OK && f.dir[0].run == 0, "off: run %u",
+	      f.dir[0].run);
+	pol.lowrun_limit = 5;
+	r = tls_feed(&f, 0, low, 10, &pol, &res);
+	CHECK(&g, r == TLS_R_LOWRUN && res.at == 4, "on again: %s at %u",
+	      tls_reason_name(r), res.at);
+	/* limits above the maximum are clamped to it */
+	tls_flow_init(&f);
+	pol.lowrun_limit = 0xffffffff;
+	r = tls_feed(&f, 0, enc_prefix, sizeof(enc_prefix), &pol, &res);
+	CHECK(&g, r == TLS_OK, "clamp prefix");
+	group_end(&g);
+}
+
+static void t_api(void)
+{
+	static const u8 bad[] = { 22, 3, 3, 0, 4, 1, 0, 0, 0, 99 };
+	static const u8 ok[] = { 22, 3, 3, 0, 4, 1, 0, 0, 0 };
+	static const u8 tls13[] = { 22, 3, 1, 0, 1, 1, 23, 3, 3, 0, 1, 0xff };
+	static const u8 v2[] = { 0x80, 0x03, 0, 0, 1 };
+	struct tls_policy pol = { 128, TLS_HB_VALIDATE, 0 };
+	struct unit_group g;
+	struct tls_flow f;
+	struct tls_result res;
+	enum tls_reason r;
+	int i;
+
+	group_begin(&g, "api: sticky, stop, names, bounds");
+	tls_flow_init(&f);
+	r = tls_feed(&f, 0, bad, sizeof(bad), &pol, &res);
+	CHECK(&g, r == TLS_R_RECORD_TYPE && res.at == 9 && res.records == 1,
+	      "bad: %s at %u rec %u", tls_reason_name(r), res.at,
+	      res.records);
+	r = tls_feed(&f, 0, ok, sizeof(ok), &pol, &res);
+	CHECK(&g, r == TLS_R_RECORD_TYPE && res.at == 0 && !res.records,
+	      "not sticky");
+	r = tls_feed(&f, 0, ok, sizeof(ok), &pol, NULL);
+	CHECK(&g, r == TLS_R_RECORD_TYPE, "NULL res");
+	/* the other direction is unaffected */
+	r = tls_feed(&f, 1, ok, sizeof(ok), &pol, &res);
+	CHECK(&g, r == TLS_OK && res.records == 1, "peer");
+	tls_flow_stop(&f);
+	r = tls_feed(&f, 0, bad, sizeof(bad), &pol, &res);
+	CHECK(&g, r == TLS_OK, "stopped flow");
+	tls_flow_init(&f);
+	r = tls_feed(&f, 2, bad, sizeof(bad), &pol, &res);
+	CHECK(&g, r == TLS_OK, "dir 2");
+	r = tls_feed(&f, 0, ok, 0, &pol, &res);
+	CHECK(&g, r == TLS_OK && !res.records, "len 0");
+	r = tls_feed(&f, 0, ok, sizeof(ok), NULL, &res);
+	CHECK(&g, r == TLS_OK, "NULL policy");
+	CHECK(&g, !strcmp(tls_flow_version_name(&f), "TLS1.2"), "ver %s",
+	      tls_flow_version_name(&f));
+	tls_flow_init(&f);
+	CHECK(&g, !strcmp(tls_flow_version_name(&f), "-"), "ver none");
+	tls_feed(&f, 0, tls13, sizeof(tls13), &pol, &res);
+	CHECK(&g, !strcmp(tls_flow_version_name(&f), "TLS1.3"), "ver13 %s",
+	      tls_flow_version_name(&f));
+	tls_flow_init(&f);
+	tls_feed(&f, 0, v2, sizeof(v2), &pol, &res);
+	CHECK(&g, !strcmp(tls_flow_version_name(&f), "SSLv2"), "v2 %s",
+	      tls_flow_version_name(&f));
+	CHECK(&g, !strcmp(tls_reason_name(TLS_OK), "ok"), "ok");
+	CHECK(&g, !strcmp(tls_reason_name(TLS_R_HB_LENGTH), "hb_length"),
+	      "hb_length");
+	CHECK(&g, !strcmp(tls_reason_name(TLS_R_MAX), "unknown"), "max");
+	CHECK(&g, !strcmp(tls_reason_name((enum tls_reason)-1), "unknown"),
+	      "-1");
+	for (i = 0; i < TLS_R_MAX; i++)
+		CHECK(&g, strcmp(tls_reason_name(i), "unknown"), "name %d", i);
+	CHECK(&g, sizeof(struct tls_flow) == 32, "flow size");
+	group_end(&g);
+}
+
+/* Every reason code is produced by at least one vector. */
+static void t_coverage(void)
+{
+	struct unit_group g;
+	unsigned int i, seen = 0;
+
+	group_begin(&g, "vectors cover every reason code");
+	for (i = 0; i < tls_nvectors; i++)
+		seen |= 1u << tls_vectors[i].expect;
+	for (i = 0; i < TLS_R_MAX; i++)
+		CHECK(&g, seen & (1u << i), "no vector for %s",
+		      tls_reason_name(i));
+	group_end(&g);
+}
+
+void run_engine_tests(void)
+{
+	t_vectors();
+	t_coverage();
+	t_invariants();
+	t_guard();
+	t_scan_random();
+	t_limit_runtime();
+	t_api();
+}

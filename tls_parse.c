@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TLS / SSLv2 record-stream engine: an incremental push parser.
+ *
+ * State invariants (hold between any two calls, for any input):
+ *
+ *  - Each direction is parsed on its own; the only coupling is explicit
+ *    (peer flags read at a record start, heartbeat pending bits).  The
+ *    verdict depends only on the byte sequence of each direction and the
+ *    order of the calls between directions, never on where a direction's
+ *    stream is cut: every header byte is consumed and validated in the
+ *    state machine the moment it arrives (no header buffer), and every rule
+ *    is decided at one fixed byte of the stream.  res->at names that byte.
+ *  - state is one of enum tls_state below.  ST_REC/ST_REC_PROT wait for
+ *    the first byte of a record header; ST_VMAJ..ST_LEN1 and
+ *    ST_V2_LEN1..ST_V3_PAD are inside a header; ST_BODY and the named body
+ *    states are inside a record body; ST_DEAD is final.
+ *  - In a header, scratch holds the header's first length byte; rec_left is
+ *    only written once the whole length is known and checked.  In a body,
+ *    rec_left > 0 is the number of body bytes still to come.  So rec_left
+ *    never exceeds the largest length accepted (18432 for TLS, 0x7fff for
+ *    SSLv2) and a record end is detected when it reaches 0.
+ *  - In ST_DEAD, scratch holds the enum tls_reason of the violation; the
+ *    direction is never read again.
+ *  - run counts consecutive bytes < 0x80 of scanned bodies (see
+ *    lowrun_scan()); it is only changed by body bytes of encrypted records.
+ *  - flags only gain bits, except TLS_F_SSLV2 (cleared once, at a record
+ *    boundary, by the compatibility-hello switch) and TLS_F_HB_PEND.
+ *  - Every loop consumes at least one input byte per iteration or walks a
+ *    bounded prefix of buf: the work of a call is O(len).
+ */
+#include "tls_parse.h"
+#include "heartbeat.h"
+
+enum tls_state {
+	ST_REC = 0,	/* first header byte (zeroed flow starts here) */
+	ST_REC_PROT,	/* same, first record after a plaintext CCS */
+	ST_VMAJ,	/* TLS header: version major */
+	ST_VMIN,	/* version minor */
+	ST_LEN0,	/* length, high byte */
+	ST_LEN1,	/* length, low byte */
+	ST_BODY,	/* body bytes, scanned if encrypted */
+	ST_CCS_BODY,	/* plaintext ChangeCipherSpec: the byte 1 */
+	ST_HB_TYPE,	/* plaintext heartbeat: message type */
+	ST_HB_PL0,	/* payload_length, high byte */
+	ST_HB_PL1,	/* payload_length, low byte */
+	ST_V2_LEN1,	/* SSLv2 2-byte header, second byte */
+	ST_V3_LEN1,	/* SSLv2 3-byte header, second byte */
+	ST_V3_PAD,	/* SSLv2 3-byte header, padding length */
+	ST_V2_MSG,	/* plaintext SSLv2 body: message type */
+	ST_V2_B1,	/* body byte 1 (CLIENT-HELLO version hi, SID hit) */
+	ST_V2_B2,	/* body byte 2 (CLIENT-HELLO version lo) */
+	ST_DEAD,	/* violation; reason in scratch */
+	ST_NSTATES
+};
+
+#define CT_CCS		20
+#define CT_ALERT	21
+#define CT_HANDSHAKE	22
+#define CT_APPDATA	23
+#define CT_HEARTBEAT	24
+
+#define MAX_PLAIN	16384		/* 2^14 */
+#define MAX_CIPHER	(16384 + 2048)	/* TLS <= 1.2 protected record */
+#define MAX_CIPHER13	(16384 + 256)	/* TLS 1.3 protected record */
+
+/* SSLv2 message types (draft-hickman-netscape-ssl-00) */
+#define V2_ERROR	0
+#define V2_CLIENT_HELLO	1
+#define V2_CLIENT_MKEY	2
+#define V2_SERVER_HELLO	4
+#define V2_MSG_MAX	8
+#define V2_CLIENT_MSGS	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 8))
+#define V2_SERVER_MSGS	((1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7))
+#define V2_NOTYPE	0xff		/* rec_type of an encrypted SSLv2 record */
+
+#define HI_BITS		0x8080808080808080ULL
+
+static const struct tls_policy default_policy = {
+	.lowrun_limit = TLS_LOWRUN_DEFAULT,
+	.heartbeat = TLS_HB_VALIDATE,
+	.allow_sslv2 = 0,
+};
+
+void tls_flow_init(struct tls_flow *f)
+{
+	__builtin_memset(f, 0, sizeof(*f));
+}
+
+void tls_flow_stop(struct tls_flow *f)
+{
+	f->dir[0].flags |= TLS_F_OFF;
+	f->dir[1].flags |= TLS_F_OFF;
+}
+
+/*
+ * Low-byte run rule.  Ciphertext is uniformly random, so a long run of bytes
+ * below 0x80 in a protected record means plaintext tunnelled through port
+ * 443 (or a broken peer).  Decisions:
+ *
+ *  - Scanned: the bodies of protected application data, alert and
+ *    heartbeat records, and of every protected SSLv2 record.  Not scanned:
+ *    CCS (TLS 1.3's compatibility CCS is the plaintext byte 1) and
+ *    handshake records: after a TLS 1.3 HelloRetryRequest the client sends
+ *    a compatibility CCS and then its second ClientHello in plaintext
+ *    (zero padding, cipher lists), which must not look like an attack.
+ *  - The run continues across record boundaries of the encrypted phase:
+ *    header bytes and unscanned bodies neither count nor reset it, so
+ *    a long plaintext run cannot be hidden by cutting it into many small
+ *    records.  Runs across calls count too: run lives in the flow state.
+ *  - limit 0 turns the rule off: bodies are not scanned and run is reset to
+ *    0, so a limit switched on later counts from the next scanned byte.
+ *  - A violation is the byte at which run reaches the limit, checked with
+ *    >= so that a limit lowered at run time fires at the next low byte.
+ *    Limits above TLS_LOWRUN_MAX are clamped to it (run saturates there).
+ *
+ * The scan reads one u64 at a time: a word with no high bit adds 8; for a
+ * mixed word only its leading low bytes extend the run and its trailing low
+ * bytes start the next one.  Runs strictly inside a word are at most 6
+ * bytes long and the trailing run at most 7, so for limit > 8 this is exact;
+ * smaller limits take the bytewise path.  For limit > 14 a run ending in a
+ * mixed word (<= 7) plus the next word's leading run (<= 7) cannot reach the
+ * limit, so after a mixed word the scan only looks for the next all-low
+ * word: that inner loop is the hot path on ciphertext.
+ */
+static bool lowrun_scanned(const struct tls_dir *d)
+{
+	if (!(d->flags & TLS_F_ENCRYPTED))
+		return false;
+	if (d->flags & TLS_F_SSLV2)
+		return true;
+	return d->rec_type == CT_APPDATA || d->rec_type == CT_ALERT ||
+	       d->rec_type == CT_HEARTBEAT;
+}
+
+static u32 lowrun_bytes(const u8 *p, u32 n, u32 *runp, u32 limit)
+{
+	u32 r = *runp;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] & 0x80) {
+			r = 0;
+			continue;
+		}
+		if (++r >= limit) {
+			*runp = r;
+			return i;
+		}
+	}
+	*runp = r;
+	return n;
+}
+
+static inline u32 lead_low(u64 m)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_ctzll(m) >> 3;
+#else
+	return __builtin_clzll(m) >> 3;
+#endif
+}
+
+static inline u32 trail_low(u64 m)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_clzll(m) >> 3;
+#else
+	return __builtin_ctzll(m) >> 3;
+#endif
+}
+
+static inline u64 load_hi(const u8 *p)
+{
+	u64 w;
+
+	__builtin_memcpy(&w, p, sizeof(w));
+	return w & HI_BITS;
+}
+
+/* Returns the index of the byte at which the run reaches limit, or n. */
+static u32 lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
+{
+	u32 r = *runp;
+	u32 i = 0;
+	u32 pos;
+	u64 m, last;
+
+	if (limit <= 8)
+		return lowrun_bytes(p, n, runp, limit);
+	while (n - i >= 8) {
+		m = load_hi(p + i);
+		if (!m) {
+			if (r + 8 >= limit)
+				goto hit;
+			r += 8;
+			i += 8;
+			continue;
+		}
+		pos = lead_low(m);
+		if (pos && r + pos >= limit)
+			goto hit;
+		i += 8;
+		if (limit <= 14) {
+			r = trail_low(m);
+			continue;
+		}
+		last = m;
+		while (n - i >= 16) {
+			m = load_hi(p + i);
+			if (!m)
+				break;
+			last = m;
+			m = load_hi(p + i + 8);
+			if (!m) {
+				i += 8;
+				break;
+			}
+			last = m;
+			i += 16;
+		}
+		r = trail_low(last);
+	}
+	pos = lowrun_bytes(p + i, n - i, &r, limit);
+	*runp = r;
+	return i + pos;
+hit:
+	/* the run reaches limit inside the low prefix of the word at i */
+	pos = r >= limit ? 0 : limit - r - 1;
+	*runp = r + pos + 1;
+	return i + pos;
+}
+
+/* The largest record length d may announce now. */
+static u32 max_len(const struct tls_dir *d)
+{
+	if (!(d->flags & TLS_F_ENCRYPTED))
+		return MAX_PLAIN;
+	return d->flags & TLS_F_TLS13 ? MAX_CIPHER13 : MAX_CIPHER;
+}
+
+/* rec_left just reached 0: the record is complete. */
+static void rec_end(struct tls_dir *d, unsigned int dir)
+{
+	d->state = ST_REC;
+	if (d->flags & TLS_F_SSLV2) {
+		/*
+		 * SSLv2 has no CCS: the client is in clear up to and including
+		 * CLIENT-MASTER-KEY, the server for its SERVER-HELLO only.
+		 */
+		if (dir == TLS_DIR_SERVER || d->rec_type == V2_CLIENT_MKEY)
+			d->flags |= TLS_F_ENCRYPTED;
+		return;
+	}
+	if (d->rec_type == CT_CCS && !(d->flags & TLS_F_ENCRYPTED)) {
+		d->flags |= TLS_F_ENCRYPTED;
+		/* the next record's type tells TLS 1.3 from <= 1.2 */
+		d->state = ST_REC_PROT;
+	}
+}
+
+/* One body byte of a byte-wise body state was consumed. */
+static void body_next(struct tls_dir *d, unsigned int dir)
+{
+	if (!d->rec_left)
+		rec_end(d, dir);
+	else
+		d->state = ST_BODY;
+}
+
+/* First header byte while in SSLv2 framing. */
+static void v2_start(struct tls_dir *d, const struct tls_dir *peer,
+		     unsigned int dir, u8 b)
+{
+	/*
+	 * After a SERVER-HELLO with session-id-hit the client sends no
+	 * CLIENT-MASTER-KEY: everything it sends next is encrypted.
+	 */
+	if (dir == TLS_DIR_CLIENT && (peer->flags & TLS_F_V2_SIDHIT))
+		d->flags |= TLS_F_ENCRYPTED;
+	d->rec_type = V2_NOTYPE;
+	d->scratch = b;
+	d->state = b & 0x80 ? ST_V2_LEN1 : ST_V3_LEN1;
+}
+
+/* SSLv2 header complete (length in rec_left, > 0). */
+static void v2_hdr_done(struct tls_dir *d)
+{
+	d->state = d->flags & TLS_F_ENCRYPTED ? ST_BODY : ST_V2_MSG;
+}
+
+/* Plaintext SSLv2 message type (first body byte). */
+static enum tls_reason v2_msg(struct tls_dir *d, unsigned int dir, u8 b,
+			      const struct tls_policy *pol)
+{
+	u32 mine = dir == TLS_DIR_CLIENT ? V2_CLIENT_MSGS : V2_SERVER_MSGS;
+
+	if (b > V2_MSG_MAX)
+		return TLS_R_SSLV2_MALFORMED;
+	if (!(mine & (1u << b)))
+		return TLS_R_SSLV2_DIRECTION;
+	d->rec_type = b;
+	d->rec_left--;
+	if (b == V2_CLIENT_HELLO) {
+		/* version (2 bytes) follows; shorter is no CLIENT-HELLO */
+		if (d->rec_left < 2)
+			return TLS_R_SSLV2_MALFORMED;
+		d->state = ST_V2_B1;
+		return TLS_OK;
+	}
+	if (b == V2_SERVER_HELLO) {
+		/* only SSLv2 servers answer in SSLv2: a real v2 session */
+		if (!pol->allow_sslv2)
+			return TLS_R_SSLV2_FORBIDDEN;
+		if (d->rec_left < 1)
+			return TLS_R_SSLV2_MALFORMED;
+		d->state = ST_V2_B1;
+		return TLS_OK;
+	}
+	body_next(d, dir);
+	return TLS_OK;
+}
+
+/* First byte of a record header (states ST_REC and ST_REC_PROT). */
+static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
+				 unsigned int dir, u8 b,
+				 const struct tls_policy *pol)
+{
+	bool prot = d->state == ST_REC_PROT;
+	enum tls_reason r;
+
+	/*
+	 * Compatibility hello: an old client sends its ClientHello in SSLv2
+	 * format, then talks TLS once the server has answered in TLS.
+	 */
+	if ((d->flags & TLS_F_SSLV2) && (peer->flags & TLS_F_FIRST) &&
+	    !(peer->flags & TLS_F_SSLV2))
+		d->flags &= ~TLS_F_SSLV2;
+	/* only a direction's first record may switch it to SSLv2 framing */
+	if (!(d->flags & TLS_F_FIRST) && (b & 0x80)) {
+		d->flags |= TLS_F_SSLV2;
+		if (d->version < 0x02)
+			d->version = 0x02;
+	}
+	d->flags |= TLS_F_FIRST;
+	if (d->flags & TLS_F_SSLV2) {
+		v2_start(d, peer, dir, b);
+		return TLS_OK;
+	}
+	if (b < CT_CCS || b > CT_HEARTBEAT)
+		return TLS_R_RECORD_TYPE;
+	d->rec_type = b;
+	if (b == CT_HEARTBEAT) {
+		r = tls_hb_start(d, peer, pol);
+		if (r)
+			return r;
+	}
+	/*
+	 * TLS 1.3 has no plaintext application data and protects everything
+	 * as type 23; in <= 1.2 the first protected record is the Finished
+	 * (type 22).  So type 23 in the clear, or right after the plaintext
+	 * CCS, means TLS 1.3 and encryption.
+	 */
+	if (b == CT_APPDATA && (prot || !(d->flags & TLS_F_ENCRYPTED)))
+		d->flags |= TLS_F_ENCRYPTED | TLS_F_TLS13;
+	d->state = ST_VMAJ;
+	return TLS_OK;
+}
+
+/* Last byte of a TLS record header: all length rules are decided here. */
+static enum tls_reason tls_len_done(struct tls_dir *d, struct tls_dir *peer,
+				    unsigned int dir, u8 b,
+				    const struct tls_policy *pol)
+{
+	u32 len = (u32)d->scratch << 8 | b;
+	bool enc = d->flags & TLS_F_ENCRYPTED;
+	enum tls_reason r;
+
+	/* generic length rules first, then the per-type ones */
+	if (len > max_len(d) || (!len && d->rec_type != CT_APPDATA))
+		return TLS_R_RECORD_LENGTH;
+	if (d->rec_type == CT_CCS && !enc && len != 1)
+		return TLS_R_CCS;
+	if (d->rec_type == CT_HEARTBEAT) {
+		r = tls_hb_length(d, peer, len, pol);
+		if (r)
+			return r;
+	}
+	d->rec_left = len;
+	if (!len) {
+		rec_end(d, dir);
+		return TLS_OK;
+	}
+	if (d->rec_type == CT_CCS && !enc)
+		d->state = ST_CCS_BODY;
+	else if (d->rec_type == CT_HEARTBEAT && tls_hb_parse_body(d, pol))
+		d->state = ST_HB_TYPE;
+	else
+		d->state = ST_BODY;
+	return TLS_OK;
+}
+
+/*
+ * One byte in any state but ST_BODY and ST_DEAD.  *records is incremented
+ * when a record header is complete and valid.
+ */
+static enum tls_reason step(struct tls_dir *d, struct tls_dir *peer,
+			    unsigned int dir, u8 b,
+			    const struct tls_policy *pol, u32 *records)
+{
+	enum tls_reason r;
+	u32 len;
+
+	switch (d->state) {
+	case ST_REC:
+	case ST_REC_PROT:
+		return rec_start(d, peer, dir, b, pol);
+	case ST_VMAJ:
+		if (b != 3)
+			return TLS_R_RECORD_VERSION;
+		d->state = ST_VMIN;
+		return TLS_OK;
+	case ST_VMIN:
+		if (b > 4)
+			return TLS_R_RECORD_VERSION;
+		if (d->version < (0x30 | b))
+			d->version = 0x30 | b;
+		d->state = ST_LEN0;
+		return TLS_OK;
+	case ST_LEN0:
+		d->scratch = b;
+		d->state = ST_LEN1;
+		return TLS_OK;
+	case ST_LEN1:
+		r = tls_len_done(d, peer, dir, b, pol);
+		if (!r)
+			(*records)++;
+		return r;
+	case ST_CCS_BODY:
+		if (b != 1)
+			return TLS_R_CCS;
+		d->rec_left = 0;
+		rec_end(d, dir);
+		return TLS_OK;
+	case ST_HB_TYPE:
+		r = tls_hb_msg_type(b);
+		if (r)
+			return r;
+		d->scratch = (u16)b << 8;
+		d->rec_left--;
+		d->state = ST_HB_PL0;
+		return TLS_OK;
+	case ST_HB_PL0:
+		d->scratch |= b;
+		d->rec_left--;
+		d->state = ST_HB_PL1;
+		return TLS_OK;
+	case ST_HB_PL1:
+		d->rec_left--;
+		r = tls_hb_payload(d, peer, d->scratch >> 8,
+				   (u16)((d->scratch & 0xff) << 8 | b),
+				   d->rec_left);
+		if (r)
+			return r;
+		/* payload_length + 16 <= rec_left: the body goes on */
+		d->state = ST_BODY;
+		return TLS_OK;
+	case ST_V2_LEN1:
+		len = (u32)(d->scratch & 0x7f) << 8 | b;
+		if (!len)
+			return TLS_R_SSLV2_MALFORMED;
+		d->rec_left = len;
+		(*records)++;
+		v2_hdr_done(d);
+		return TLS_OK;
+	case ST_V3_LEN1:
+		len = (u32)(d->scratch & 0x3f) << 8 | b;
+		if (!len)
+			return TLS_R_SSLV2_MALFORMED;
+		d->rec_left = len;
+		d->state = ST_V3_PAD;
+		return TLS_OK;
+	case ST_V3_PAD:
+		/* the padding is part of the length: at least one data byte */
+		if (b >= d->rec_left)
+			return TLS_R_SSLV2_MALFORMED;
+		(*records)++;
+		v2_hdr_done(d);
+		return TLS_OK;
+	case ST_V2_MSG:
+		return v2_msg(d, dir, b, pol);
+	case ST_V2_B1:
+		d->rec_left--;
+		if (d->rec_type == V2_CLIENT_HELLO) {
+			d->scratch = b;
+			d->state = ST_V2_B2;
+			return TLS_OK;
+		}
+		/* SERVER-HELLO: session-id-hit */
+		if (b)
+			d->flags |= TLS_F_V2_SIDHIT;
+		body_next(d, dir);
+		return TLS_OK;
+	case ST_V2_B2:
+		d->rec_left--;
+		/*
+		 * CLIENT-HELLO version 0x0002 offers only SSLv2; 0x0300 and
+		 * up is a TLS client using the compatible hello format.
+		 */
+		if (!pol->allow_sslv2 && d->scratch == 0 && b == 2)
+			return TLS_R_SSLV2_FORBIDDEN;
+		body_next(d, dir);
+		return TLS_OK;
+	default:
+		/* not reachable while the invariants hold */
+		return TLS_R_RECORD_TYPE;
+	}
+}
+
+enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
+			 u32 len, const struct tls_policy *pol,
+			 struct tls_result *res)
+{
+	struct tls_dir *d, *peer;
+	enum tls_reason r = TLS_OK;
+	u32 records = 0;
+	u32 i = 0;
+	u32 limit, n, at, run;
+
+	if (res) {
+		res->at = 0;
+		res->records = 0;
+	}
+	/* conntrack directions are 0 and 1; anything else is not ours */
+	if (dir > 1)
+		return TLS_OK;
+	d = &f->dir[dir];
+	peer = &f->dir[dir ^ 1];
+	if (d->flags & TLS_F_OFF)
+		return TLS_OK;
+	if (d->state == ST_DEAD)
+		return d->scratch < TLS_R_MAX ? d->scratch : TLS_R_RECORD_TYPE;
+	if (!pol)
+		pol = &default_policy;
+	/* read once per call: the glue may change it between calls */
+	limit = pol->lowrun_limit;
+	if (limit > TLS_LOWRUN_MAX)
+		limit = TLS_LOWRUN_MAX;
+
+	while (i < len) {
+		if (d->state != ST_BODY) {
+			r = step(d, peer, dir, buf[i], pol, &records);
+			if (r)
+				goto fail;
+			i++;
+			continue;
+		}
+		n = len - i;
+		if (n > d->rec_left)
+			n = d->rec_left;
+		if (lowrun_scanned(d)) {
+			if (!limit) {
+				d->run = 0;
+			} else {
+				run = d->run;
+				at = lowrun_scan(buf + i, n, &run, limit);
+				d->run = run > TLS_LOWRUN_MAX ? TLS_LOWRUN_MAX :
+					 run;
+				if (at < n) {
+					i += at;
+					r = TLS_R_LOWRUN;
+					goto fail;
+				}
+			}
+		}
+		i += n;
+		d->rec_left -= n;
+		if (!d->rec_left)
+			rec_end(d, dir);
+	}
+	if (res)
+		res->records = records;
+	return TLS_OK;
+fail:
+	d->state = ST_DEAD;
+	d->scratch = r;
+	if (res) {
+		res->at = i;
+		res->records = records;
+	}
+	return r;
+}
+
+const char *tls_reason_name(enum tls_reason r)
+{
+	static const char *const names[TLS_R_MAX] = {
+		[TLS_OK] = "ok",
+		[TLS_R_RECORD_TYPE] = "record_type",
+		[TLS_R_RECORD_VERSION] = "record_version",
+		[TLS_R_RECORD_LENGTH] = "record_length",
+		[TLS_R_CCS] = "ccs",
+		[TLS_R_HB_FORBIDDEN] = "hb_forbidden",
+		[TLS_R_HB_TYPE] = "hb_type",
+		[TLS_R_HB_LENGTH] = "hb_length",
+		[TLS_R_HB_INFLIGHT] = "hb_inflight",
+		[TLS_R_HB_UNSOLICITED] = "hb_unsolicited",
+		[TLS_R_HB_LEAK] = "hb_leak",
+		[TLS_R_HB_TLS13] = "hb_tls13",
+		[TLS_R_LOWRUN] = "lowrun",
+		[TLS_R_SSLV2_DIRECTION] = "sslv2_direction",
+		[TLS_R_SSLV2_FORBIDDEN] = "sslv2_forbidden",
+		[TLS_R_SSLV2_MALFORMED] = "sslv2_malformed",
+	};
+
+	/* unsigned compare: also rejects negative values of the enum */
+	if ((unsigned int)r >= TLS_R_MAX || !names[r])
+		return "unknown";
+	return names[r];
+}
+
+const char *tls_flow_version_name(const struct tls_flow *f)
+{
+	u8 v = f->dir[0].version;
+
+	if ((f->dir[0].flags | f->dir[1].flags) & TLS_F_TLS13)
+		return "TLS1.3";
+	if (f->dir[1].version > v)
+		v = f->dir[1].version;
+	switch (v) {
+	case 0x02:
+		return "SSLv2";
+	case 0x30:
+		return "SSLv3";
+	case 0x31:
+		return "TLS1.0";
+	case 0x32:
+		return "TLS1.1";
+	case 0x33:
+		return "TLS1.2";
+	case 0x34:
+		return "TLS1.3";
+	default:
+		return "-";
+	}
+}
+
+int tls_flow_check(const struct tls_flow *f)
+{
+	const struct tls_dir *d;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		d = &f->dir[i];
+		if (d->state >= ST_NSTATES)
+			return 1;
+		if (d->state == ST_DEAD) {
+			if (!d->scratch || d->scratch >= TLS_R_MAX)
+				return 2;
+			continue;
+		}
+		if (d->rec_left > ((d->flags & TLS_F_SSLV2) ? 0x7fff : MAX_CIPHER))
+			return 3;
+		if (d->state >= ST_BODY && d->state != ST_DEAD &&
+		    d->state != ST_V3_LEN1 && d->state != ST_V2_LEN1 &&
+		    !d->rec_left)
+			return 4;
+		if ((d->flags & TLS_F_TLS13) && !(d->flags & TLS_F_ENCRYPTED))
+			return 5;
+	}
+	return 0;
+}
