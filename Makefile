@@ -40,7 +40,8 @@ module:
 	$(MAKE) -C $(KDIR) M=$(KBUILD) W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror) modules
 	@cp $(KBUILD)/nf_conntrack_tls.ko $(REPO)/nf_conntrack_tls.ko
 
--include $(REPO)/mk/engine.mk
+# Fragments of mk/ add their own targets (engine tests, tools, matrix, ...).
+-include $(wildcard $(REPO)/mk/*.mk)
 
 check-quick: module unit
 

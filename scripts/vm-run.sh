@@ -84,7 +84,7 @@ timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-M pc $accel $cpu -smp "$(nproc)" -m "$MEM" \
 	-nodefaults -no-reboot -display none -serial stdio \
 	-kernel "$VMDIR/vmlinuz" -initrd "$VMDIR/initramfs.cpio.gz" \
-	-append "console=ttyS0 loglevel=5 panic=-1 rw \
+	-append "console=ttyS0 loglevel=4 panic=-1 rw \
 		vmrun.repo=$REPO vmrun.run=$RUN vmrun.kver=$KVER vmrun.load=$LOAD" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$REPO",mount_tag=repo,security_model=none,multidevs=remap \

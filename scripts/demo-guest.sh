@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of `make demo` (run by vm-run.sh with the module loaded).
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+source "$REPO/tests/selftests/lib.sh"
+trap cleanup_ns EXIT
+PORT=443
+
+say() { printf '\n== %s\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+say "nf_conntrack_tls loaded: $(modinfo -F version "$KMOD_DIR/nf_conntrack_tls.ko")"
+setup_topology
+make_cert
+head -c $((4 << 20)) /dev/urandom >"$TLSDIR/big.bin"
+
+say "router namespace: attach the helper to TCP port $PORT"
+run ip netns exec "$router" iptables -t raw -A PREROUTING -p tcp --dport $PORT -j CT --helper tls
+ip netns exec "$router" ip6tables -t raw -A PREROUTING -p tcp --dport $PORT -j CT --helper tls
+
+say "a real TLS 1.3 download (openssl s_server -> curl) through the router"
+(cd "$TLSDIR" && exec ip netns exec "$server" timeout 60 openssl s_server -quiet \
+	-4 -accept $PORT -cert cert.pem -key key.pem -WWW -naccept 1) >/dev/null 2>&1 &
+wait_port "$server" $PORT
+ip netns exec "$client" curl -sk --max-time 60 -o "$TLSDIR/got.bin" \
+	-w 'curl: HTTP %{http_code}, %{size_download} bytes in %{time_total} s\n' \
+	"https://10.0.2.2:$PORT/big.bin"
+if cmp -s "$TLSDIR/big.bin" "$TLSDIR/got.bin"; then
+	echo "download intact (sha256 $(sha256sum <"$TLSDIR/got.bin" | cut -c1-16)...)"
+else
+	echo "download DAMAGED"
+fi
+wait
+
+say "conntrack in the router: the flow carries helper=tls"
+ip netns exec "$router" conntrack -L -p tcp --dport $PORT 2>/dev/null
+
+ATTACK=$REPO/tests/selftests/attack/heartbleed.py
+if [ -x "$ATTACK" ] || [ -f "$ATTACK" ]; then
+	say "Heartbleed: a client asks a vulnerable server for 16 KiB it never sent"
+	run ip netns exec "$client" python3 "$ATTACK" --demo "$server" 10.0.2.2 || true
+else
+	say "(attack demo not available in this tree)"
+fi
+
+say "the helper's counters in the router namespace (/proc/net/nf_conntrack_tls)"
+ip netns exec "$router" cat /proc/net/nf_conntrack_tls | awk '$2 != 0'
+
+say "kernel log"
+dmesg | grep nf_conntrack_tls || true
