@@ -35,6 +35,7 @@ enum nf_ct_tls_counter {
 	NF_CT_TLS_GAP_STOPS,	/* flows no longer inspected after a hole */
 	NF_CT_TLS_PICKUPS,	/* flows joined mid-stream */
 	NF_CT_TLS_RETRANS,	/* segments with nothing new (retransmissions) */
+	NF_CT_TLS_MAX_SKB,	/* largest payload of one skb walked (a maximum) */
 	NF_CT_TLS_VIOLATION,	/* first of TLS_R_MAX - 1 per-reason counters */
 	NF_CT_TLS_NCOUNTERS = NF_CT_TLS_VIOLATION + TLS_R_MAX - 1,
 };

@@ -33,4 +33,23 @@
 #define compat_ctl_table struct ctl_table
 #endif
 
+/*
+ * Linux 7.x registers a kernel-allocated copy of each helper (refcounted by
+ * the conntrack entries that use it, freed after an RCU grace period) and
+ * hands back pointers to the copies; unregistering takes those pointers.
+ * Before, the module's own structs were registered in place.  @ptrs holds
+ * the copies (n entries) on kernels that make them and is unused otherwise.
+ */
+#ifdef COMPAT_HELPER_REGISTER_COPIES
+#define compat_helpers_register(helpers, n, ptrs) \
+	nf_conntrack_helpers_register(helpers, n, ptrs)
+#define compat_helpers_unregister(helpers, n, ptrs) \
+	nf_conntrack_helpers_unregister(ptrs, n)
+#else
+#define compat_helpers_register(helpers, n, ptrs) \
+	({ (void)(ptrs); nf_conntrack_helpers_register(helpers, n); })
+#define compat_helpers_unregister(helpers, n, ptrs) \
+	do { (void)(ptrs); nf_conntrack_helpers_unregister(helpers, n); } while (0)
+#endif
+
 #endif /* _NF_CONNTRACK_TLS_COMPAT_H */

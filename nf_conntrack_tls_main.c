@@ -186,6 +186,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	case TLS_SEQ_NEW:
 		r = nf_ct_tls_feed_skb(skb, dataoff + skip, flow, dir, &pol,
 				       &records);
+		if (plen > __this_cpu_read(tn->stats->c[NF_CT_TLS_MAX_SKB]))
+			__this_cpu_write(tn->stats->c[NF_CT_TLS_MAX_SKB], plen);
 		if (r == TLS_OK) {
 			tls_seq_advance(flow, dir, plen - skip);
 			nf_ct_tls_count(tn, NF_CT_TLS_BYTES, plen - skip);
@@ -246,6 +248,8 @@ static const struct nf_conntrack_expect_policy nf_ct_tls_exp_policy = {
 };
 
 static struct nf_conntrack_helper nf_ct_tls_helpers[2] __read_mostly;
+/* The registered copies on kernels that make them (see the compat header). */
+static struct nf_conntrack_helper *nf_ct_tls_helper_ptrs[2] __read_mostly;
 
 static int __init nf_ct_tls_init(void)
 {
@@ -267,8 +271,9 @@ static int __init nf_ct_tls_init(void)
 	nf_ct_helper_init(&nf_ct_tls_helpers[1], AF_INET6, IPPROTO_TCP,
 			  NF_CT_TLS_NAME, 0, 0, 0, &nf_ct_tls_exp_policy, 0,
 			  nf_ct_tls_help, NULL, THIS_MODULE);
-	ret = nf_conntrack_helpers_register(nf_ct_tls_helpers,
-					    ARRAY_SIZE(nf_ct_tls_helpers));
+	ret = compat_helpers_register(nf_ct_tls_helpers,
+				      ARRAY_SIZE(nf_ct_tls_helpers),
+				      nf_ct_tls_helper_ptrs);
 	if (ret) {
 		pr_err("cannot register helper \"%s\": %d\n", NF_CT_TLS_NAME, ret);
 		nf_ct_tls_net_exit();
@@ -285,8 +290,9 @@ static void __exit nf_ct_tls_exit(void)
 	 * waits for RCU readers, so no packet runs nf_ct_tls_help() when the
 	 * per-namespace data goes away.
 	 */
-	nf_conntrack_helpers_unregister(nf_ct_tls_helpers,
-					ARRAY_SIZE(nf_ct_tls_helpers));
+	compat_helpers_unregister(nf_ct_tls_helpers,
+				  ARRAY_SIZE(nf_ct_tls_helpers),
+				  nf_ct_tls_helper_ptrs);
 	nf_ct_tls_net_exit();
 }
 

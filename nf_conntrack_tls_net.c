@@ -32,6 +32,7 @@ static const char *const nf_ct_tls_counter_names[NF_CT_TLS_VIOLATION] = {
 	[NF_CT_TLS_GAP_STOPS]	= "gap_stops",
 	[NF_CT_TLS_PICKUPS]	= "pickups",
 	[NF_CT_TLS_RETRANS]	= "retransmits",
+	[NF_CT_TLS_MAX_SKB]	= "largest_skb_payload",
 };
 
 static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
@@ -43,8 +44,14 @@ static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
 	for_each_possible_cpu(cpu) {
 		const struct nf_ct_tls_stats *st = per_cpu_ptr(tn->stats, cpu);
 
-		for (i = 0; i < NF_CT_TLS_NCOUNTERS; i++)
-			sum[i] += READ_ONCE(st->c[i]);
+		for (i = 0; i < NF_CT_TLS_NCOUNTERS; i++) {
+			u64 v = READ_ONCE(st->c[i]);
+
+			if (i != NF_CT_TLS_MAX_SKB)
+				sum[i] += v;
+			else if (v > sum[i])
+				sum[i] = v;
+		}
 	}
 	for (i = 0; i < NF_CT_TLS_VIOLATION; i++)
 		seq_printf(s, "%-24s %llu\n", nf_ct_tls_counter_names[i], sum[i]);

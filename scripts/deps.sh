@@ -14,10 +14,12 @@ PKGS=(
 	# userspace tests, fuzzing, benchmarks, offline tool
 	clang libclang-rt-14-dev llvm valgrind libpcap-dev pkg-config sparse
 	# in-guest network tools and peers
-	iproute2 iptables nftables conntrack openssl gnutls-bin curl nginx-light
+	iproute2 ethtool iptables nftables conntrack openssl gnutls-bin curl nginx-light
 	nmap python3 python3-scapy tcpdump iperf3 procps psmisc
 	# KUnit on UML and checkpatch
 	linux-source-6.1 python3-ply libssl-dev
+	# kernel matrix (sid chroot, BTF of modules), DKMS packaging
+	debootstrap dwarves dkms
 )
 
 missing=()

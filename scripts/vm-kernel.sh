@@ -6,7 +6,13 @@
 #   root/lib/modules   its modules, depmod'ed (the guest's modprobe uses it)
 #   initramfs.cpio.gz  busybox + vm-init.sh + the virtio/9p modules
 # The image is fetched with apt-get download and unpacked with dpkg -x: the
-# host's own kernel and /lib/modules are never touched.
+# host's own kernel and /lib/modules are never touched.  A release the
+# host's apt sources do not carry is looked up in the suites of VM_SUITES
+# (default "bookworm-backports sid"), each through its own separate apt
+# configuration in build/apt (scripts/kheaders.sh apt); the host's sources
+# are never changed.  Newer suites split the image (linux-image-KVER pulls
+# linux-binary-KVER, linux-modules-KVER, linux-base-KVER): every package of
+# that release the image depends on is unpacked too.
 set -euo pipefail
 
 KVER=${1:?usage: vm-kernel.sh KVER}
@@ -22,14 +28,51 @@ if [ ! -f "$VMDIR/root/.stamp" ]; then
 	rm -rf "$VMDIR/root" "$VMDIR"/*.deb
 	if ! (cd "$VMDIR" && apt-get download "$pkg" >/dev/null 2>&1 ||
 	      apt-get download "$pkg-unsigned" >/dev/null 2>&1); then
-		echo "vm-kernel.sh: cannot download $pkg from the configured" \
-			"apt sources (is the suite that carries it enabled?)" >&2
-		exit 1
+		got=0
+		for suite in ${VM_SUITES:-bookworm-backports sid}; do
+			ksuite() { "$REPO/scripts/kheaders.sh" apt "$suite" "$@"; }
+			for p in "$pkg" "$pkg-unsigned"; do
+				ksuite apt-cache show "$p" >/dev/null 2>&1 || continue
+				# The image and the packages of the same release it
+				# depends on (linux-binary-, linux-modules-, linux-base-).
+				deps=$(ksuite apt-cache depends --recurse \
+					--no-recommends --no-suggests --no-conflicts \
+					--no-breaks --no-replaces --no-enhances "$p" |
+					sed -n 's/^ *\(Pre\)\{0,1\}Depends: //p' |
+					grep -F -- "-$KVER" | sort -u || true)
+				# shellcheck disable=SC2086
+				if (cd "$VMDIR" && ksuite apt-get download -qq "$p" $deps \
+					>/dev/null 2>&1); then
+					echo "vm-kernel.sh: $p${deps:+ (+ $(echo $deps))} from $suite"
+					got=1
+					break 2
+				fi
+			done
+		done
+		if [ $got = 0 ]; then
+			echo "vm-kernel.sh: cannot download $pkg from the configured" \
+				"apt sources nor from ${VM_SUITES:-bookworm-backports sid}" >&2
+			exit 1
+		fi
 	fi
-	dpkg -x "$VMDIR"/linux-image-*.deb "$VMDIR/root"
+	for deb in "$VMDIR"/*.deb; do
+		dpkg -x "$deb" "$VMDIR/root"
+	done
+	# Newer packages install under /usr/lib/modules (merged /usr).
+	if [ ! -d "$VMDIR/root/lib/modules/$KVER" ] &&
+	   [ -d "$VMDIR/root/usr/lib/modules/$KVER" ]; then
+		mkdir -p "$VMDIR/root/lib/modules"
+		ln -s "../../usr/lib/modules/$KVER" "$VMDIR/root/lib/modules/$KVER"
+	fi
 	depmod -b "$VMDIR/root" "$KVER"
-	cp "$VMDIR/root/boot/vmlinuz-$KVER" "$VMDIR/vmlinuz"
-	rm -f "$VMDIR"/linux-image-*.deb
+	# /boot/vmlinuz-KVER, or the modules directory in newer packages.
+	for k in "boot/vmlinuz-$KVER" "usr/lib/modules/$KVER/vmlinuz" \
+		 "lib/modules/$KVER/vmlinuz" ""; do
+		[ -n "$k" ] || { echo "vm-kernel.sh: no vmlinuz in $pkg" >&2; exit 1; }
+		[ -f "$VMDIR/root/$k" ] && break
+	done
+	cp "$VMDIR/root/$k" "$VMDIR/vmlinuz"
+	rm -f "$VMDIR"/*.deb
 	touch "$VMDIR/root/.stamp"
 fi
 

@@ -8,7 +8,8 @@
 DIR=$(cd "$(dirname "$0")" && pwd)
 KO=${KMOD_DIR:-$DIR/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
 TESTS=("$@")
-[ ${#TESTS[@]} -gt 0 ] || TESTS=(tls_attach.sh)
+# default: every tls_*.sh here, in name order
+[ ${#TESTS[@]} -gt 0 ] || mapfile -t TESTS < <(cd "$DIR" && ls tls_*.sh)
 
 rc=0
 for t in "${TESTS[@]}"; do

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel matrix (scripts/matrix.sh):
+#
+#	make matrix-list     the kernel release of each lane
+#	make matrix          build against every lane's headers (W=1, -Werror)
+#	make check-matrix    build, then the VM selftests on each lane's stock kernel
+#
+# Lanes: MATRIX_LANES="bookworm bookworm-backports:6.12 sid:7." (the default;
+# SUITE[:PREFIX], see scripts/matrix.sh).  MATRIX_TESTS limits the selftests.
+# The last line reads "N passed, N failed, N skipped"; logs in build/matrix/.
+
+.PHONY: matrix matrix-list check-matrix
+
+MATRIX_ENV = $(if $(MATRIX_LANES),MATRIX_LANES="$(MATRIX_LANES)") \
+	     $(if $(MATRIX_TESTS),MATRIX_TESTS="$(MATRIX_TESTS)") \
+	     WERROR=$(WERROR)
+
+matrix-list:
+	@$(MATRIX_ENV) $(REPO)/scripts/matrix.sh list
+
+matrix: deps
+	@$(MATRIX_ENV) $(REPO)/scripts/matrix.sh build
+
+check-matrix: deps
+	@$(MATRIX_ENV) $(REPO)/scripts/matrix.sh check

@@ -1,0 +1,283 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Attacks through the router, each shown to really happen: run once without
+# the helper (the malicious bytes reach the server, the attacker reaches
+# its goal), then with the helper attached (the flow is cut, the goal is
+# not reached, violation_<reason> and drops go up in the router's
+# /proc/net/nf_conntrack_tls):
+#
+#   hb_plain     Heartbleed in plaintext after the ClientHello (IPv4, IPv6)
+#   nmap         nmap --script ssl-heartbleed (IPv4)
+#   hb_enc       encrypted Heartbleed: 16416-byte answer to a 32-byte request
+#   hb_split     the plaintext heartbeat in 1-byte TCP segments (IPv6)
+#   lowrun       4096 ASCII bytes inside application data (+ a benign control)
+#   sslv2_client an SSLv2 SERVER-HELLO sent by the client
+#   sslv2_server a CLIENT-MASTER-KEY sent by the server
+#   reorder      heartbeat segments out of order (raw socket client)
+#   pickup       after the kill: a bare ACK, then the heartbeat bytes twice
+#
+# The server (attack/tlsattack.py) is deliberately vulnerable: it answers a
+# heartbeat with payload_length bytes of "memory" that hold a secret.
+#
+# Needs nf_conntrack_tls loaded (run.sh does it).
+SELFTESTS=$(cd "$(dirname "$0")" && pwd)
+source "$SELFTESTS/lib.sh"
+
+PORT=443		# nmap's ssl scripts only run by themselves on SSL ports
+CMK_PORT=444		# the server that answers a CLIENT-HELLO with CLIENT-MASTER-KEY
+PY=/usr/bin/python3
+ATTACK=$SELFTESTS/attack/tlsattack.py
+SECRET=SELFTEST-SECRET-$SUFFIX-$RANDOM
+export TLSATTACK_TIMEOUT=${TLSATTACK_TIMEOUT:-3}
+
+checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+checktool "$PY -c 'import socket, ssl'" "run $PY"
+checktool "iptables -V" "run iptables"
+checktool "ip6tables -V" "run ip6tables"
+checktool "nft --version" "run nft"
+checktool "conntrack --version" "run conntrack"
+
+mkdir -p "$TLSDIR"
+SRVLOG=$TLSDIR/attack-server.log
+OUT=$TLSDIR/attack-client.out
+: >"$SRVLOG"
+trap cleanup_ns EXIT
+T0=$SECONDS
+
+setup_topology || { log_fail "cannot build the namespaces"; exit 1; }
+ip netns exec "$server" "$PY" "$ATTACK" server --secret "$SECRET" \
+	--log "$SRVLOG" $PORT $CMK_PORT:cmk &
+wait_port "$server" $PORT && wait_port "$server" $CMK_PORT ||
+	{ log_fail "the attack server did not start"; exit 1; }
+
+helper_off() {
+	ip netns exec "$router" iptables -t raw -F PREROUTING
+	ip netns exec "$router" ip6tables -t raw -F PREROUTING
+	ip netns exec "$router" nft delete table inet tlstest 2>/dev/null
+	ip netns exec "$router" conntrack -F >/dev/null 2>&1
+}
+
+# helper_on iptables|nft: attached for PORT (and CMK_PORT with iptables)
+helper_on() {
+	helper_off
+	if [ "$1" = nft ]; then
+		attach_nft "$router" $PORT
+	else
+		attach_iptables "$router" $PORT && attach_iptables "$router" $CMK_PORT
+	fi
+}
+
+addr_of() { [ "$1" = 6 ] && echo fd00:2::2 || echo 10.0.2.2; }
+
+# run_client FAMILY ARGS... (ARGS: options, then PORT STEP...): sets RC
+run_client() {
+	local fam=$1 addr
+	shift
+	addr=$(addr_of "$fam")
+	local opts=() rest=()
+	while [ $# -gt 0 ] && [ "${1#--}" != "$1" ]; do
+		opts+=("$1")
+		shift
+	done
+	ip netns exec "$client" timeout 60 "$PY" "$ATTACK" client \
+		--secret "$SECRET" "${opts[@]}" "$addr" "$@" >"$OUT" 2>&1
+	RC=$?
+	sed 's/^\([^#]\)/# (stderr) \1/' "$OUT"
+	LPORT=$(sed -n 's/.*from local port \([0-9]*\).*/\1/p' "$OUT" | head -1)
+	RESULT=$(grep '# client: RESULT' "$OUT" | tail -1 | sed 's/^# client: //')
+}
+
+snap() { ip netns exec "$router" cat /proc/net/nf_conntrack_tls >"$1"; }
+
+# delta BEFORE AFTER NAME
+delta() {
+	awk -v k="$3" 'FNR == NR { if ($1 == k) b = $2; next }
+		       $1 == k { print $2 - b }' "$1" "$2"
+}
+
+# violations_except BEFORE AFTER REASON: sum of the other violation deltas
+violations_except() {
+	awk -v k="violation_$3" 'FNR == NR { b[$1] = $2; next }
+		$1 ~ /^violation_/ && $1 != k { s += $2 - b[$1] }
+		END { print s + 0 }' "$1" "$2"
+}
+
+server_saw() {
+	# server_saw PATTERN: the server logged PATTERN for client port LPORT
+	[ -n "$LPORT" ] && grep -q "\]:$LPORT $1" "$SRVLOG"
+}
+
+show_server() {
+	[ -n "$LPORT" ] && grep "\]:$LPORT " "$SRVLOG"
+}
+
+# check_counters NAME REASON MIN: after an attack with the helper
+check_counters() {
+	local name=$1 reason=$2 min=${3:-1} v d o p g
+	v=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" "violation_$reason")
+	d=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" drops)
+	o=$(violations_except "$TLSDIR/c.before" "$TLSDIR/c.after" "$reason")
+	p=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" pickups)
+	g=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" gaps)
+	echo "# counters: violation_$reason +$v, drops +$d, other violations +$o, gaps +$g, pickups +$p"
+	if [ "${v:-0}" -ge "$min" ] && [ "$d" = "$v" ] && [ "$o" = 0 ]; then
+		log_pass "$name: violation_$reason +$v, drops +$d in the router"
+	else
+		log_fail "$name: counters violation_$reason +$v drops +$d other violations +$o"
+	fi
+}
+
+# attack NAME FAMILY ATTACH REASON CUTSTEP SERVERPAT WHAT -- CLIENTARGS...
+#   CUTSTEP: the client step the helper must cut; SERVERPAT: what the
+#   server logs when the malicious bytes reach it ("" = not checked);
+#   WHAT: what the attacker gets without the helper.
+attack() {
+	local name=$1 fam=$2 attach=$3 reason=$4 cut=$5 pat=$6 what=$7
+	shift 8
+	local t=$SECONDS
+
+	echo "# --- $name ipv$fam: without the helper"
+	helper_off
+	run_client "$fam" "$@"
+	show_server
+	if [ "$RC" = 0 ] && { [ -z "$pat" ] || server_saw "$pat"; }; then
+		log_pass "$name ipv$fam: without the helper the attack works ($what)"
+	else
+		log_fail "$name ipv$fam: without the helper the attack did not work ($RESULT, rc $RC)"
+	fi
+
+	echo "# --- $name ipv$fam: helper attached with $attach"
+	helper_on "$attach" || { log_fail "$name: cannot attach the helper"; return; }
+	snap "$TLSDIR/c.before"
+	run_client "$fam" "$@"
+	snap "$TLSDIR/c.after"
+	show_server
+	if [ "$RC" = 2 ] && grep -q "cut at step $cut " <<<"$RESULT"; then
+		log_pass "$name ipv$fam: with the helper the connection is cut at step $cut (${RESULT#RESULT })"
+	else
+		log_fail "$name ipv$fam: with the helper: $RESULT (rc $RC, wanted a cut at step $cut)"
+	fi
+	if [ -n "$pat" ]; then
+		if server_saw "$pat"; then
+			log_fail "$name ipv$fam: the malicious bytes reached the server through the helper"
+		else
+			log_pass "$name ipv$fam: the malicious bytes never reached the server"
+		fi
+	fi
+	if grep -q "LEAKED\|CLIENT-MASTER-KEY" "$OUT"; then
+		log_fail "$name ipv$fam: the client got what it was after through the helper"
+	fi
+	check_counters "$name ipv$fam" "$reason"
+	echo "# $name ipv$fam took $((SECONDS - t)) s"
+}
+
+# 1. Heartbleed in plaintext, right after the ClientHello.
+attack hb_plain 4 iptables hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
+	"the secret leaked" -- $PORT ch hbx
+attack hb_plain 6 nft hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
+	"the secret leaked" -- $PORT ch hbx
+
+# 2. nmap's ssl-heartbleed (TLS 1.0, 1.1, 1.2: one connection each).
+nmap_run() {
+	ip netns exec "$client" timeout 120 nmap -Pn -n -sT -p $PORT \
+		--script ssl-heartbleed --script-args vulns.showall 10.0.2.2 \
+		>"$TLSDIR/nmap.out" 2>&1
+	grep -E 'ssl-heartbleed|State:' "$TLSDIR/nmap.out" | sed 's/^/# nmap: /'
+}
+if nmap --version >/dev/null 2>&1; then
+	t=$SECONDS
+	echo "# --- nmap ssl-heartbleed ipv4: without the helper"
+	helper_off
+	n0=$(grep -c 'plaintext heartbeat type 1, record 22 bytes, payload_length 16384' "$SRVLOG")
+	nmap_run
+	n1=$(grep -c 'plaintext heartbeat type 1, record 22 bytes, payload_length 16384' "$SRVLOG")
+	if grep -q 'State: VULNERABLE' "$TLSDIR/nmap.out" && [ "$n1" -gt "$n0" ]; then
+		log_pass "nmap ipv4: without the helper nmap reports VULNERABLE"
+	else
+		log_fail "nmap ipv4: without the helper nmap does not report VULNERABLE"
+		sed 's/^/# /' "$TLSDIR/nmap.out"
+	fi
+	echo "# --- nmap ssl-heartbleed ipv4: helper attached with iptables"
+	helper_on iptables
+	snap "$TLSDIR/c.before"
+	nmap_run
+	snap "$TLSDIR/c.after"
+	n2=$(grep -c 'plaintext heartbeat type 1, record 22 bytes, payload_length 16384' "$SRVLOG")
+	if grep -q 'State: NOT VULNERABLE' "$TLSDIR/nmap.out" &&
+	   ! grep -q 'State: VULNERABLE' "$TLSDIR/nmap.out" && [ "$n2" = "$n1" ]; then
+		log_pass "nmap ipv4: with the helper nmap reports NOT VULNERABLE, no heartbeat reached the server"
+	else
+		log_fail "nmap ipv4: with the helper nmap still sees the server vulnerable"
+		sed 's/^/# /' "$TLSDIR/nmap.out"
+	fi
+	check_counters "nmap ipv4" hb_length
+	echo "# nmap took $((SECONDS - t)) s"
+else
+	log_skip "nmap ipv4: nmap not installed"
+fi
+
+# 3. Encrypted Heartbleed: the request passes, the answer must not.
+attack hb_enc 4 iptables hb_leak 4 "" "a 16416-byte heartbeat record with the secret" \
+	-- $PORT ch ccs hbe
+
+# 4. The plaintext heartbeat in 1-byte segments.
+attack hb_split 6 iptables hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
+	"the secret leaked" -- --split $PORT ch hbx
+
+# 5. Plaintext tunnelled in application data, and the benign control.
+attack lowrun 4 nft lowrun 6 "application data record, 4128 bytes" \
+	"4096 ASCII bytes delivered inside application data" -- $PORT ch ccs r512 r512 r512 a4096 r512
+
+echo "# --- lowrun control ipv4: the same session with random data, helper attached"
+helper_on nft
+snap "$TLSDIR/c.before"
+run_client 4 $PORT ch ccs r512 r512 r512 r4096 r512
+snap "$TLSDIR/c.after"
+n=$(show_server | grep -c 'application data record')
+b=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" bytes)
+dr=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" drops)
+echo "# counters: bytes +$b, drops +$dr; the server got $n application data records"
+if [ "$RC" = 0 ] && [ "$n" = 5 ] && [ "$dr" = 0 ] && [ "${b:-0}" -ge 6000 ]; then
+	log_pass "lowrun control ipv4: random application data passes entirely ($b bytes inspected, 0 drops)"
+else
+	log_fail "lowrun control ipv4: benign session disturbed ($RESULT, $n records, drops +$dr)"
+fi
+
+# 6. SSLv2 messages from the wrong side.
+attack sslv2_client 4 iptables sslv2_direction 1 "SSLv2 record, message type 4" \
+	"the server received and answered an SSLv2 SERVER-HELLO from the client" -- $PORT v2sh
+attack sslv2_server 4 iptables sslv2_direction 1 "" \
+	"the client received a CLIENT-MASTER-KEY from the server" -- --expect-cmk $CMK_PORT v2ch:0x0301
+
+# 7. Reordered segments hiding a heartbeat: a hand-made TCP client (raw
+# socket); the kernel's RSTs for its port must not reach the server.
+ip netns exec "$client" iptables -A OUTPUT -p tcp --dport $PORT --tcp-flags RST RST -j DROP
+attack reorder 4 iptables hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
+	"the secret leaked" -- --raw --reorder $PORT ch hbx
+g=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" gaps)
+if [ "${g:-0}" -ge 1 ]; then
+	log_pass "reorder ipv4: the segment beyond the hole was dropped (gaps +$g)"
+else
+	log_fail "reorder ipv4: no gap counted (gaps +$g)"
+fi
+
+# 7b. After the kill: a bare ACK (conntrack picks the flow up again; the
+# helper sees no data and accepts it), then the heartbeat bytes twice.
+echo "# --- pickup ipv4: reordered heartbeat, then a bare ACK and the bytes twice, helper attached"
+helper_on iptables
+snap "$TLSDIR/c.before"
+run_client 4 --raw --reorder --ack-resend $PORT ch hbx
+snap "$TLSDIR/c.after"
+show_server
+p=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" pickups)
+echo "# counters: pickups +$p, violation_hb_length +$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" violation_hb_length)"
+if [ "$RC" = 2 ] && ! server_saw "plaintext heartbeat type 1"; then
+	log_pass "pickup ipv4: the killed flow stays cut after a bare ACK and resent data"
+else
+	log_fail "pickup ipv4: the killed flow came back through conntrack pickup: $RESULT"
+fi
+ip netns exec "$client" iptables -F OUTPUT
+
+echo "# tls_attacks.sh took $((SECONDS - T0)) s"
+exit $RET

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tls-replay: offline replay of packet captures through the nf_conntrack_tls
+ * engine.  Three parts share this header:
+ *
+ *   replay_decode.c  link layer, IPv4/IPv6 and TCP headers -> struct tr_pkt
+ *                    (pure: bytes in, struct out; no libpcap, no allocation)
+ *   replay_flow.c    the flow table and, per TCP segment, exactly what the
+ *                    kernel glue (nf_ct_tls_help) does with the engine
+ *   replay_out.c     one text or JSON line per flow, and the summary
+ *
+ * tls-replay.c holds main(): options, the libpcap loop and the exit status.
+ */
+#ifndef _TR_REPLAY_H
+#define _TR_REPLAY_H
+
+#include <stdio.h>
+
+#include "../tls_seq.h"
+
+/* Link types this front end decodes (values of pcap_datalink()). */
+#define TR_DLT_NULL		0	/* BSD loopback, host byte order AF */
+#define TR_DLT_EN10MB		1	/* Ethernet, with 802.1Q / QinQ tags */
+#define TR_DLT_RAW		12	/* raw IP (LINKTYPE_RAW 101 maps here) */
+#define TR_DLT_RAW_OBSD		14	/* raw IP, OpenBSD's number */
+#define TR_DLT_LOOP		108	/* OpenBSD loopback, network order AF */
+#define TR_DLT_LINUX_SLL	113	/* Linux cooked v1 */
+#define TR_DLT_IPV4		228	/* raw IPv4 */
+#define TR_DLT_IPV6		229	/* raw IPv6 */
+#define TR_DLT_LINUX_SLL2	276	/* Linux cooked v2 */
+
+/* TCP flags of struct tr_pkt.flags */
+#define TR_FIN	0x01
+#define TR_SYN	0x02
+#define TR_RST	0x04
+#define TR_ACK	0x10
+
+/* What the decoder did with a frame (counted in struct tr_stats). */
+enum tr_decode_result {
+	TR_PKT_TCP = 0,		/* a TCP segment: struct tr_pkt is filled */
+	TR_PKT_NOT_IP,		/* link layer protocol is not IPv4/IPv6 */
+	TR_PKT_NOT_TCP,		/* IP, but not TCP (UDP, ICMP, ...) */
+	TR_PKT_FRAGMENT,	/* an IP fragment: ignored (counted) */
+	TR_PKT_SHORT,		/* headers cut by the snaplen or malformed */
+	TR_PKT_NDECODE
+};
+
+/* One decoded TCP segment; payload points into the captured frame. */
+struct tr_pkt {
+	u8 family;		/* 4 or 6 */
+	u8 flags;		/* TR_FIN | TR_SYN | TR_RST | TR_ACK */
+	u16 sport, dport;
+	u8 saddr[16], daddr[16];	/* IPv4 uses the first 4 bytes */
+	u32 seq;
+	const u8 *payload;
+	u32 caplen;		/* payload bytes present in the capture */
+	u32 len;		/* payload bytes on the wire (IP length) */
+};
+
+struct tr_stats {
+	u64 frames;
+	u64 decode[TR_PKT_NDECODE];
+	u64 snap_truncated;	/* TCP segments whose payload was cut */
+	u64 filtered;		/* segments of flows excluded by --port */
+	u64 flows_dropped;	/* segments of flows not tracked: table full */
+	u64 flows_refused;	/* of these, SYNs without ACK (new flows) */
+};
+
+/* Options mirroring the module knobs. */
+struct tr_opts {
+	struct tls_policy pol;
+	enum tls_gap_policy gap;
+	u16 ports[64];
+	unsigned int nports;
+	unsigned int max_flows;
+	bool json;
+	bool verbose;
+};
+
+/* Per-flow inspection state, beside the verdict. */
+enum tr_state {
+	TR_ST_INSPECTED = 0,	/* every byte seen was inspected */
+	TR_ST_PICKUP,		/* joined mid-stream: not inspected */
+	TR_ST_GAP_STOP,		/* hole with --gap stop: inspection stopped */
+	TR_ST_GAP_STALLED,	/* --gap drop, hole never filled in the capture */
+	TR_ST_SNAPLEN,		/* payload cut by the snaplen: inspection stopped */
+	TR_ST_KILLED,		/* violation: packet dropped, conntrack killed */
+};
+
+#define TR_HEAD 16		/* first bytes of each direction kept for -v */
+
+struct tr_flow {
+	struct tr_flow *next;	/* hash chain */
+	u32 hash;
+	u8 family;
+	bool linked;		/* in the hash table (not replaced by a reopen) */
+	bool syn_seen;		/* the client's SYN opened the flow */
+	u8 fin;			/* bit per direction */
+	bool rst;
+	u8 addr[2][16];		/* [0] client (conntrack original), [1] server */
+	u16 port[2];
+	struct tls_flow tls;
+	enum tr_state state;
+	u64 state_frame;	/* frame that caused state (0: none) */
+	enum tls_reason verdict;
+	u8 vdir;
+	u64 vframe;
+	u64 voffset;		/* offset of the deciding byte in vdir's stream */
+	u64 first_frame, last_frame;
+	u64 packets;
+	u64 bytes[2];		/* payload bytes inspected and accepted */
+	u64 records;
+	u64 retrans;		/* segments with no new byte */
+	u64 gap_drops;		/* segments the kernel drops beyond a hole */
+	u64 gap_first;		/* frame of the first of them */
+	u64 pickup_drops;	/* data segments dropped as pickup (gap drop) */
+	u64 after_kill;		/* segments seen after the kill */
+	u64 gap_open[2];	/* per direction: frame of an unfilled hole */
+	u64 snap_frame;		/* first frame whose payload the snaplen cut */
+	u8 head[2][TR_HEAD];
+	u8 headlen[2];
+};
+
+struct tr_table {
+	struct tr_flow **bucket;
+	u32 nbuckets;		/* power of two */
+	u32 seed;
+	struct tr_flow *flows;	/* all flows in creation order */
+	u32 nflows, cap;
+};
+
+/* replay_decode.c */
+enum tr_decode_result tr_decode(int dlt, const u8 *data, u32 caplen,
+				u32 wirelen, struct tr_pkt *p);
+bool tr_dlt_supported(int dlt);
+
+/* replay_flow.c */
+int tr_table_init(struct tr_table *t, u32 cap);
+void tr_table_free(struct tr_table *t);
+void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
+	       const struct tr_opts *o, struct tr_stats *st);
+void tr_finish(struct tr_table *t);
+
+/* replay_out.c */
+const char *tr_state_name(enum tr_state s);
+void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o);
+void tr_print_summary(FILE *out, const struct tr_table *t,
+		      const struct tr_stats *st, const struct tr_opts *o,
+		      const char *file, const char *truncated);
+
+#endif /* _TR_REPLAY_H */

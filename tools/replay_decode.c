@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tls-replay front end: from one captured frame (link layer header first)
+ * to the TCP segment it carries.  Pure and bounded: every read is checked
+ * against caplen, nothing is allocated, every loop has a fixed bound.
+ *
+ * Two lengths matter.  caplen is what the capture holds; wirelen is what
+ * was on the wire.  The IP header says how long the packet really is, and
+ * that (not the frame) gives the TCP payload length the kernel would see:
+ * Ethernet padding of short frames is not payload.  A total length of 0
+ * (IPv4) or a payload length of 0 (IPv6) comes from captures taken with
+ * segmentation offload (or IPv6 jumbograms): the frame length is used
+ * then.  When the snaplen cut the payload, caplen < len in struct tr_pkt.
+ */
+#include <string.h>
+
+#include "replay.h"
+
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86dd
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88a8
+#define ETH_P_QINQ1	0x9100
+#define ETH_P_QINQ2	0x9200
+#define ETH_P_PPPOE	0x8864
+#define ETH_P_MPLS	0x8847
+#define ETH_P_MPLS_MC	0x8848
+
+#define MAX_TAGS	8	/* VLAN tags / MPLS labels walked at most */
+#define MAX_V6_EXT	16	/* IPv6 extension headers walked at most */
+
+#define MAX_DEPTH	4	/* tunnels inside tunnels decoded at most */
+
+#define IPPROTO_TCP_	6
+#define IPPROTO_UDP_	17
+#define IPPROTO_IPIP_	4
+#define IPPROTO_IPV6_	41
+#define IPPROTO_GRE_	47
+
+#define UDP_VXLAN	4789
+#define UDP_GTPU	2152
+#define ETH_P_TEB	0x6558	/* GRE: transparent Ethernet bridging */
+
+static enum tr_decode_result ip_any(const u8 *data, u32 off, u32 caplen,
+				    u32 wirelen, int want, int depth,
+				    struct tr_pkt *p);
+static enum tr_decode_result ether_type(const u8 *data, u32 off, u16 type,
+					u32 caplen, u32 wirelen, int depth,
+					struct tr_pkt *p);
+
+static u16 get16(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+static u32 get32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+bool tr_dlt_supported(int dlt)
+{
+	switch (dlt) {
+	case TR_DLT_NULL:
+	case TR_DLT_EN10MB:
+	case TR_DLT_RAW:
+	case TR_DLT_RAW_OBSD:
+	case TR_DLT_LOOP:
+	case TR_DLT_LINUX_SLL:
+	case TR_DLT_IPV4:
+	case TR_DLT_IPV6:
+	case TR_DLT_LINUX_SLL2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The TCP header at data[off]: iplen is the length of the IP payload on the
+ * wire (TCP header + data), cap the number of those bytes captured.
+ */
+static enum tr_decode_result tcp(const u8 *th, u32 iplen, u32 cap,
+				 struct tr_pkt *p)
+{
+	u32 doff;
+
+	if (cap < 20 || iplen < 20)
+		return TR_PKT_SHORT;
+	doff = (u32)(th[12] >> 4) * 4;
+	if (doff < 20 || doff > iplen)
+		return TR_PKT_SHORT;
+	p->sport = get16(th);
+	p->dport = get16(th + 2);
+	p->seq = get32(th + 4);
+	p->flags = th[13] & (TR_FIN | TR_SYN | TR_RST | TR_ACK);
+	p->len = iplen - doff;
+	if (cap >= doff) {
+		p->payload = th + doff;
+		p->caplen = cap - doff;
+		if (p->caplen > p->len)
+			p->caplen = p->len;
+	} else {
+		/* options cut by the snaplen: no payload byte is present */
+		p->payload = th;
+		p->caplen = 0;
+	}
+	return TR_PKT_TCP;
+}
+
+static enum tr_decode_result ipv4(const u8 *ip, u32 cap, u32 wire,
+				  struct tr_pkt *p)
+{
+	u32 ihl, tot;
+
+	if (cap < 20 || (ip[0] >> 4) != 4)
+		return TR_PKT_SHORT;
+	ihl = (u32)(ip[0] & 0x0f) * 4;
+	if (ihl < 20 || cap < ihl)
+		return TR_PKT_SHORT;
+	tot = get16(ip + 2);
+	if (!tot)
+		tot = wire;		/* TSO capture */
+	/* the kernel drops a packet shorter than its total length */
+	if (tot < ihl || tot > wire)
+		return TR_PKT_SHORT;
+	if (get16(ip + 6) & 0x3fff)	/* MF or fragment offset */
+		return TR_PKT_FRAGMENT;
+	if (ip[9] != IPPROTO_TCP_)
+		return TR_PKT_NOT_TCP;
+	p->family = 4;
+	memset(p->saddr, 0, sizeof(p->saddr));
+	memset(p->daddr, 0, sizeof(p->daddr));
+	memcpy(p->saddr, ip + 12, 4);
+	memcpy(p->daddr, ip + 16, 4);
+	if (cap > tot)
+		cap = tot;
+	return tcp(ip + ihl, tot - ihl, cap - ihl, p);
+}
+
+static enum tr_decode_result ipv6(const u8 *ip, u32 cap, u32 wire,
+				  struct tr_pkt *p)
+{
+	u32 plen, off = 40, hl, i;
+	u8 nh;
+
+	if (cap < 40 || (ip[0] >> 4) != 6)
+		return TR_PKT_SHORT;
+	plen = get16(ip + 4);
+	if (!plen && wire >= 40)
+		plen = wire - 40;	/* jumbogram or TSO capture */
+	if (plen > wire - 40 || wire < 40)
+		return TR_PKT_SHORT;
+	if (cap > 40 + plen)
+		cap = 40 + plen;
+	nh = ip[6];
+	for (i = 0; i < MAX_V6_EXT; i++) {
+		switch (nh) {
+		case IPPROTO_TCP_:
+			p->family = 6;
+			memcpy(p->saddr, ip + 8, 16);
+			memcpy(p->daddr, ip + 24, 16);
+			return tcp(ip + off, 40 + plen - off, cap - off, p);
+		case 0:		/* hop-by-hop options */
+		case 43:	/* routing */
+		case 60:	/* destination options */
+		case 135:	/* mobility */
+		case 139:	/* HIP */
+		case 140:	/* shim6 */
+			if (cap < off + 2)
+				return TR_PKT_SHORT;
+			hl = ((u32)ip[off + 1] + 1) * 8;
+			break;
+		case 51:	/* AH: length in 4-byte units, minus 2 */
+			if (cap < off + 2)
+				return TR_PKT_SHORT;
+			hl = ((u32)ip[off + 1] + 2) * 4;
+			break;
+		case 44:	/* fragment */
+			if (cap < off + 8)
+				return TR_PKT_SHORT;
+			/* an atomic fragment (offset 0, no M) is a whole packet */
+			if (get16(ip + off + 2) & 0xfff9)
+				return TR_PKT_FRAGMENT;
+			hl = 8;
+			break;
+		default:	/* ESP, no next header, UDP, ICMPv6, ... */
+			return TR_PKT_NOT_TCP;
+		}
+		nh = ip[off];
+		if (hl > 40 + plen - off)
+			return TR_PKT_SHORT;
+		off += hl;
+		if (off > cap)
+			return TR_PKT_SHORT;
+	}
+	return TR_PKT_SHORT;
+}
+
+/* IP packet at data[off], or a packet whose version nibble decides. */
+static enum tr_decode_result ip_any(const u8 *data, u32 off, u32 caplen,
+				    u32 wirelen, int want, struct tr_pkt *p)
+{
+	u8 v;
+
+	if (off >= caplen)
+		return TR_PKT_SHORT;
+	v = data[off] >> 4;
+	if (want && v != want)
+		return TR_PKT_SHORT;
+	if (v == 4)
+		return ipv4(data + off, caplen - off, wirelen - off, p);
+	if (v == 6)
+		return ipv6(data + off, caplen - off, wirelen - off, p);
+	return TR_PKT_NOT_IP;
+}
+
+/* An EtherType at data[off - 2] followed by its payload at data[off]. */
+static enum tr_decode_result ether_type(const u8 *data, u32 off, u16 type,
+					u32 caplen, u32 wirelen,
+					struct tr_pkt *p)
+{
+	unsigned int i;
+	u16 ppp;
+
+	for (i = 0; i < MAX_TAGS; i++) {
+		switch (type) {
+		case ETH_P_IP:
+			return ip_any(data, off, caplen, wirelen, 4, p);
+		case ETH_P_IPV6:
+			return ip_any(data, off, caplen, wirelen, 6, p);
+		case ETH_P_8021Q:
+		case ETH_P_8021AD:
+		case ETH_P_QINQ1:
+		case ETH_P_QINQ2:
+			if (caplen < off + 4)
+				return TR_PKT_SHORT;
+			type = get16(data + off + 2);
+			off += 4;
+			continue;
+		case ETH_P_PPPOE:
+			/* 6-byte PPPoE session header, then the PPP protocol */
+			if (caplen < off + 8)
+				return TR_PKT_SHORT;
+			ppp = get16(data + off + 6);
+			off += 8;
+			if (ppp == 0x0021)
+				return ip_any(data, off, caplen, wirelen, 4, p);
+			if (ppp == 0x0057)
+				return ip_any(data, off, caplen, wirelen, 6, p);
+			return TR_PKT_NOT_IP;
+		case ETH_P_MPLS:
+		case ETH_P_MPLS_MC:
+			/* labels up to the bottom of stack, then IP by version */
+			for (; i < MAX_TAGS; i++) {
+				if (caplen < off + 4)
+					return TR_PKT_SHORT;
+				off += 4;
+				if (data[off - 2] & 0x01)
+					return ip_any(data, off, caplen,
+						      wirelen, 0, p);
+			}
+			return TR_PKT_SHORT;
+		default:
+			return TR_PKT_NOT_IP;
+		}
+	}
+	return TR_PKT_SHORT;
+}
+
+/* BSD loopback: an address family, 2 for IPv4, several values for IPv6. */
+static enum tr_decode_result loopback(const u8 *data, u32 caplen, u32 wirelen,
+				      bool net_order, struct tr_pkt *p)
+{
+	u32 af;
+
+	if (caplen < 4)
+		return TR_PKT_SHORT;
+	if (net_order) {
+		af = get32(data);
+	} else {
+		/* the capturing host's byte order: take whichever half is set */
+		af = (u32)data[0] | (u32)data[1] << 8 | (u32)data[2] << 16 |
+		     (u32)data[3] << 24;
+		if (af > 0xffff)
+			af = get32(data);
+	}
+	switch (af) {
+	case 2:
+		return ip_any(data, 4, caplen, wirelen, 4, p);
+	case 10: case 24: case 28: case 30:
+		return ip_any(data, 4, caplen, wirelen, 6, p);
+	default:
+		return TR_PKT_NOT_IP;
+	}
+}
+
+enum tr_decode_result tr_decode(int dlt, const u8 *data, u32 caplen,
+				u32 wirelen, struct tr_pkt *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (wirelen < caplen)
+		wirelen = caplen;	/* broken record header: trust the data */
+	switch (dlt) {
+	case TR_DLT_EN10MB:
+		if (caplen < 14)
+			return TR_PKT_SHORT;
+		return ether_type(data, 14, get16(data + 12), caplen, wirelen, p);
+	case TR_DLT_LINUX_SLL:
+		if (caplen < 16)
+			return TR_PKT_SHORT;
+		return ether_type(data, 16, get16(data + 14), caplen, wirelen, p);
+	case TR_DLT_LINUX_SLL2:
+		if (caplen < 20)
+			return TR_PKT_SHORT;
+		return ether_type(data, 20, get16(data), caplen, wirelen, p);
+	case TR_DLT_RAW:
+	case TR_DLT_RAW_OBSD:
+		return ip_any(data, 0, caplen, wirelen, 0, p);
+	case TR_DLT_IPV4:
+		return ip_any(data, 0, caplen, wirelen, 4, p);
+	case TR_DLT_IPV6:
+		return ip_any(data, 0, caplen, wirelen, 6, p);
+	case TR_DLT_NULL:
+		return loopback(data, caplen, wirelen, false, p);
+	case TR_DLT_LOOP:
+		return loopback(data, caplen, wirelen, true, p);
+	default:
+		return TR_PKT_NOT_IP;
+	}
+}

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tls-replay: run a packet capture through the nf_conntrack_tls engine,
+ * offline, and say per TCP flow what the kernel helper would have done.
+ *
+ *   tls-replay [options] FILE        (pcap or pcapng; "-" reads stdin)
+ *
+ * Exit status: 0 no violation, 1 at least one flow violated the rules,
+ * 2 bad arguments or a capture that cannot be read.  A capture that ends
+ * in the middle of a packet (or is corrupt further on) is reported up to
+ * that point with a message; the status is then 1 if a violation was found
+ * in what was read, else 2.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "replay.h"
+
+#define TR_MAX_FLOWS_DEFAULT	65536
+#define TR_MAX_FLOWS_MAX	(1u << 20)
+
+static const char *prog = "tls-replay";
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: %s [options] FILE\n"
+"Replay a pcap/pcapng capture (FILE, or - for stdin) through the\n"
+"nf_conntrack_tls engine and print, per TCP flow, what the kernel helper\n"
+"would do: client, server, TLS version, bytes inspected, records, verdict\n"
+"(ok, or the reason, the direction and the frame where the kernel drops the\n"
+"packet and kills the flow) and the inspection state (inspected, pickup,\n"
+"gap-stop, gap-stalled, snaplen, killed).\n"
+"\n"
+"Policy (the module's knobs):\n"
+"  --lowrun-limit N    run of bytes < 0x80 in encrypted records that is a\n"
+"                      violation, 0 to 65535 (0 = off; default 128)\n"
+"  --heartbeat P       validate | drop | allow (default validate)\n"
+"  --gap P             drop | stop: a segment beyond a hole or of a flow\n"
+"                      joined mid-stream is dropped / stops inspection\n"
+"                      (default drop)\n"
+"  --sslv2, --no-sslv2 allow real SSLv2 sessions or not (default no)\n"
+"Selection and output:\n"
+"  --port N            only flows whose server port is N, 1 to 65535\n"
+"                      (repeatable; flows joined mid-stream: either port)\n"
+"  --max-flows N       flow table size, 1 to %u (default %u)\n"
+"  --json              one JSON object per line per flow, then a summary\n"
+"  -v, --verbose       also show the first bytes of each direction\n"
+"  -h, --help          this text\n"
+"\n"
+"Exit status: 0 no violation, 1 violation found, 2 bad input.\n",
+		prog, TR_MAX_FLOWS_MAX, TR_MAX_FLOWS_DEFAULT);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+bad_arg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(try %s --help)\n", prog);
+	exit(2);
+}
+
+/* A decimal integer from lo to hi, or exit 2 naming the flag. */
+static unsigned long num(const char *flag, const char *s, unsigned long lo,
+			 unsigned long hi)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		goto bad;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		goto bad;
+	return v;
+bad:
+	bad_arg("%s: '%s' is not an integer from %lu to %lu", flag,
+		s ? s : "", lo, hi);
+}
+
+static int word(const char *flag, const char *s, const char *const *words,
+		unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, words[i]))
+			return (int)i;
+	/* the module's numbers work too */
+	if (s[0] >= '0' && s[0] < (char)('0' + n) && !s[1])
+		return s[0] - '0';
+	if (n == 3)
+		bad_arg("%s: '%s' is not one of %s, %s, %s", flag, s,
+			words[0], words[1], words[2]);
+	bad_arg("%s: '%s' is not one of %s, %s", flag, s, words[0], words[1]);
+}
+
+enum { O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
+       O_MAXFLOWS };
+
+static const struct option longopts[] = {
+	{ "lowrun-limit", required_argument, NULL, O_LOWRUN },
+	{ "heartbeat", required_argument, NULL, O_HB },
+	{ "gap", required_argument, NULL, O_GAP },
+	{ "sslv2", no_argument, NULL, O_SSLV2 },
+	{ "no-sslv2", no_argument, NULL, O_NOSSLV2 },
+	{ "port", required_argument, NULL, O_PORT },
+	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse_args(int argc, char **argv, struct tr_opts *o,
+		       const char **file)
+{
+	static const char *const hb[] = { "validate", "drop", "allow" };
+	static const char *const gap[] = { "drop", "stop" };
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->pol.lowrun_limit = TLS_LOWRUN_DEFAULT;
+	o->pol.heartbeat = TLS_HB_VALIDATE;
+	o->pol.allow_sslv2 = 0;
+	o->gap = TLS_GAP_DROP;
+	o->max_flows = TR_MAX_FLOWS_DEFAULT;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_LOWRUN:
+			o->pol.lowrun_limit = num("--lowrun-limit", optarg, 0,
+						  TLS_LOWRUN_MAX);
+			break;
+		case O_HB:
+			o->pol.heartbeat = word("--heartbeat", optarg, hb, 3);
+			break;
+		case O_GAP:
+			o->gap = word("--gap", optarg, gap, 2);
+			break;
+		case O_SSLV2:
+			o->pol.allow_sslv2 = 1;
+			break;
+		case O_NOSSLV2:
+			o->pol.allow_sslv2 = 0;
+			break;
+		case O_PORT:
+			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))
+				bad_arg("--port: at most %zu ports",
+					sizeof(o->ports) / sizeof(o->ports[0]));
+			o->ports[o->nports++] = num("--port", optarg, 1, 65535);
+			break;
+		case O_MAXFLOWS:
+			o->max_flows = num("--max-flows", optarg, 1,
+					   TR_MAX_FLOWS_MAX);
+			break;
+		case O_JSON:
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			bad_arg("%s: needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				bad_arg("unknown option '-%c'", optopt);
+			bad_arg("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		bad_arg(optind >= argc ? "no capture file given" :
+			"exactly one capture file expected");
+	*file = argv[optind];
+}
+
+/* Why pcap_open_offline() failed, in words a user can act on. */
+static void open_error(const char *file, const char *err)
+{
+	unsigned char m[2] = { 0, 0 };
+	FILE *fp = strcmp(file, "-") ? fopen(file, "rb") : NULL;
+
+	if (fp) {
+		if (fread(m, 1, 2, fp) == 2 && m[0] == 0x1f && m[1] == 0x8b) {
+			fprintf(stderr, "%s: %s: gzip-compressed capture; "
+				"run: gzip -dc '%s' | %s [options] -\n",
+				prog, file, file, prog);
+			fclose(fp);
+			return;
+		}
+		fclose(fp);
+	}
+	fprintf(stderr, "%s: %s: cannot read capture: %s\n", prog, file, err);
+}
+
+int main(int argc, char **argv)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	const char *file, *truncated = NULL;
+	struct tr_table table;
+	struct tr_stats st;
+	struct tr_opts o;
+	struct tr_pkt p;
+	enum tr_decode_result d;
+	bool violation = false;
+	pcap_t *pc;
+	int dlt, rc;
+	u32 i;
+
+	parse_args(argc, argv, &o, &file);
+	memset(&st, 0, sizeof(st));
+	err[0] = 0;
+	pc = pcap_open_offline(file, err);
+	if (!pc) {
+		open_error(file, err);
+		return 2;
+	}
+	dlt = pcap_datalink(pc);
+	if (!tr_dlt_supported(dlt)) {
+		fprintf(stderr, "%s: %s: link type %d (%s) is not supported "
+			"(Ethernet, Linux cooked v1/v2, raw IP, loopback are)\n",
+			prog, file, dlt,
+			pcap_datalink_val_to_name(dlt) ?: "unknown");
+		pcap_close(pc);
+		return 2;
+	}
+	if (tr_table_init(&table, o.max_flows)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		pcap_close(pc);
+		return 2;
+	}
+	while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1) {
+		st.frames++;
+		d = tr_decode(dlt, data, hdr->caplen, hdr->len, &p);
+		st.decode[d]++;
+		if (d == TR_PKT_TCP)
+			tr_packet(&table, &p, st.frames, &o, &st);
+	}
+	if (rc == PCAP_ERROR) {
+		snprintf(err, sizeof(err), "%s", pcap_geterr(pc));
+		truncated = err;
+		fprintf(stderr, "%s: %s: capture truncated or corrupt after "
+			"frame %" PRIu64 ": %s; the results cover frames 1 to "
+			"%" PRIu64 " only\n", prog, file, st.frames, err,
+			st.frames);
+	}
+	tr_finish(&table);
+	for (i = 0; i < table.nflows; i++) {
+		tr_print_flow(stdout, &table.flows[i], &o);
+		if (table.flows[i].verdict != TLS_OK)
+			violation = true;
+	}
+	tr_print_summary(stdout, &table, &st, &o, file, truncated);
+	if (st.flows_dropped)
+		fprintf(stderr, "%s: %s: flow table full (%u flows): %" PRIu64
+			" segments of %" PRIu64 "+ further flows not inspected "
+			"(raise --max-flows)\n", prog, file, o.max_flows,
+			st.flows_dropped, st.flows_refused);
+	tr_table_free(&table);
+	pcap_close(pc);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
+		return 2;
+	}
+	if (violation)
+		return 1;
+	return truncated ? 2 : 0;
+}
