@@ -37,8 +37,14 @@ enum tls_seq_action tls_seq_segment(struct tls_flow *f, unsigned int dir,
 	if (!len)
 		return TLS_SEQ_OLD;
 	if (!(d->flags & TLS_F_SEQ_VALID)) {
-		/* picked up mid-stream: record boundaries are unknown */
-		tls_flow_stop(f);
+		/*
+		 * Picked up mid-stream: record boundaries are unknown.  With
+		 * the gap policy "drop" every such segment stays a pickup (and
+		 * is dropped), so a flow killed after a violation cannot come
+		 * back through conntrack's pickup of its retransmissions.
+		 */
+		if (gap == TLS_GAP_STOP)
+			tls_flow_stop(f);
 		return TLS_SEQ_PICKUP;
 	}
 	diff = (s32)(seq - d->next_seq);

@@ -21,7 +21,7 @@ enum tls_seq_action {
 	TLS_SEQ_OLD,		/* nothing new (pure ACK, retransmission, FIN): accept */
 	TLS_SEQ_GAP_DROP,	/* segment starts beyond a hole: drop it */
 	TLS_SEQ_GAP_STOP,	/* hole and gap policy "stop": flow is no longer inspected */
-	TLS_SEQ_PICKUP,		/* data before any SYN (conntrack pickup): flow no longer inspected */
+	TLS_SEQ_PICKUP,		/* data before any SYN (conntrack pickup); gap "stop" stops the flow */
 	TLS_SEQ_UNTRACKED,	/* inspection was stopped earlier: accept */
 };
 
@@ -30,7 +30,7 @@ enum tls_seq_action {
  * syn whether the SYN flag is set, len its payload length.  On TLS_SEQ_NEW,
  * *skip is the number of leading payload bytes already inspected.  SYN sets
  * the initial sequence number (data on a SYN, as with TCP Fast Open, starts
- * at seq + 1).  The GAP_STOP and PICKUP results also stop the flow.
+ * at seq + 1).  GAP_STOP, and PICKUP under TLS_GAP_STOP, stop the flow.
  */
 enum tls_seq_action tls_seq_segment(struct tls_flow *f, unsigned int dir,
 				    u32 seq, bool syn, u32 len,

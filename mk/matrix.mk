@@ -24,3 +24,19 @@ matrix: deps
 
 check-matrix: deps
 	@$(MATRIX_ENV) $(REPO)/scripts/matrix.sh check
+
+# The debug lane (scripts/debug-kernel.sh): Linux 6.1 from linux-source-6.1
+# with KASAN, UBSAN, lockdep, DEBUG_ATOMIC_SLEEP and kmemleak (config
+# fragment tests/debug/config), cached in build/debug-kernel.
+#
+#	make debug-kernel    build it (cached)
+#	make check-debug     module against it + VM selftests with panic_on_warn=1
+#	                     and a kmemleak scan at the end; any report fails
+
+.PHONY: debug-kernel check-debug
+
+debug-kernel:
+	@$(REPO)/scripts/debug-kernel.sh build
+
+check-debug: deps
+	@$(if $(MATRIX_TESTS),MATRIX_TESTS="$(MATRIX_TESTS)") $(REPO)/scripts/debug-kernel.sh check

@@ -67,11 +67,14 @@ $(TOOLS_OUT)/fuzz_replay: $(TOOLS_REPO)/tools/fuzz_replay.c \
 		$(TOOLS_REPO)/tools/fuzz_replay.c \
 		$(filter-out %/tls-replay.c,$(TOOLS_SRCS)) $(TOOLS_ENGINE)
 
+# Seeds: the pcap fixtures of tests/data, converted (tools/fuzz_seeds.py).
 tools-fuzz: $(TOOLS_OUT)/fuzz_replay
 	@mkdir -p $(TOOLS_OUT)/fuzz-corpus $(TOOLS_OUT)/fuzz-artifacts
-	$(TOOLS_OUT)/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=4096 \
-		-artifact_prefix=$(TOOLS_OUT)/fuzz-artifacts/ \
-		$(TOOLS_OUT)/fuzz-corpus
+	@python3 $(TOOLS_REPO)/tools/fuzz_seeds.py $(TOOLS_OUT)/fuzz-seeds \
+		$(wildcard $(TOOLS_REPO)/tests/data/*.pcap)
+	$(TOOLS_OUT)/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+		-print_final_stats=1 -artifact_prefix=$(TOOLS_OUT)/fuzz-artifacts/ \
+		$(TOOLS_OUT)/fuzz-corpus $(TOOLS_OUT)/fuzz-seeds
 
 tools-clean:
 	rm -rf $(TOOLS_OUT) $(TOOLS_REPO)/tools/tls-replay

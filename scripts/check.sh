@@ -5,7 +5,8 @@
 #   1. module build (W=1, warnings are errors)
 #   2. userspace unit tests of the engine (plain and ASan/UBSan builds)
 #   3. VM selftests on the default kernel (scripts/vm-run.sh)
-#   4. KUnit on UML (scripts/kunit.sh)
+#   4. offline replay tool over the capture corpus and fixtures (tests/corpus)
+#   5. KUnit on UML (scripts/kunit.sh)
 # Each stage prints PASS:/FAIL:/SKIP: lines; a stage that fails without
 # saying why counts as one failure.  The last line is
 #   N passed, N failed, N skipped
@@ -46,6 +47,7 @@ if [ -f nf_conntrack_tls.ko ]; then
 else
 	echo "SKIP: selftests: no module to load" | tee -a "$LOG"
 fi
+stage corpus make --no-print-directory check-corpus
 stage kunit scripts/kunit.sh
 
 pass=$(grep -c '^PASS:' "$LOG")

@@ -16,6 +16,8 @@ PKGS=(
 	# in-guest network tools and peers
 	iproute2 ethtool iptables nftables conntrack openssl gnutls-bin curl nginx-light
 	nmap python3 python3-scapy tcpdump iperf3 procps psmisc
+	# benchmarks: perf inside the test VM (make bench-vm)
+	linux-perf
 	# KUnit on UML and checkpatch
 	linux-source-6.1 python3-ply libssl-dev
 	# kernel matrix (sid chroot, BTF of modules), DKMS packaging

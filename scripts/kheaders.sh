@@ -94,13 +94,11 @@ carries() {
 }
 
 suite_of() {
-	local kver=$1 s
+	local kver=$1 s list
 	shift
-	for s in "${@:-$SUITES}"; do
-		# shellcheck disable=SC2086
-		for s in $s; do
-			if carries "$s" "$kver"; then echo "$s"; return 0; fi
-		done
+	list=${*:-$SUITES}
+	for s in $list; do
+		if carries "$s" "$kver"; then echo "$s"; return 0; fi
 	done
 	return 1
 }
@@ -122,7 +120,7 @@ fetch() {
 		sed -n 's/^Depends: //p' | head -n 1 | tr ',|' '\n\n' |
 		sed 's/(.*//; s/ //g')
 	pkgs=("linux-headers-$kver")
-	pkgs+=($(echo "$deps" | grep -E '^linux-(headers-.*-common|kbuild-)' || true))
+	mapfile -t -O 1 pkgs < <(echo "$deps" | grep -E '^linux-(headers-.*-common|kbuild-)' || true)
 	echo "kheaders.sh: fetching ${pkgs[*]} from $suite" >&2
 	rm -rf "$dest"
 	tmp=$dest.tmp

@@ -32,7 +32,7 @@
 #
 # Environment: MATRIX_LANES, MATRIX_TESTS (selftests to run, default every
 # tests/selftests/tls_*.sh; a lane whose run shows no PASS line fails),
-# VM_TIMEOUT (seconds per VM run, default 1500), WERROR.
+# VM_TIMEOUT (seconds per VM run, default 3000), WERROR.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -168,7 +168,7 @@ for lane in "${LANES[@]}"; do
 	# every lane runs the same list.
 	tests=${MATRIX_TESTS:-$(cd tests/selftests && echo tls_*.sh)}
 	# shellcheck disable=SC2086
-	scripts/vm-run.sh -k "$kver" -t "${VM_TIMEOUT:-1500}" -- \
+	scripts/vm-run.sh -k "$kver" -t "${VM_TIMEOUT:-3000}" -- \
 		tests/selftests/run.sh $tests >"$vlog" 2>&1
 	rc=$?
 	RES_TIME_T[$lane]=$(( $(date +%s) - t0 ))

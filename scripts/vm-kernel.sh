@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vm-kernel.sh KVER: prepare build/vm/KVER for vm-run.sh, once.
+# vm-kernel.sh KVER [LOCALDIR]: prepare build/vm/KVER for vm-run.sh, once.
 #   vmlinuz            Debian's stock linux-image-KVER kernel
 #   root/lib/modules   its modules, depmod'ed (the guest's modprobe uses it)
 #   initramfs.cpio.gz  busybox + vm-init.sh + the virtio/9p modules
@@ -13,13 +13,30 @@
 # are never changed.  Newer suites split the image (linux-image-KVER pulls
 # linux-binary-KVER, linux-modules-KVER, linux-base-KVER): every package of
 # that release the image depends on is unpacked too.
+#
+# With LOCALDIR (vm-run.sh -K), a locally built kernel is used instead:
+# LOCALDIR/vmlinuz and LOCALDIR/root/lib/modules/KVER; build/vm/KVER/root
+# then links to LOCALDIR/root and nothing is downloaded.
 set -euo pipefail
 
-KVER=${1:?usage: vm-kernel.sh KVER}
+KVER=${1:?usage: vm-kernel.sh KVER [LOCALDIR]}
+LOCAL=${2:-}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 VMDIR=$REPO/build/vm/$KVER
 INIT=$REPO/scripts/vm-init.sh
 mkdir -p "$VMDIR"
+
+if [ -n "$LOCAL" ]; then
+	if [ ! -f "$LOCAL/vmlinuz" ] || [ ! -d "$LOCAL/root/lib/modules/$KVER" ]; then
+		echo "vm-kernel.sh: $LOCAL has no vmlinuz or root/lib/modules/$KVER" >&2
+		exit 1
+	fi
+	[ -L "$VMDIR/root" ] || rm -rf "$VMDIR/root"
+	ln -sfn "$(realpath --relative-to="$VMDIR" "$LOCAL/root")" "$VMDIR/root"
+	cmp -s "$LOCAL/vmlinuz" "$VMDIR/vmlinuz" 2>/dev/null ||
+		cp "$LOCAL/vmlinuz" "$VMDIR/vmlinuz"
+	touch "$VMDIR/root/.stamp"
+fi
 
 if [ ! -f "$VMDIR/root/.stamp" ]; then
 	pkg=linux-image-$KVER
@@ -78,7 +95,8 @@ fi
 
 if [ ! -f "$VMDIR/initramfs.cpio.gz" ] ||
    [ "$INIT" -nt "$VMDIR/initramfs.cpio.gz" ] ||
-   [ "$0" -nt "$VMDIR/initramfs.cpio.gz" ]; then
+   [ "$0" -nt "$VMDIR/initramfs.cpio.gz" ] ||
+   [ "$VMDIR/root/lib/modules/$KVER/modules.dep" -nt "$VMDIR/initramfs.cpio.gz" ]; then
 	BUSYBOX=$(command -v busybox || true)
 	if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" 2>/dev/null | grep -q static; then
 		BUSYBOX=/bin/busybox
@@ -87,6 +105,8 @@ if [ ! -f "$VMDIR/initramfs.cpio.gz" ] ||
 	IRD=$(mktemp -d)
 	trap 'rm -rf "$IRD"' EXIT
 	mkdir -p "$IRD/bin" "$IRD/modules"
+	# Empty when everything is built in (a local kernel).
+	: >"$IRD/modules.order"
 	cp "$BUSYBOX" "$IRD/bin/busybox"
 	cp "$INIT" "$IRD/init"
 	chmod 755 "$IRD/init"

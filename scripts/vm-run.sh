@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vm-run.sh [-k KVER] [-t SECONDS] [-m MiB] [-n] -- COMMAND...
+# vm-run.sh [-k KVER] [-K DIR] [-a ARGS] [-t SECONDS] [-m MiB] [-n] -- COMMAND...
 #
 # Boot Debian's stock kernel KVER under QEMU (TCG), with the host's / read
 # only and this repository writable over virtio-9p, load the
@@ -13,6 +13,10 @@
 # to load is a failure (exit 125..127 plus a message), never a pass.
 #
 #   -k KVER   kernel release to boot (default: scripts/kver.sh)
+#   -K DIR    boot a locally built kernel instead of a Debian package: DIR has
+#             vmlinuz and root/lib/modules/KVER (modules_install with
+#             INSTALL_MOD_PATH=DIR/root); KVER defaults to the one there
+#   -a ARGS   append ARGS to the guest kernel's command line
 #   -t SECS   wall-clock limit for the whole VM run (default 1500)
 #   -m MiB    guest memory (default 2048)
 #   -n        do not load nf_conntrack_tls before COMMAND
@@ -30,15 +34,19 @@ KVER=""
 TIMEOUT=1500
 MEM=2048
 LOAD=1
+LOCAL=""
+APPEND=""
 
 usage() {
-	sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k) KVER=${2:?-k needs a kernel release}; shift 2 ;;
+	-K) LOCAL=${2:?-K needs a directory}; shift 2 ;;
+	-a) APPEND=${2?-a needs arguments}; shift 2 ;;
 	-t) TIMEOUT=${2:?-t needs seconds}; shift 2 ;;
 	-m) MEM=${2:?-m needs MiB}; shift 2 ;;
 	-n) LOAD=0; shift ;;
@@ -51,12 +59,19 @@ done
 case "$TIMEOUT$MEM" in
 *[!0-9]*) echo "vm-run.sh: -t and -m take whole numbers" >&2; exit 2 ;;
 esac
+if [ -n "$LOCAL" ]; then
+	LOCAL=$(cd "$LOCAL" && pwd) || exit 2
+	if [ -z "$KVER" ]; then
+		KVER=$(ls "$LOCAL/root/lib/modules" 2>/dev/null | head -n 1)
+		[ -n "$KVER" ] || { echo "vm-run.sh: no $LOCAL/root/lib/modules/KVER" >&2; exit 2; }
+	fi
+fi
 [ -n "$KVER" ] || KVER=$("$REPO/scripts/kver.sh")
 
 VMDIR=$REPO/build/vm/$KVER
 KO=$REPO/build/kmod/$KVER/nf_conntrack_tls.ko
 
-"$REPO/scripts/vm-kernel.sh" "$KVER"
+"$REPO/scripts/vm-kernel.sh" "$KVER" ${LOCAL:+"$LOCAL"}
 
 if [ $LOAD = 1 ] && [ ! -f "$KO" ]; then
 	echo "vm-run.sh: $KO is missing; build it with: make KVER=$KVER" >&2
@@ -85,7 +100,8 @@ timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-nodefaults -no-reboot -display none -serial stdio \
 	-kernel "$VMDIR/vmlinuz" -initrd "$VMDIR/initramfs.cpio.gz" \
 	-append "console=ttyS0 loglevel=4 panic=-1 rw \
-		vmrun.repo=$REPO vmrun.run=$RUN vmrun.kver=$KVER vmrun.load=$LOAD" \
+		vmrun.repo=$REPO vmrun.run=$RUN vmrun.kver=$KVER vmrun.load=$LOAD \
+		$APPEND" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$REPO",mount_tag=repo,security_model=none,multidevs=remap \
 	-device virtio-rng-pci \
@@ -124,7 +140,9 @@ if [ -f "$RUN/load-failed" ]; then
 elif [ -f "$RUN/rc" ]; then
 	rc=$(cat "$RUN/rc")
 else
-	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	# QEMU exits 0 on timeout's SIGTERM: look for its own message too.
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ] ||
+	   grep -q 'terminating on signal 15 .*(timeout)' "$LOG"; then
 		echo "vm-run.sh: FAIL: VM did not finish within ${TIMEOUT}s (hang?)" >&2
 	else
 		echo "vm-run.sh: FAIL: VM stopped before COMMAND finished" \

@@ -62,6 +62,7 @@ struct tr_stats {
 	u64 decode[TR_PKT_NDECODE];
 	u64 snap_truncated;	/* TCP segments whose payload was cut */
 	u64 filtered;		/* segments of flows excluded by --port */
+	u64 no_entry;		/* segments that make no conntrack entry */
 	u64 flows_dropped;	/* segments of flows not tracked: table full */
 	u64 flows_refused;	/* of these, SYNs without ACK (new flows) */
 };
@@ -114,7 +115,9 @@ struct tr_flow {
 	u64 gap_drops;		/* segments the kernel drops beyond a hole */
 	u64 gap_first;		/* frame of the first of them */
 	u64 pickup_drops;	/* data segments dropped as pickup (gap drop) */
-	u64 after_kill;		/* segments seen after the kill */
+	u64 after_kill;		/* segments after the kill that made no entry */
+	u64 unjudged;		/* data segments accepted uninspected (stopped) */
+	bool reentry;		/* entry made again after this 5-tuple's kill */
 	u64 gap_open[2];	/* per direction: frame of an unfilled hole */
 	u64 snap_frame;		/* first frame whose payload the snaplen cut */
 	u8 head[2][TR_HEAD];

@@ -108,7 +108,121 @@ static enum tr_decode_result tcp(const u8 *th, u32 iplen, u32 cap,
 	return TR_PKT_TCP;
 }
 
-static enum tr_decode_result ipv4(const u8 *ip, u32 cap, u32 wire,
+/*
+ * A payload carried in a tunnel: IP in IP, GRE, VXLAN, GTP-U.  The inner
+ * flows are replayed as if the helper ran where the tunnel ends.  in points
+ * to the tunnel's payload (cap bytes captured, wire on the wire).
+ */
+static enum tr_decode_result inner_ip(const u8 *in, u32 cap, u32 wire,
+				      int want, int depth, struct tr_pkt *p)
+{
+	if (depth >= MAX_DEPTH)
+		return TR_PKT_NOT_TCP;
+	return ip_any(in, 0, cap, wire, want, depth + 1, p);
+}
+
+static enum tr_decode_result gre(const u8 *g, u32 cap, u32 wire, int depth,
+				 struct tr_pkt *p)
+{
+	u32 hl = 4;
+	u16 flags, type;
+
+	if (cap < 4 || depth >= MAX_DEPTH)
+		return TR_PKT_NOT_TCP;
+	flags = get16(g);
+	type = get16(g + 2);
+	if (flags & 0x0007)		/* version 0 (not PPTP's 1) */
+		return TR_PKT_NOT_TCP;
+	if (flags & 0x8000)		/* checksum present */
+		hl += 4;
+	if (flags & 0x2000)		/* key */
+		hl += 4;
+	if (flags & 0x1000)		/* sequence number */
+		hl += 4;
+	if (cap < hl)
+		return TR_PKT_SHORT;
+	if (type == ETH_P_TEB) {
+		if (cap < hl + 14)
+			return TR_PKT_SHORT;
+		return ether_type(g, hl + 14, get16(g + hl + 12), cap, wire,
+				  depth + 1, p);
+	}
+	return ether_type(g, hl, type, cap, wire, depth + 1, p);
+}
+
+/* UDP: only as a tunnel (VXLAN, GTP-U); a TCP helper never sees UDP. */
+static enum tr_decode_result udp(const u8 *u, u32 cap, u32 wire, int depth,
+				 struct tr_pkt *p)
+{
+	u16 sport, dport;
+	u32 hl;
+
+	if (cap < 8 || depth >= MAX_DEPTH)
+		return TR_PKT_NOT_TCP;
+	sport = get16(u);
+	dport = get16(u + 2);
+	if (dport == UDP_VXLAN || sport == UDP_VXLAN) {
+		/* 8-byte VXLAN header (I flag), then an Ethernet frame */
+		if (cap < 8 + 8 + 14 || !(u[8] & 0x08))
+			return TR_PKT_NOT_TCP;
+		return ether_type(u, 8 + 8 + 14, get16(u + 8 + 8 + 12), cap,
+				  wire, depth + 1, p);
+	}
+	if (dport == UDP_GTPU || sport == UDP_GTPU) {
+		/* GTPv1-U G-PDU: 8 bytes, 4 more if E, S or PN, then ext. */
+		if (cap < 8 + 8 || (u[8] >> 5) != 1 || !(u[8] & 0x10) ||
+		    u[9] != 0xff)
+			return TR_PKT_NOT_TCP;
+		hl = 8 + 8;
+		if (u[8] & 0x07) {
+			hl += 4;
+			if (cap < hl)
+				return TR_PKT_SHORT;
+			/* extension headers: length in 4-byte units, next type last */
+			if (u[8] & 0x04) {
+				u8 next = u[hl - 1];
+				unsigned int i;
+
+				for (i = 0; next && i < 8; i++) {
+					if (cap < hl + 1 || !u[hl])
+						return TR_PKT_SHORT;
+					hl += (u32)u[hl] * 4;
+					if (cap < hl)
+						return TR_PKT_SHORT;
+					next = u[hl - 1];
+				}
+				if (next)
+					return TR_PKT_SHORT;
+			}
+		}
+		if (cap <= hl)
+			return TR_PKT_SHORT;
+		return inner_ip(u + hl, cap - hl, wire - hl, 0, depth, p);
+	}
+	return TR_PKT_NOT_TCP;
+}
+
+/* The transport payload of an IP packet: TCP, or a tunnel. */
+static enum tr_decode_result transport(u8 proto, const u8 *t, u32 cap,
+				       u32 wire, int depth, struct tr_pkt *p)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+		return tcp(t, wire, cap, p);
+	case IPPROTO_IPIP_:
+		return inner_ip(t, cap, wire, 4, depth, p);
+	case IPPROTO_IPV6_:
+		return inner_ip(t, cap, wire, 6, depth, p);
+	case IPPROTO_GRE_:
+		return gre(t, cap, wire, depth, p);
+	case IPPROTO_UDP_:
+		return udp(t, cap, wire, depth, p);
+	default:
+		return TR_PKT_NOT_TCP;
+	}
+}
+
+static enum tr_decode_result ipv4(const u8 *ip, u32 cap, u32 wire, int depth,
 				  struct tr_pkt *p)
 {
 	u32 ihl, tot;
@@ -126,19 +240,19 @@ static enum tr_decode_result ipv4(const u8 *ip, u32 cap, u32 wire,
 		return TR_PKT_SHORT;
 	if (get16(ip + 6) & 0x3fff)	/* MF or fragment offset */
 		return TR_PKT_FRAGMENT;
-	if (ip[9] != IPPROTO_TCP_)
-		return TR_PKT_NOT_TCP;
-	p->family = 4;
-	memset(p->saddr, 0, sizeof(p->saddr));
-	memset(p->daddr, 0, sizeof(p->daddr));
-	memcpy(p->saddr, ip + 12, 4);
-	memcpy(p->daddr, ip + 16, 4);
 	if (cap > tot)
 		cap = tot;
-	return tcp(ip + ihl, tot - ihl, cap - ihl, p);
+	if (ip[9] == IPPROTO_TCP_) {
+		p->family = 4;
+		memset(p->saddr, 0, sizeof(p->saddr));
+		memset(p->daddr, 0, sizeof(p->daddr));
+		memcpy(p->saddr, ip + 12, 4);
+		memcpy(p->daddr, ip + 16, 4);
+	}
+	return transport(ip[9], ip + ihl, cap - ihl, tot - ihl, depth, p);
 }
 
-static enum tr_decode_result ipv6(const u8 *ip, u32 cap, u32 wire,
+static enum tr_decode_result ipv6(const u8 *ip, u32 cap, u32 wire, int depth,
 				  struct tr_pkt *p)
 {
 	u32 plen, off = 40, hl, i;
@@ -147,20 +261,15 @@ static enum tr_decode_result ipv6(const u8 *ip, u32 cap, u32 wire,
 	if (cap < 40 || (ip[0] >> 4) != 6)
 		return TR_PKT_SHORT;
 	plen = get16(ip + 4);
-	if (!plen && wire >= 40)
+	if (!plen)
 		plen = wire - 40;	/* jumbogram or TSO capture */
-	if (plen > wire - 40 || wire < 40)
+	if (plen > wire - 40)
 		return TR_PKT_SHORT;
 	if (cap > 40 + plen)
 		cap = 40 + plen;
 	nh = ip[6];
 	for (i = 0; i < MAX_V6_EXT; i++) {
 		switch (nh) {
-		case IPPROTO_TCP_:
-			p->family = 6;
-			memcpy(p->saddr, ip + 8, 16);
-			memcpy(p->daddr, ip + 24, 16);
-			return tcp(ip + off, 40 + plen - off, cap - off, p);
 		case 0:		/* hop-by-hop options */
 		case 43:	/* routing */
 		case 60:	/* destination options */
@@ -184,8 +293,14 @@ static enum tr_decode_result ipv6(const u8 *ip, u32 cap, u32 wire,
 				return TR_PKT_FRAGMENT;
 			hl = 8;
 			break;
-		default:	/* ESP, no next header, UDP, ICMPv6, ... */
-			return TR_PKT_NOT_TCP;
+		default:	/* TCP, a tunnel, or ESP, UDP, ICMPv6, ... */
+			if (nh == IPPROTO_TCP_) {
+				p->family = 6;
+				memcpy(p->saddr, ip + 8, 16);
+				memcpy(p->daddr, ip + 24, 16);
+			}
+			return transport(nh, ip + off, cap - off,
+					 40 + plen - off, depth, p);
 		}
 		nh = ip[off];
 		if (hl > 40 + plen - off)
@@ -199,7 +314,8 @@ static enum tr_decode_result ipv6(const u8 *ip, u32 cap, u32 wire,
 
 /* IP packet at data[off], or a packet whose version nibble decides. */
 static enum tr_decode_result ip_any(const u8 *data, u32 off, u32 caplen,
-				    u32 wirelen, int want, struct tr_pkt *p)
+				    u32 wirelen, int want, int depth,
+				    struct tr_pkt *p)
 {
 	u8 v;
 
@@ -209,15 +325,15 @@ static enum tr_decode_result ip_any(const u8 *data, u32 off, u32 caplen,
 	if (want && v != want)
 		return TR_PKT_SHORT;
 	if (v == 4)
-		return ipv4(data + off, caplen - off, wirelen - off, p);
+		return ipv4(data + off, caplen - off, wirelen - off, depth, p);
 	if (v == 6)
-		return ipv6(data + off, caplen - off, wirelen - off, p);
+		return ipv6(data + off, caplen - off, wirelen - off, depth, p);
 	return TR_PKT_NOT_IP;
 }
 
 /* An EtherType at data[off - 2] followed by its payload at data[off]. */
 static enum tr_decode_result ether_type(const u8 *data, u32 off, u16 type,
-					u32 caplen, u32 wirelen,
+					u32 caplen, u32 wirelen, int depth,
 					struct tr_pkt *p)
 {
 	unsigned int i;
@@ -226,9 +342,9 @@ static enum tr_decode_result ether_type(const u8 *data, u32 off, u16 type,
 	for (i = 0; i < MAX_TAGS; i++) {
 		switch (type) {
 		case ETH_P_IP:
-			return ip_any(data, off, caplen, wirelen, 4, p);
+			return ip_any(data, off, caplen, wirelen, 4, depth, p);
 		case ETH_P_IPV6:
-			return ip_any(data, off, caplen, wirelen, 6, p);
+			return ip_any(data, off, caplen, wirelen, 6, depth, p);
 		case ETH_P_8021Q:
 		case ETH_P_8021AD:
 		case ETH_P_QINQ1:
@@ -245,9 +361,11 @@ static enum tr_decode_result ether_type(const u8 *data, u32 off, u16 type,
 			ppp = get16(data + off + 6);
 			off += 8;
 			if (ppp == 0x0021)
-				return ip_any(data, off, caplen, wirelen, 4, p);
+				return ip_any(data, off, caplen, wirelen, 4,
+					      depth, p);
 			if (ppp == 0x0057)
-				return ip_any(data, off, caplen, wirelen, 6, p);
+				return ip_any(data, off, caplen, wirelen, 6,
+					      depth, p);
 			return TR_PKT_NOT_IP;
 		case ETH_P_MPLS:
 		case ETH_P_MPLS_MC:
@@ -258,7 +376,7 @@ static enum tr_decode_result ether_type(const u8 *data, u32 off, u16 type,
 				off += 4;
 				if (data[off - 2] & 0x01)
 					return ip_any(data, off, caplen,
-						      wirelen, 0, p);
+						      wirelen, 0, depth, p);
 			}
 			return TR_PKT_SHORT;
 		default:
@@ -287,9 +405,9 @@ static enum tr_decode_result loopback(const u8 *data, u32 caplen, u32 wirelen,
 	}
 	switch (af) {
 	case 2:
-		return ip_any(data, 4, caplen, wirelen, 4, p);
+		return ip_any(data, 4, caplen, wirelen, 4, 0, p);
 	case 10: case 24: case 28: case 30:
-		return ip_any(data, 4, caplen, wirelen, 6, p);
+		return ip_any(data, 4, caplen, wirelen, 6, 0, p);
 	default:
 		return TR_PKT_NOT_IP;
 	}
@@ -305,22 +423,24 @@ enum tr_decode_result tr_decode(int dlt, const u8 *data, u32 caplen,
 	case TR_DLT_EN10MB:
 		if (caplen < 14)
 			return TR_PKT_SHORT;
-		return ether_type(data, 14, get16(data + 12), caplen, wirelen, p);
+		return ether_type(data, 14, get16(data + 12), caplen, wirelen,
+				  0, p);
 	case TR_DLT_LINUX_SLL:
 		if (caplen < 16)
 			return TR_PKT_SHORT;
-		return ether_type(data, 16, get16(data + 14), caplen, wirelen, p);
+		return ether_type(data, 16, get16(data + 14), caplen, wirelen,
+				  0, p);
 	case TR_DLT_LINUX_SLL2:
 		if (caplen < 20)
 			return TR_PKT_SHORT;
-		return ether_type(data, 20, get16(data), caplen, wirelen, p);
+		return ether_type(data, 20, get16(data), caplen, wirelen, 0, p);
 	case TR_DLT_RAW:
 	case TR_DLT_RAW_OBSD:
-		return ip_any(data, 0, caplen, wirelen, 0, p);
+		return ip_any(data, 0, caplen, wirelen, 0, 0, p);
 	case TR_DLT_IPV4:
-		return ip_any(data, 0, caplen, wirelen, 4, p);
+		return ip_any(data, 0, caplen, wirelen, 4, 0, p);
 	case TR_DLT_IPV6:
-		return ip_any(data, 0, caplen, wirelen, 6, p);
+		return ip_any(data, 0, caplen, wirelen, 6, 0, p);
 	case TR_DLT_NULL:
 		return loopback(data, caplen, wirelen, false, p);
 	case TR_DLT_LOOP:

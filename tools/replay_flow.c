@@ -6,8 +6,9 @@
  * (the client, IP_CT_DIR_ORIGINAL) is the sender of the packet that created
  * the entry: the first SYN without ACK when the capture holds it.  A flow
  * whose first packet is anything else was joined mid-stream (conntrack
- * pickup); its direction 0 is still the sender of its first packet, which
- * is what conntrack does, and the engine stops at its first data segment.
+ * pickup); its direction 0 is the sender of the first packet that makes a
+ * conntrack entry (see creates_entry()), and the engine stops at its first
+ * data segment.
  *
  * tr_packet() does per segment exactly what nf_ct_tls_help() does:
  * tls_seq_segment(), then tls_feed() on the new bytes and tls_seq_advance()
@@ -182,15 +183,31 @@ static struct tr_flow *create(struct tr_table *t, const struct tr_pkt *p,
 }
 
 /*
- * A SYN without ACK on a closed (RST, or FIN both ways) or killed flow
- * opens a new connection on the same 5-tuple: conntrack deletes the old
+ * Whether conntrack makes a new entry for a packet of an unknown flow
+ * (nf_conntrack_proto_tcp.c, state NONE): a SYN without ACK, or, with
+ * nf_conntrack_tcp_loose (default 1), a segment whose flags index is
+ * "ack" (no RST, SYN or FIN).  A SYN/ACK, FIN, RST or flagless first
+ * packet is INVALID: no entry, so no helper ever sees it.
+ */
+static bool creates_entry(const struct tr_pkt *p)
+{
+	if (p->flags & TR_RST)
+		return false;
+	if (p->flags & TR_SYN)
+		return !(p->flags & TR_ACK);
+	return !(p->flags & TR_FIN) && (p->flags & TR_ACK);
+}
+
+/*
+ * A SYN without ACK on a closed (RST, or FIN both ways) flow opens a new
+ * connection on the same 5-tuple: conntrack deletes the old
  * entry and creates a new one (TCP reopen), so the tool does too.
  */
 static bool reopens(const struct tr_flow *f, const struct tr_pkt *p)
 {
 	if ((p->flags & (TR_SYN | TR_ACK)) != TR_SYN)
 		return false;
-	return f->rst || f->fin == 3 || f->state == TR_ST_KILLED;
+	return f->rst || f->fin == 3;
 }
 
 static void keep_head(struct tr_flow *f, unsigned int dir, const u8 *buf,
@@ -278,6 +295,9 @@ static void replay(struct tr_flow *f, unsigned int dir,
 			f->pickup_drops++;
 		return;
 	case TLS_SEQ_UNTRACKED:
+		/* accepted without inspection */
+		if (p->len)
+			f->unjudged++;
 		return;
 	}
 }
@@ -288,13 +308,33 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 	struct tr_flow *f;
 	unsigned int dir = TLS_DIR_CLIENT;
 	u32 h = pkt_hash(t, p);
+	bool reentry = false;
 
 	f = lookup(t, p, h, &dir);
-	if (f && reopens(f, p)) {
+	if (f && f->state == TR_ST_KILLED) {
+		/*
+		 * nf_ct_kill() removed the entry.  The next packet that can
+		 * make one (a retransmission, an ACK: conntrack's loose
+		 * pickup) makes a new entry, the CT rule attaches the helper
+		 * again, and the engine sees a flow joined mid-stream.
+		 */
+		if (!creates_entry(p)) {
+			f->after_kill++;
+			st->no_entry++;
+			return;
+		}
+		unlink_flow(t, f);
+		f = NULL;
+		reentry = true;
+	} else if (f && reopens(f, p)) {
 		unlink_flow(t, f);
 		f = NULL;
 	}
 	if (!f) {
+		if (!creates_entry(p)) {
+			st->no_entry++;
+			return;
+		}
 		if (!flow_wanted(o, p)) {
 			st->filtered++;
 			return;
@@ -308,6 +348,7 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 			return;
 		}
 		dir = TLS_DIR_CLIENT;
+		f->reentry = reentry;
 	}
 	f->packets++;
 	f->last_frame = frame;
@@ -315,14 +356,6 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 		f->fin |= 1u << dir;
 	if (p->flags & TR_RST)
 		f->rst = true;
-	if (f->state == TR_ST_KILLED) {
-		/*
-		 * Conntrack entry gone: the kernel would make a new entry
-		 * (TCP pickup); this tool only counts what follows.
-		 */
-		f->after_kill++;
-		return;
-	}
 	replay(f, dir, p, frame, o, st);
 }
 

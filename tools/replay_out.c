@@ -107,10 +107,11 @@ static void print_json(FILE *out, const struct tr_flow *f,
 	fprintf(out, ",\"syn\":%s,\"first_frame\":%" PRIu64
 		",\"last_frame\":%" PRIu64 ",\"packets\":%" PRIu64
 		",\"retrans\":%" PRIu64 ",\"gap_drops\":%" PRIu64
-		",\"pickup_drops\":%" PRIu64 ",\"after_kill\":%" PRIu64,
+		",\"pickup_drops\":%" PRIu64 ",\"unjudged\":%" PRIu64
+		",\"after_kill\":%" PRIu64 ",\"reentry\":%s",
 		f->syn_seen ? "true" : "false", f->first_frame, f->last_frame,
 		f->packets, f->retrans, f->gap_drops, f->pickup_drops,
-		f->after_kill);
+		f->unjudged, f->after_kill, f->reentry ? "true" : "false");
 	if (o->verbose)
 		for (d = 0; d < 2; d++) {
 			fprintf(out, ",\"%s_head\":\"", dir_name(d));
@@ -143,6 +144,8 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 		fprintf(out, " state_frame=%" PRIu64, f->state_frame);
 	if (!f->syn_seen)
 		fputs(" nosyn", out);
+	if (f->reentry)
+		fputs(" reentry", out);
 	fprintf(out, " packets=%" PRIu64, f->packets);
 	if (f->retrans)
 		fprintf(out, " retrans=%" PRIu64, f->retrans);
@@ -151,6 +154,8 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 			f->gap_drops, f->gap_first);
 	if (f->pickup_drops)
 		fprintf(out, " pickup_drops=%" PRIu64, f->pickup_drops);
+	if (f->unjudged)
+		fprintf(out, " unjudged=%" PRIu64, f->unjudged);
 	if (f->after_kill)
 		fprintf(out, " after_kill=%" PRIu64, f->after_kill);
 	fputc('\n', out);
@@ -195,6 +200,7 @@ void tr_print_summary(FILE *out, const struct tr_table *t,
 	FIELD("fragments", st->decode[TR_PKT_FRAGMENT]);
 	FIELD("malformed", st->decode[TR_PKT_SHORT]);
 	FIELD("filtered", st->filtered);
+	FIELD("no_conntrack", st->no_entry);
 	FIELD("table_full_segments", st->flows_dropped);
 	FIELD("table_full_flows", st->flows_refused);
 #undef FIELD

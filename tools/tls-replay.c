@@ -80,7 +80,8 @@ static unsigned long num(const char *flag, const char *s, unsigned long lo,
 	char *end;
 
 	errno = 0;
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* digits only: strtoul() would take leading spaces and signs */
+	if (!s || *s < '0' || *s > '9')
 		goto bad;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v < lo || v > hi)
@@ -108,8 +109,10 @@ static int word(const char *flag, const char *s, const char *const *words,
 	bad_arg("%s: '%s' is not one of %s, %s", flag, s, words[0], words[1]);
 }
 
-enum { O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
-       O_MAXFLOWS };
+enum {
+	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
+	O_MAXFLOWS,
+};
 
 static const struct option longopts[] = {
 	{ "lowrun-limit", required_argument, NULL, O_LOWRUN },
@@ -257,10 +260,14 @@ int main(int argc, char **argv)
 	if (rc == PCAP_ERROR) {
 		snprintf(err, sizeof(err), "%s", pcap_geterr(pc));
 		truncated = err;
-		fprintf(stderr, "%s: %s: capture truncated or corrupt after "
-			"frame %" PRIu64 ": %s; the results cover frames 1 to "
-			"%" PRIu64 " only\n", prog, file, st.frames, err,
-			st.frames);
+		if (st.frames)
+			fprintf(stderr, "%s: %s: capture truncated or corrupt "
+				"after frame %" PRIu64 ": %s; the results cover "
+				"frames 1 to %" PRIu64 " only\n", prog, file,
+				st.frames, err, st.frames);
+		else
+			fprintf(stderr, "%s: %s: capture truncated or corrupt "
+				"before its first frame: %s\n", prog, file, err);
 	}
 	tr_finish(&table);
 	for (i = 0; i < table.nflows; i++) {

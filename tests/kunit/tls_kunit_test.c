@@ -199,6 +199,13 @@ static void tls_seq_wrap_test(struct kunit *test)
 	a = tls_seq_segment(&f, TLS_DIR_SERVER, 0x1000, false, 10,
 			    TLS_GAP_DROP, &skip);
 	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_PICKUP);
+	/* under gap "drop" a pickup does not stop the flow */
+	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0x32, false, 10,
+			    TLS_GAP_DROP, &skip);
+	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_NEW);
+	a = tls_seq_segment(&f, TLS_DIR_SERVER, 0x100a, false, 10,
+			    TLS_GAP_STOP, &skip);
+	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_PICKUP);
 	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0x32, false, 10,
 			    TLS_GAP_DROP, &skip);
 	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_UNTRACKED);

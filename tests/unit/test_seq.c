@@ -133,10 +133,15 @@ static void t_pickup(void)
 	tls_flow_init(&f);
 	/* a pure ACK before any SYN is harmless */
 	SEG(&g, &f, 0, 77, false, 0, TLS_GAP_DROP, TLS_SEQ_OLD, 0);
+	/* gap "drop": every data segment stays a pickup (dropped by the glue) */
 	SEG(&g, &f, 0, 77, false, 10, TLS_GAP_DROP, TLS_SEQ_PICKUP, 0);
+	CHECK(&g, !(f.dir[0].flags & TLS_F_OFF), "flow stopped under gap drop");
+	SEG(&g, &f, 0, 87, false, 10, TLS_GAP_DROP, TLS_SEQ_PICKUP, 0);
+	/* gap "stop": the flow is no longer inspected */
+	SEG(&g, &f, 0, 97, false, 10, TLS_GAP_STOP, TLS_SEQ_PICKUP, 0);
 	CHECK(&g, (f.dir[0].flags & TLS_F_OFF) && (f.dir[1].flags & TLS_F_OFF),
 	      "flow not stopped");
-	SEG(&g, &f, 0, 87, false, 10, TLS_GAP_DROP, TLS_SEQ_UNTRACKED, 0);
+	SEG(&g, &f, 0, 107, false, 10, TLS_GAP_STOP, TLS_SEQ_UNTRACKED, 0);
 	/* only the server's SYN was seen: client data is a pickup */
 	tls_flow_init(&f);
 	SEG(&g, &f, 1, 5000, true, 0, TLS_GAP_DROP, TLS_SEQ_OLD, 0);

@@ -36,7 +36,7 @@ raw-socket client below crafts its TCP segments by hand.
         v2ch:VER    SSLv2 CLIENT-HELLO offering VER (0x0002 SSLv2 only,
                     0x0301 compatible hello); goal: the server's answer
                     (--expect-cmk: a CLIENT-MASTER-KEY)
-        p:FILE      pause until FILE exists (max 30 s): knobs change here
+        p:FILE      pause until FILE exists (max 120 s): knobs change here
       --split      send heartbeat records one byte per TCP segment
       --raw        IPv4 only: hand-made TCP over a raw socket (the kernel's
                    RSTs for the port must be dropped by the caller); with
@@ -45,6 +45,11 @@ raw-socket client below crafts its TCP segments by hand.
                    TCP retransmits
       --ack-resend after a hbx that got no answer: a bare ACK, then the
                    missing bytes twice (--raw only)
+
+Scene-setting steps wait up to $TLSATTACK_TIMEOUT (20) seconds for the
+server's answer; the steps that carry an attack (hbx hbv hbe aN v2sh v2ch)
+wait at least $TLSATTACK_WAIT (6) seconds, and 4 times the slowest earlier
+step, before they call the connection cut.
 
 Exit status of the client: 0 every step reached its goal, 2 the connection
 was cut (timeout, reset, EOF) at some step, 1 anything unexpected (e.g. a
@@ -61,7 +66,12 @@ import sys
 import threading
 import time
 
-TIMEOUT = float(os.environ.get("TLSATTACK_TIMEOUT", "3"))
+# Steps that only set the scene wait up to TIMEOUT for the server's answer.
+# A step that carries the attack waits at least WAIT seconds (and 4 times
+# the slowest earlier step, for loaded TCG guests) before calling the
+# connection cut: long enough for the retransmissions of both sides.
+TIMEOUT = float(os.environ.get("TLSATTACK_TIMEOUT", "20"))
+WAIT = float(os.environ.get("TLSATTACK_WAIT", "6"))
 DEFAULT_SECRET = "PRIVATE-KEY-0123456789abcdef"
 HB_PAYLOAD = b"HBPROBE!"            # the 8 bytes a Heartbleed request really carries
 
@@ -170,8 +180,17 @@ class Stream:
             self.received += len(data)
             self.buf += data
 
-    def read_record(self, timeout=TIMEOUT, sslv2=False):
+    def read_record(self, timeout=None, sslv2=False):
         """(type, version, body); SSLv2 2-byte header records: ('v2', 2, body)."""
+        timeout = timeout or TIMEOUT
+        try:
+            return self._read_record(timeout, sslv2)
+        except Cut as e:
+            if str(e) == "timeout":
+                raise Cut("timeout: nothing for %.1f s" % timeout)
+            raise
+
+    def _read_record(self, timeout, sslv2):
         deadline = time.monotonic() + timeout
         self._fill(1, deadline)
         if sslv2 and self.buf[0] & 0x80:
@@ -229,7 +248,7 @@ class SockTransport:
         try:
             data = self.s.recv(n)
         except socket.timeout:
-            raise Cut("timeout (%.1f s without data)" % TIMEOUT)
+            raise Cut("timeout")
         except OSError as e:
             raise Cut(str(e))
         if not data:
@@ -397,7 +416,7 @@ class RawTransport:
             if self.eof:
                 raise Cut("EOF")
             if time.monotonic() >= deadline:
-                raise Cut("timeout (%.1f s without data)" % TIMEOUT)
+                raise Cut("timeout")
             self._pump(deadline)
         data, self.inbuf = self.inbuf[:n], self.inbuf[n:]
         return data
@@ -428,11 +447,12 @@ class Client:
         self.tr = tr
         self.st = Stream(tr)
         self.secret = args["secret"].encode()
+        self.timeout = TIMEOUT
 
     def expect(self, pred, what, sslv2=False):
         """Read records until pred(record) is true."""
         while True:
-            r = self.st.read_record(sslv2=sslv2)
+            r = self.st.read_record(self.timeout, sslv2=sslv2)
             if pred(r):
                 return r
             if r[0] != 22:
@@ -508,7 +528,7 @@ class Client:
         log("client: the server acknowledged %d of %d bytes" %
             ((tr.snd_una - base) & 0xffffffff, len(record)))
         try:
-            tr.retransmit_until_acked(base, record, TIMEOUT)
+            tr.retransmit_until_acked(base, record, self.timeout)
         except Cut:
             if not self.a["ack_resend"]:
                 raise
@@ -522,7 +542,7 @@ class Client:
             for _ in range(2):
                 tr._segment(tr.PSH, tr.snd_una, record[off:])
                 time.sleep(0.3)
-            tr.retransmit_until_acked(base, record, TIMEOUT, quiet=True)
+            tr.retransmit_until_acked(base, record, self.timeout, quiet=True)
             log("client: the server acknowledged the heartbeat record after the pickup")
 
     def step_hbv(self):
@@ -548,13 +568,13 @@ class Client:
 
     def step_v2sh(self):
         self.tr.send(v2_server_hello())
-        r = self.st.read_record(sslv2=True)
+        r = self.st.read_record(self.timeout, sslv2=True)
         log("client: SSLv2 SERVER-HELLO sent by the client; the server answered "
             "(%s record, message type %d)" % (r[0], r[2][0] if r[2] else -1))
 
     def step_v2ch(self, ver):
         self.tr.send(v2_client_hello(ver))
-        r = self.st.read_record(sslv2=True)
+        r = self.st.read_record(self.timeout, sslv2=True)
         if r[0] == "v2":
             kind = {2: "CLIENT-MASTER-KEY", 4: "SERVER-HELLO", 0: "ERROR"}.get(
                 r[2][0], "type %d" % r[2][0])
@@ -569,14 +589,20 @@ class Client:
 
     def step_p(self, path):
         log("client: paused, waiting for %s" % path)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while not os.path.exists(path):
             if time.monotonic() > deadline:
                 raise RuntimeError("pause file never appeared")
             time.sleep(0.05)
 
+    GOALS = ("hbx", "hbv", "hbe", "v2sh")
+
     def run(self, steps):
+        slowest = 0.0
         for k, step in enumerate(steps, 1):
+            goal = step in self.GOALS or step.startswith(("a", "v2ch"))
+            self.timeout = max(WAIT, 4 * slowest) if goal else TIMEOUT
+            t0 = time.monotonic()
             try:
                 if step[0] in "ra" and step[1:].isdigit():
                     getattr(self, "step_" + step[0])(int(step[1:]))
@@ -594,6 +620,8 @@ class Client:
             except (RuntimeError, ValueError, AttributeError) as e:
                 log("client: RESULT error at step %d (%s): %s" % (k, step, e))
                 return 1
+            if not goal and not step.startswith("p:"):
+                slowest = max(slowest, time.monotonic() - t0)
         log("client: sent %d bytes, received %d bytes" %
             (self.tr.sent, self.st.received))
         log("client: RESULT done")

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""One table from the raw outputs of the benchmarks (host side).
+
+  report.py [--vm RAW] [--seq SEQ_OUT] [--engine ENGINE_OUT]
+            [--callgrind CG_OUT] [--perf-dir DIR] [--header TEXT]
+
+RAW is bench/vm/run.sh's "R key=value" file, SEQ_OUT the output of
+build/bench/seq_bench, ENGINE_OUT that of build/engine/bench, CG_OUT the
+"#cg ..." lines of bench/vm/bench.sh.  Prints the table on stdout.
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+
+TARGET_RATIO = 0.95      # helper/none, bulk throughput and connection rate
+TARGET_ENGINE = 0.80     # engine vs plain read
+
+
+def parse_kv(line):
+    out = {}
+    for m in re.finditer(r'(\w[\w.-]*)=("[^"]*"|\S*)', line):
+        out[m.group(1)] = m.group(2).strip('"')
+    return out
+
+
+def num(x):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def fmt(v, digits=None):
+    if v is None:
+        return "NA"
+    if digits is None:
+        digits = 0 if abs(v) >= 1000 else 1 if abs(v) >= 100 else 2 if abs(v) >= 1 else 3
+    return f"{v:.{digits}f}"
+
+
+def spread(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return None, None, None
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def pairs(rows, test):
+    """{rep: {mode: row}} of one test."""
+    out = {}
+    for r in rows:
+        if r.get("test") == test and "rep" in r:
+            out.setdefault(r["rep"], {})[r.get("mode")] = r
+    return out
+
+
+VM_TESTS = [
+    # test, label, field, unit, target
+    ("stream-65536", "bulk: 1 flow, 64 KiB send()s", "value", "MB/s", TARGET_RATIO),
+    ("stream-16384", "  16 KiB send()s", "value", "MB/s", None),
+    ("stream-1448", "  1448-byte send()s", "value", "MB/s", None),
+    ("stream-256", "  256-byte send()s", "value", "MB/s", None),
+    ("tls", "TLS 1.3 bulk: s_server->curl 8 MiB", "value", "MB/s", TARGET_RATIO),
+    ("gro-off", "bulk, TSO off, GRO off", "value", "MB/s", None),
+    ("gro-on", "bulk, TSO off, GRO on", "value", "MB/s", None),
+    ("small", "small: 32 flows, 100-B records", "recs_per_s", "rec/s", None),
+    ("conn", "new TCP connections (connect+close)", "value", "conn/s", TARGET_RATIO),
+]
+
+
+def vm_section(rows, lines, plot):
+    info = next((r for r in rows if r.get("test") == "info"), {})
+    done = next((r for r in rows if r.get("test") == "done"), {})
+    lines.append(f"A. VM end to end: guest {info.get('kernel', '?')}, {info.get('nproc', '?')} vCPUs, "
+                 f"QEMU TCG; {info.get('reps', '?')} ABBA pairs of {info.get('time', '?')} s runs; "
+                 f"guest time {done.get('elapsed', '?')} s")
+    lines.append("   ratio = helper/none of each pair (same minute); median [min..max] over the pairs;")
+    lines.append("   'none' = -j CT (conntrack + template, no helper), 'helper' = -j CT --helper tls")
+    hdr = f"   {'test':<38} {'unit':<7} {'none':>9} {'helper':>9} {'ratio':>6} {'[min..max]':>13} {'target':>7}  notes"
+    lines.append(hdr)
+    lines.append("   " + "-" * (len(hdr) - 3))
+    findings = []
+    for test, label, field, unit, target in VM_TESTS:
+        p = pairs(rows, test)
+        if not p:
+            continue
+        none_v, help_v, ratios, notes = [], [], [], []
+        for rep, d in sorted(p.items()):
+            a = num(d.get("none", {}).get(field))
+            b = num(d.get("helper", {}).get(field))
+            none_v.append(a)
+            help_v.append(b)
+            if a and b is not None:
+                ratios.append(b / a)
+        n_med = spread(none_v)[0]
+        h_med = spread(help_v)[0]
+        r_med, r_min, r_max = spread(ratios)
+        hrows = [d["helper"] for d in p.values() if "helper" in d]
+        nrows = [d["none"] for d in p.values() if "none" in d]
+        avg = spread([num(r.get("fwd_avg")) for r in hrows + nrows])[0]
+        wire = spread([num(r.get("wire_avg")) for r in hrows + nrows])[0]
+        if avg:
+            notes.append(f"skb at router {fmt(avg, 0)} B (wire {fmt(wire, 0)} B)")
+        drops = sum(int(r.get("drops", 0) or 0) for r in hrows if r.get("drops", "0").lstrip("-").isdigit())
+        insp = [num(r.get("inspected")) / num(r.get("bytes")) for r in hrows
+                if num(r.get("inspected")) and num(r.get("bytes"))]
+        if insp:
+            notes.append(f"helper inspected {fmt(min(insp) * 100, 0)}% of bytes")
+        if hrows and "drops" in hrows[0]:
+            notes.append(f"drops {drops}")
+        if test == "stream-65536" or test.startswith("gro"):
+            ls = spread([num(r.get("largest_skb")) for r in hrows])[2]
+            if ls:
+                notes.append(f"largest skb {fmt(ls, 0)}")
+        verdict = ""
+        if target is not None and r_med is not None:
+            verdict = f"{'ok' if r_med >= target else 'MISS'} {target}"
+            if r_med < target:
+                findings.append(f"{label.strip()}: ratio {fmt(r_med, 3)} < {target}")
+        lines.append(f"   {label:<38} {unit:<7} {fmt(n_med):>9} {fmt(h_med):>9} {fmt(r_med, 3):>6} "
+                     f"{('[' + fmt(r_min, 2) + '..' + fmt(r_max, 2) + ']') if r_min is not None else '':>13} "
+                     f"{verdict:>7}  {'; '.join(notes)}")
+        if test.startswith("stream-") and r_med is not None:
+            plot.append((int(test.split("-")[1]), r_med, r_min, r_max))
+    ip = {r.get("mode"): r for r in rows if r.get("test") == "iperf3"}
+    if ip:
+        n = ip.get("none", {}).get("value", "NA")
+        h = ip.get("helper", {})
+        lines.append(f"   {'iperf3 -p 443 (not TLS: sanity row)':<38} {'MB/s':<7} {n:>9} {h.get('value', 'NA'):>9} "
+                     f"{'-':>6} {'':>13} {'':>7}  helper: drops {h.get('drops')}, "
+                     f"record_type {h.get('violation_record_type')}, pickups {h.get('pickups')} "
+                     "(iperf3's cookie is not a TLS record: the helper kills the flow by design)")
+    return findings
+
+
+def mem_section(rows, lines):
+    mem = [r for r in rows if r.get("test", "").startswith("mem-")]
+    if not mem:
+        return []
+    findings = []
+    lines.append("")
+    lines.append("B. Memory of tracked flows (guest slabs; SYN_SENT flows created by raw SYNs through the router)")
+    hdr = (f"   {'events':<7} {'mode':<7} {'flows':>7} {'helper saw':>10} {'nf_conn B/flow':>14} "
+           f"{'kmalloc-128 B/flow':>18} {'all slabs B/flow':>16} {'pages B/flow':>12}")
+    lines.append(hdr)
+    lines.append("   " + "-" * (len(hdr) - 3))
+    per = {}
+    for r in mem:
+        flows = num(r.get("flows")) or 0
+        if flows <= 0:
+            continue
+        ev = r["test"][len("mem-ev"):]
+
+        def cache(name):
+            v = r.get("cache_" + name)
+            if not v:
+                return 0.0
+            objs, size = v.split(":")
+            return float(objs) * float(size) / flows
+        ct = cache("nf_conntrack")
+        k128 = cache("kmalloc-128")
+        tot = num(r.get("slab_obj_bytes")) / flows
+        pages = num(r.get("slab_page_bytes")) / flows
+        per[(ev, r.get("mode"))] = (ct, k128, tot, pages)
+        lines.append(f"   {ev:<7} {r.get('mode'):<7} {int(flows):>7} {r.get('helper_flows', '?'):>10} "
+                     f"{fmt(ct, 1):>14} {fmt(k128, 1):>18} {fmt(tot, 1):>16} {fmt(pages, 1):>12}")
+        others = [k for k in r if k.startswith("cache_") and k not in ("cache_nf_conntrack", "cache_kmalloc-128")]
+        if others:
+            lines.append(f"   {'':<15} other caches that moved: " + ", ".join(f"{k[6:]}={r[k]}" for k in others))
+    for ev in sorted({k[0] for k in per}):
+        if (ev, "none") in per and (ev, "helper") in per:
+            n, h = per[(ev, "none")], per[(ev, "helper")]
+            ext = h[1] - n[1]
+            ctc = (h[0] + h[1]) - (n[0] + n[1])
+            extra = h[2] - n[2]
+            lines.append(f"   events={ev}: helper - none per flow: {fmt(ctc, 1)} B in the conntrack caches "
+                         f"(nf_conntrack + kmalloc-128), of which kmalloc-128 (the extension block that "
+                         f"holds nf_conn_help) {fmt(ext, 1)} B; all slabs {fmt(extra, 1)} B "
+                         f"(slab pages {fmt(h[3] - n[3], 1)} B; other caches are noise)")
+            if abs(ctc - ext) > 4:
+                findings.append(f"memory events={ev}: {fmt(ctc - ext, 1)} B/flow beyond the helper extension")
+    lines.append("   (nf_conn_help with the helper's 32-byte state lives in the extension block, min 128 B"
+                 " (NF_CT_EXT_PREALLOC); events=1 allocates that block for every flow anyway)")
+    return findings
+
+
+def perf_section(rows, lines, perf_dir):
+    pr = [r for r in rows if r.get("test", "").startswith("perf-") and "module_pct" in r]
+    if not pr:
+        return
+    lines.append("")
+    lines.append("C. perf in the guest (perf record -a, cpu-clock, all CPUs; % of all samples incl. idle)")
+    lines.append(f"   {'run':<22} {'mode':<7} {'[nf_conntrack_tls]':>18} {'skb_seq_read*':>13} "
+                 f"{'[nf_conntrack]':>14} {'idle':>6}")
+    for r in pr:
+        lines.append(f"   {r['test'][5:]:<22} {r.get('mode'):<7} {r.get('module_pct'):>17}% "
+                     f"{r.get('skb_seq_pct'):>12}% {r.get('conntrack_pct'):>13}% {r.get('idle_pct'):>5}%")
+    if perf_dir:
+        for name in ("small", "stream-65536"):
+            for mode in ("helper", "none"):
+                f = os.path.join(perf_dir, f"perf-{name}-{mode}.txt")
+                if not os.path.exists(f):
+                    continue
+                with open(f) as fh:
+                    body = fh.read().splitlines()
+                lines.append(f"   top symbols, {name}, {mode}: {body[0][3:] if body else ''}")
+                for ln in body[1:13]:
+                    lines.append("     " + ln.rstrip())
+
+
+def seq_section(seq_path, engine_path, cg_path, lines):
+    findings = []
+    if seq_path and os.path.exists(seq_path):
+        lines.append("")
+        lines.append("D. Userspace, native: per segment tls_seq_segment + tls_feed + tls_seq_advance (bench/seq_bench.c)")
+        lines.append("   vs a plain read of the same bytes; ratio = plain time / engine time (target >= 0.8)")
+        cg = {}
+        if cg_path and os.path.exists(cg_path):
+            for ln in open(cg_path):
+                if ln.startswith("#cg "):
+                    d = parse_kv(ln)
+                    cg[(d["mode"], d["shape"])] = num(d["ir_per_seg"])
+        hdr = (f"   {'data':<7} {'segment':<18} {'seq ns':>8} {'feed ns':>8} {'plain ns':>8} {'ratio':>6} "
+               f"{'[min..max]':>12} {'seq Ir':>8} {'plain Ir':>8}  target")
+        lines.append(hdr)
+        lines.append("   " + "-" * (len(hdr) - 3))
+        names = {"1448": "1448 B (1 MSS)", "65536": "64 KiB (GSO skb)", "rec100": "100-B rec/segment"}
+        for ln in open(seq_path):
+            if not ln.startswith("#seq "):
+                continue
+            d = parse_kv(ln)
+            r = num(d["ratio"])
+            ok = "ok" if r >= TARGET_ENGINE else "MISS"
+            if r < TARGET_ENGINE:
+                findings.append(f"engine {d['shape']} ({d['data']}): {fmt(r, 2)} of plain read < {TARGET_ENGINE}")
+            sir = cg.get(("seq", d["shape"]))
+            pir = cg.get(("plain", d["shape"]))
+            lines.append(f"   {d['data']:<7} {names.get(d['shape'], d['shape']):<18} {fmt(num(d['seq_ns']), 1):>8} "
+                         f"{fmt(num(d['feed_ns']), 1):>8} {fmt(num(d['plain_ns']), 1):>8} {fmt(r, 2):>6} "
+                         f"{'[' + fmt(num(d['ratio_min']), 2) + '..' + fmt(num(d['ratio_max']), 2) + ']':>12} "
+                         f"{fmt(sir, 0) if sir else '-':>8} {fmt(pir, 0) if pir else '-':>8}  {ok}")
+        if cg:
+            lines.append("   Ir = instructions per segment (callgrind, one pass over 4 MiB, cache-resident shape)")
+    if engine_path and os.path.exists(engine_path):
+        lines.append("")
+        lines.append("   make bench (bench/bench_engine.c, tls_feed only), same run:")
+        for ln in open(engine_path):
+            if ln.strip() and not ln.startswith(("gcc", "build/", "make")):
+                lines.append("     " + ln.rstrip())
+    return findings
+
+
+def ascii_plot(plot, lines):
+    if not plot:
+        return
+    lines.append("")
+    lines.append("E. Throughput ratio helper/none vs send() size (one flow, TCP_NODELAY; | = 0.95 target)")
+    width = 50
+    lo = 0.5
+    for size, med, mn, mx in sorted(plot):
+        def col(v):
+            return max(0, min(width, int(round((v - lo) / (1.1 - lo) * width))))
+        bar = [" "] * (width + 1)
+        for i in range(col(mn), col(mx) + 1):
+            bar[i] = "-"
+        bar[col(0.95)] = "|" if bar[col(0.95)] == " " else bar[col(0.95)]
+        bar[col(med)] = "*"
+        lines.append(f"   {size:>6} B  {''.join(bar)}  {fmt(med, 3)}")
+    lines.append(f"   {'':>9}{lo:<{width // 2}}{(lo + 1.1) / 2:<{width // 2}}1.1")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vm")
+    ap.add_argument("--seq")
+    ap.add_argument("--engine")
+    ap.add_argument("--callgrind")
+    ap.add_argument("--perf-dir")
+    ap.add_argument("--header", default="")
+    a = ap.parse_args()
+    lines = []
+    if a.header:
+        lines.extend(a.header.rstrip("\n").split("\n"))
+        lines.append("")
+    findings = []
+    plot = []
+    if a.vm and os.path.exists(a.vm):
+        rows = [parse_kv(ln[2:]) for ln in open(a.vm) if ln.startswith("R ")]
+        findings += vm_section(rows, lines, plot)
+        findings += mem_section(rows, lines)
+        perf_section(rows, lines, a.perf_dir)
+    findings += seq_section(a.seq, a.engine, a.callgrind, lines)
+    ascii_plot(plot, lines)
+    lines.append("")
+    if findings:
+        lines.append("Targets missed: " + "; ".join(findings))
+    else:
+        lines.append("Targets missed: none")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,516 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End-to-end benchmark of the tls helper, run inside the test VM:
+#
+#   scripts/vm-run.sh -- bench/vm/run.sh [RAW_OUT]      (make bench-vm does it)
+#
+# Topology of the selftests (tests/selftests/lib.sh): client -- router --
+# server namespaces.  Conntrack is on in the router in every run: the raw
+# table of the router has exactly one rule, replaced in place between runs:
+#
+#   none:    iptables -t raw -A PREROUTING -p tcp --dport 443 -j CT
+#   helper:  iptables -t raw -A PREROUTING -p tcp --dport 443 -j CT --helper tls
+#
+# so both modes pay conntrack and the CT template; only the helper differs.
+# Every measurement runs in both modes back to back, in ABBA order over the
+# repetitions; the report compares the two runs of each pair.  Under TCG on a
+# shared host the spread between pairs is large: many short pairs beat a few
+# long ones, so the servers are persistent and a run costs two processes
+# (the rule change and the client); counters are read from /proc/PID/net of a
+# process parked in the router namespace, without spawning anything.
+#
+# Tests (port 443, TLS-framed traffic from bench/vm/tlsgen.c unless noted):
+#   stream-W  one flow, W-byte send()s with TCP_NODELAY for BENCH_TIME s,
+#             MB/s until the server has read everything; W = 65536 is the
+#             bulk figure (BENCH_SIZES: the write sizes)
+#   tls       openssl s_server -WWW -> curl of a BENCH_TLS_MB file (TLS 1.3)
+#   small     32 flows of 100-byte-body records, one record per send(),
+#             TCP_NODELAY, 2 processes: records/s
+#   conn      plain TCP connect, server closes, client closes (2 processes):
+#             connections/s (conntrack + helper setup and teardown)
+#   gro       client TSO/GSO off (1-MSS segments on the wire), GRO off then
+#             on on every veth: bulk MB/s (the helper walks 1-MSS or GRO skbs)
+#   mem       BENCH_FLOWS (100000) SYN_SENT flows from raw SYNs through the
+#             router (the server drops them): slab bytes per flow with
+#             nf_conntrack_events=2 (default: no event extension), and with
+#             events=1 for BENCH_FLOWS/5 flows
+#   iperf3    iperf3 -p 443 once per mode (a sanity row: iperf3 is not TLS)
+#   perf      perf record -a during small and stream-65536 runs, per mode
+#
+# Output: "R key=value ..." lines in RAW_OUT (default build/bench/vm-raw.txt),
+# perf reports next to it; bench/vm/report.py makes the table.  Knobs
+# (environment): BENCH_REPS (5: pairs for bulk, small, conn, tls),
+# BENCH_REPS2 (3: other write sizes, GRO), BENCH_TIME (seconds per run, 3),
+# BENCH_FLOWS (100000), BENCH_SIZES ("1448 16384 65536"), BENCH_TESTS
+# (default all: "stream small conn tls gro mem iperf3 perf"), BENCH_TLS_MB (8).
+BENCH=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$BENCH/../.." && pwd)
+# shellcheck source=../../tests/selftests/lib.sh
+source "$REPO/tests/selftests/lib.sh"
+
+OUT=${1:-$REPO/build/bench/vm-raw.txt}
+OUTDIR=$(dirname "$OUT")
+TLSGEN=${TLSGEN:-$REPO/build/bench/tlsgen}
+REPS=${BENCH_REPS:-5}
+REPS2=${BENCH_REPS2:-3}
+T=${BENCH_TIME:-3}
+FLOWS=${BENCH_FLOWS:-100000}
+SIZES=${BENCH_SIZES:-1448 16384 65536}
+TESTS=${BENCH_TESTS:-stream small conn tls gro mem iperf3 perf}
+TLS_MB=${BENCH_TLS_MB:-8}
+SMALL_FLOWS=32
+PORT=443
+# one server per address, all on port 443
+SINK=10.0.2.2 ACCEPT=10.0.2.3 TLSSRV=10.0.2.4 IPERF=10.0.2.5 BLACKHOLE=10.0.2.6
+W=$(mktemp -d /tmp/bench.XXXXXX)
+MODE=none
+START=$EPOCHSECONDS
+PIDS=()
+
+mkdir -p "$OUTDIR"
+: >"$OUT"
+cleanup() {
+	[ ${#PIDS[@]} -gt 0 ] && kill "${PIDS[@]}" 2>/dev/null
+	cleanup_ns
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+emit() {
+	echo "R $*" >>"$OUT"
+	echo "R $*"
+}
+note() { echo "# $*"; }
+has() { [[ " $TESTS " == *" $1 "* ]]; }
+elapsed() { echo $((EPOCHSECONDS - START)); }
+
+[ -x "$TLSGEN" ] || { echo "FAIL: $TLSGEN missing (make bench-vm builds it)"; exit 1; }
+grep -q '^nf_conntrack_tls ' /proc/modules || { echo "FAIL: nf_conntrack_tls not loaded"; exit 1; }
+# the guest's devtmpfs has no /dev/fd (process substitution needs it)
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+
+# nap SECS: sleep without a process (a read that times out)
+mkfifo "$W/never"
+exec {NEVER}<>"$W/never"
+nap() { read -r -t "$1" -u "$NEVER" _; }
+
+# The selftests' topology (tests/selftests/lib.sh, IPv4 only) built with a
+# few batched commands: under TCG every process costs about a second.
+bench_topology() {
+	client=client-$SUFFIX router=router-$SUFFIX server=server-$SUFFIX
+	NS_LIST=("$client" "$router" "$server")
+	ip -batch - <<-EOF || return 1
+		netns add $client
+		netns add $router
+		netns add $server
+	EOF
+	ip -n "$client" -batch - <<-EOF || return 1
+		link add c0 type veth peer name r0 netns $router
+		link set lo up
+		link set c0 up
+		addr add 10.0.1.1/24 dev c0
+		route add default via 10.0.1.254
+	EOF
+	ip -n "$server" -batch - <<-EOF || return 1
+		link add s0 type veth peer name r1 netns $router
+		link set lo up
+		link set s0 up
+		addr add 10.0.2.2/24 dev s0
+		addr add $ACCEPT/24 dev s0
+		addr add $TLSSRV/24 dev s0
+		addr add $IPERF/24 dev s0
+		addr add $BLACKHOLE/24 dev s0
+		route add default via 10.0.2.254
+	EOF
+	ip -n "$router" -batch - <<-EOF || return 1
+		link set lo up
+		link set r0 up
+		link set r1 up
+		addr add 10.0.1.254/24 dev r0
+		addr add 10.0.2.254/24 dev r1
+	EOF
+	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
+}
+note "setup: start at $(elapsed) s"
+bench_topology || { echo "FAIL: cannot build the namespaces"; exit 1; }
+note "setup: namespaces at $(elapsed) s"
+R() { ip netns exec "$router" "$@"; }
+C() { ip netns exec "$client" "$@"; }
+S() { ip netns exec "$server" "$@"; }
+
+# Wide port range for the connection loop; no autocorking, so that a small
+# send() with TCP_NODELAY leaves as its own segment.
+C sysctl -qw net.ipv4.ip_local_port_range="10000 65001" net.ipv4.tcp_autocorking=0
+# Room for the flows of the memory test (global knobs: init_net).
+sysctl -qw net.netfilter.nf_conntrack_max=$((FLOWS * 2 + 10000)) net.core.netdev_max_backlog=10000
+
+# The one rule of the router's raw table, replaced in place to switch modes.
+R iptables -t raw -A PREROUTING -p tcp --dport $PORT -j CT
+set_mode() {
+	MODE=$1
+	if [ "$MODE" = helper ]; then
+		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT --helper tls
+	else
+		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT
+	fi
+}
+
+# order REP: the two modes, ABBA over the repetitions
+order() {
+	if [ $(($1 % 2)) = 1 ]; then echo none helper; else echo helper none; fi
+}
+
+# A process parked in the router: /proc/RPID/net/ is the router's view.
+ip netns exec "$router" sleep 100000 &
+RPID=$!
+PIDS+=($RPID)
+
+# snap ARRAY: the helper's counters, conntrack entries, forwarded skbs and
+# the veths' receive counters of the router into an associative array,
+# with bash builtins only.  The router's IP layer counts a GSO/GRO skb once
+# (Ip ForwDatagrams, both directions); veth receive counters count what the
+# peer sent (before GRO).
+snap() {
+	local -n a=$1
+	local k v line i
+	local -a hdr val
+	a=()
+	while read -r k v; do a[$k]=$v; done </proc/$RPID/net/nf_conntrack_tls
+	while read -r line; do
+		line=${line/:/ }
+		read -r k v i _ <<<"$line"
+		case $k in r0|r1) a[${k}_rx_bytes]=$v; a[${k}_rx_packets]=$i ;; esac
+	done </proc/$RPID/net/dev
+	while read -r k line; do
+		if [ "$k" = Ip: ]; then
+			if [ ${#hdr[@]} = 0 ]; then
+				read -r -a hdr <<<"$line"
+			else
+				read -r -a val <<<"$line"
+				for i in "${!hdr[@]}"; do
+					[ "${hdr[$i]}" = ForwDatagrams ] && a[forw]=${val[$i]}
+				done
+			fi
+		fi
+	done </proc/$RPID/net/snmp
+	{ read -r _; read -r v _; } </proc/$RPID/net/stat/nf_conntrack
+	a[ct_count]=$((16#$v))
+}
+declare -A S0 S1
+d() { echo $(( ${S1[$1]:-0} - ${S0[$1]:-0} )); }
+# usecs "1.234567" -> 1234567
+usecs() { local s=${1/./}; echo $((10#${s:-0})); }
+# milli A B: A/B with 3 decimals
+milli() { local v=$(( $1 * 1000 / ($2 > 0 ? $2 : 1) )); printf '%d.%03d' $((v / 1000)) $((v % 1000)); }
+# kv KEY TEXT: KEY=value in TEXT
+kv() { local re="(^| )$1=([^ ]*)"; [[ $2 =~ $re ]] && echo "${BASH_REMATCH[2]}"; }
+
+start_servers() {
+	ip netns exec "$server" "$TLSGEN" sink -B $SINK -p $PORT >"$W/sink.log" 2>&1 &
+	PIDS+=($!)
+	ip netns exec "$server" "$TLSGEN" accept -B $ACCEPT -p $PORT >"$W/acc.log" 2>&1 &
+	PIDS+=($!)
+	local i
+	for i in $(seq 300); do
+		[[ $(<"$W/sink.log") == listening* && $(<"$W/acc.log") == listening* ]] &&
+			return 0
+		nap 0.1
+	done
+	note "servers did not start: $(cat "$W/sink.log" "$W/acc.log")"
+	return 1
+}
+
+# run_stream NAME REP WRITE BODY FLOWS PROCS: one run, timed by the client
+# until the server has read everything
+run_stream() {
+	local name=$1 rep=$2 wr=$3 body=$4 nf=$5 np=$6 out bytes us fw rx
+	snap S0
+	out=$(C "$TLSGEN" stream -H $SINK -p $PORT -t "$T" -w "$wr" -b "$body" \
+		-c "$nf" -P "$np" -N 2>&1)
+	snap S1
+	bytes=$(kv bytes "$out")
+	us=$(usecs "$(kv secs "$out")")
+	if [ -z "$bytes" ] || [ "$bytes" = 0 ] || [ "$us" = 0 ]; then
+		note "$name $MODE: no result: $out"
+		emit "test=$name mode=$MODE rep=$rep value=NA"
+		return 1
+	fi
+	# skbs the router forwarded client -> server: all forwarded minus the
+	# server's ACKs (r1 receive; pure ACKs are never merged)
+	fw=$(( $(d forw) - $(d r1_rx_packets) ))
+	rx=$(d r0_rx_packets)
+	emit "test=$name mode=$MODE rep=$rep value=$(milli "$bytes" "$us") unit=MB/s" \
+		"bytes=$bytes usecs=$us recs_per_s=$(milli $((bytes * 1000000 / (body + 5))) "$us")" \
+		"fwd_skbs=$fw fwd_avg=$(( $(d r0_rx_bytes) / (fw > 0 ? fw : 1) ))" \
+		"wire_avg=$(( $(d r0_rx_bytes) / (rx > 0 ? rx : 1) ))" \
+		"inspected=$(d bytes) records=$(d records) drops=$(d drops)" \
+		"largest_skb=${S1[largest_skb_payload]} ct=${S1[ct_count]} t=$(elapsed)"
+}
+
+run_conn() {
+	local rep=$1 out n us
+	R conntrack -F >/dev/null 2>&1
+	snap S0
+	out=$(C "$TLSGEN" connect -H $ACCEPT -p $PORT -t "$T" -P 2 2>&1)
+	snap S1
+	n=$(kv conns "$out")
+	us=$(usecs "$(kv secs "$out")")
+	if [ -z "$n" ] || [ "$n" = 0 ]; then
+		note "conn $MODE: no result: $out"
+		emit "test=conn mode=$MODE rep=$rep value=NA"
+		return 1
+	fi
+	emit "test=conn mode=$MODE rep=$rep value=$(milli $((n * 1000000)) "$us")" \
+		"unit=conn/s conns=$n usecs=$us failed=$(kv failed "$out")" \
+		"helper_flows=$(d flows) ct=${S1[ct_count]} t=$(elapsed)"
+}
+
+run_tls() {
+	local rep=$1 out size tt tp
+	snap S0
+	out=$(C curl -sk --max-time 300 -o /dev/null \
+		-w '%{size_download} %{time_total} %{time_pretransfer}' \
+		"https://$TLSSRV:$PORT/big.bin")
+	snap S1
+	read -r size tt tp <<<"$out"
+	if [ "${size:-0}" != $((TLS_MB << 20)) ]; then
+		note "tls $MODE: incomplete download ($out)"
+		emit "test=tls mode=$MODE rep=$rep value=NA"
+		return 1
+	fi
+	tt=$(usecs "$tt")
+	tp=$(usecs "$tp")
+	emit "test=tls mode=$MODE rep=$rep value=$(milli "$size" $((tt - tp))) unit=MB/s" \
+		"bytes=$size usecs=$((tt - tp)) handshake_usecs=$tp" \
+		"records=$(d records) drops=$(d drops) inspected=$(d bytes) t=$(elapsed)"
+}
+
+# set_gro on|off: client TSO/GSO off, GRO on or off on every veth
+set_gro() {
+	C ethtool -K c0 tso off gso off gro "$1" >/dev/null 2>&1
+	S ethtool -K s0 tso off gso off gro "$1" >/dev/null 2>&1
+	R ethtool -K r0 gro "$1" >/dev/null 2>&1
+	R ethtool -K r1 gro "$1" >/dev/null 2>&1
+}
+
+reset_offloads() {
+	C ethtool -K c0 tso on gso on gro off >/dev/null 2>&1
+	S ethtool -K s0 tso on gso on gro off >/dev/null 2>&1
+	R ethtool -K r0 gro off >/dev/null 2>&1
+	R ethtool -K r1 gro off >/dev/null 2>&1
+}
+
+# slab_snapshot FILE: name active_objs objsize pagesperslab num_slabs
+slab_snapshot() {
+	awk 'NR > 2 { print $1, $2, $4, $6, $15 }' /proc/slabinfo >"$1"
+}
+
+# wait_ct OP N: until the router's conntrack count OP N (max ~60 s)
+wait_ct() {
+	local i
+	for i in $(seq 120); do
+		snap S1
+		# shellcheck disable=SC2086
+		[ "${S1[ct_count]}" $1 "$2" ] && return 0
+		nap 0.5
+	done
+	return 1
+}
+
+# run_mem EVENTS NFLOWS: slabs before and after NFLOWS SYN_SENT flows
+run_mem() {
+	local events=$1 n=$2 c round sent s0 u0 s1 u1 f0
+	R sysctl -qw net.netfilter.nf_conntrack_events="$events"
+	R conntrack -F >/dev/null 2>&1
+	wait_ct -le 2
+	nap 1
+	snap S0
+	f0=${S0[flows]}
+	slab_snapshot "$W/slab0"
+	read -r s0 u0 <<<"$(awk '/^(Slab|SUnreclaim):/ { printf "%s ", $2 }' /proc/meminfo)"
+	sent=0
+	for round in 1 2 3 4; do
+		C "$TLSGEN" syn -s 10.0.1.10 -H $BLACKHOLE -p $PORT -n "$n" \
+			-q $((round == 1 ? 200 : 50)) >/dev/null || break
+		sent=$((sent + n))
+		nap 1
+		snap S1
+		[ "${S1[ct_count]}" -ge "$n" ] && break
+		note "mem: ${S1[ct_count]} of $n flows after round $round; sending again"
+	done
+	slab_snapshot "$W/slab1"
+	read -r s1 u1 <<<"$(awk '/^(Slab|SUnreclaim):/ { printf "%s ", $2 }' /proc/meminfo)"
+	snap S1
+	c=${S1[ct_count]}
+	# per cache: delta of active objects (count:object size) for the
+	# caches that moved by more than 1% of the flows; totals in bytes of
+	# objects and of slab pages
+	awk -v n="$c" '
+		FNR == NR { a[$1] = $2; pg[$1] = $4 * $5; next }
+		{ d = ($2 - a[$1]) * $3; dp = ($4 * $5 - pg[$1]) * 4096
+		  tot += d; totp += dp
+		  if ($2 - a[$1] > n / 100 || a[$1] - $2 > n / 100)
+			printf " cache_%s=%d:%d", $1, $2 - a[$1], $3 }
+		END { printf " slab_obj_bytes=%d slab_page_bytes=%d", tot, totp }
+	' "$W/slab0" "$W/slab1" >"$W/slabdiff"
+	emit "test=mem-ev$events mode=$MODE flows=$c syns_sent=$sent" \
+		"helper_flows=$((S1[flows] - f0))$(<"$W/slabdiff")" \
+		"meminfo_slab_kb=$((s1 - s0)) meminfo_sunreclaim_kb=$((u1 - u0))" \
+		"nf_conn_size=$(awk '$1 == "nf_conntrack" { print $3 }' "$W/slab1") t=$(elapsed)"
+	R conntrack -F >/dev/null 2>&1
+	wait_ct -le 2
+	R sysctl -qw net.netfilter.nf_conntrack_events=2
+}
+
+run_iperf3() {
+	local spid out
+	ip netns exec "$server" iperf3 -s -B $IPERF -p $PORT -1 >/dev/null 2>&1 &
+	spid=$!
+	nap 1
+	snap S0
+	out=$(C timeout 12 iperf3 -c $IPERF -p $PORT -t 2 -J 2>/dev/null |
+		python3 -c 'import json, sys
+try:
+    j = json.load(sys.stdin)
+    print("%.3f" % (j["end"]["sum_received"]["bits_per_second"] / 8e6))
+except Exception:
+    print("NA")' 2>/dev/null)
+	snap S1
+	kill $spid 2>/dev/null
+	wait $spid 2>/dev/null
+	emit "test=iperf3 mode=$MODE rep=1 value=${out:-NA} unit=MB/s" \
+		"drops=$(d drops) violation_record_type=$(d violation_record_type)" \
+		"pickups=$(d pickups) t=$(elapsed)"
+}
+
+# perf_run NAME WRITE BODY FLOWS PROCS: perf record -a around one stream run
+# (perf runs the client: sampling covers exactly the run)
+perf_run() {
+	local name=$1 wr=$2 body=$3 nf=$4 np=$5
+	perf record -a -F 499 -o "$W/perf.data" -- ip netns exec "$client" \
+		"$TLSGEN" stream -H $SINK -p $PORT -t "$T" -w "$wr" -b "$body" \
+		-c "$nf" -P "$np" -N >"$W/pstream.out" 2>"$W/perf.log"
+	perf report -i "$W/perf.data" --stdio --sort dso,sym 2>/dev/null |
+		grep -v '^#' | grep -v '^$' >"$W/perf.txt"
+	{
+		echo "## perf $name mode=$MODE ($(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$W/perf.log") samples, all CPUs; stream: $(<"$W/pstream.out"))"
+		head -40 "$W/perf.txt"
+	} >"$OUTDIR/perf-$name-$MODE.txt"
+	# the helper path: the module, plus skb_seq_read() and friends (only
+	# the helper calls them here)
+	emit "test=perf-$name mode=$MODE $(awk '
+		{ p = $1; sub("%", "", p) }
+		$2 == "[nf_conntrack_tls]" { m += p }
+		$2 == "[nf_conntrack]" { c += p }
+		/skb_seq_read|skb_prepare_seq_read|skb_abort_seq_read/ { s += p }
+		/native_safe_halt|default_idle|acpi_idle|cpu_idle|mwait_idle/ { idle += p }
+		END { printf "module_pct=%.2f skb_seq_pct=%.2f conntrack_pct=%.2f idle_pct=%.2f", m, s, c, idle }' "$W/perf.txt")" \
+		"samples=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$W/perf.log") t=$(elapsed)"
+}
+
+note "bench: guest $(uname -r), $(nproc) vCPUs, reps=$REPS/$REPS2 time=${T}s flows=$FLOWS tests: $TESTS"
+emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS" \
+	"cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1 | tr ' ' '_')"
+
+note "setup: rules at $(elapsed) s"
+start_servers || exit 1
+note "setup: servers at $(elapsed) s"
+
+if has stream; then
+	for wr in $SIZES; do
+		n=$REPS2
+		[ "$wr" = 65536 ] && n=$REPS
+		for rep in $(seq "$n"); do
+			for m in $(order "$rep"); do
+				set_mode $m
+				run_stream "stream-$wr" "$rep" "$wr" 16401 1 1
+			done
+		done
+	done
+	note "stream done at $(elapsed) s"
+fi
+
+if has small; then
+	for rep in $(seq "$REPS"); do
+		for m in $(order "$rep"); do
+			set_mode $m
+			run_stream small "$rep" 105 100 $SMALL_FLOWS 2
+		done
+	done
+	note "small done at $(elapsed) s"
+fi
+
+if has conn; then
+	for rep in $(seq "$REPS"); do
+		for m in $(order "$rep"); do
+			set_mode $m
+			run_conn "$rep"
+		done
+	done
+	note "conn done at $(elapsed) s"
+fi
+
+if has tls; then
+	make_cert
+	head -c $((TLS_MB << 20)) /dev/urandom >"$W/big.bin"
+	(cd "$W" && exec ip netns exec "$server" openssl s_server -quiet \
+		-accept $TLSSRV:$PORT -cert "$TLSDIR/cert.pem" \
+		-key "$TLSDIR/key.pem" -WWW) >/dev/null 2>&1 &
+	PIDS+=($!)
+	nap 2
+	for rep in $(seq "$REPS"); do
+		for m in $(order "$rep"); do
+			set_mode $m
+			run_tls "$rep"
+		done
+	done
+	note "tls done at $(elapsed) s"
+fi
+
+if has gro; then
+	for g in off on; do
+		set_gro $g
+		for rep in $(seq "$REPS2"); do
+			for m in $(order "$rep"); do
+				set_mode $m
+				run_stream "gro-$g" "$rep" 65536 16401 1 1
+			done
+		done
+	done
+	reset_offloads
+	note "gro done at $(elapsed) s"
+fi
+
+if has mem; then
+	# the server drops the SYNs: the flows stay in SYN_SENT (120 s)
+	S iptables -t raw -A PREROUTING -d $BLACKHOLE -j DROP
+	for spec in "2 none $FLOWS" "2 helper $FLOWS" "1 helper $((FLOWS / 5))" \
+		    "1 none $((FLOWS / 5))"; do
+		read -r ev m n <<<"$spec"
+		set_mode "$m"
+		run_mem "$ev" "$n"
+	done
+	S iptables -t raw -F PREROUTING
+	note "mem done at $(elapsed) s"
+fi
+
+if has iperf3 && command -v iperf3 >/dev/null; then
+	for m in none helper; do
+		set_mode $m
+		run_iperf3
+	done
+	note "iperf3 done at $(elapsed) s"
+fi
+
+if has perf && perf --version >/dev/null 2>&1; then
+	for m in none helper; do
+		set_mode $m
+		perf_run small 105 100 $SMALL_FLOWS 2
+		perf_run stream-65536 65536 16401 1 1
+	done
+	note "perf done at $(elapsed) s"
+fi
+
+emit "test=done elapsed=$(elapsed)"
+exit 0

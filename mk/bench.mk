@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks beyond the engine's own `make bench` (mk/engine.mk).  Included
+# by the top Makefile; also works standalone from the repository root
+# (make -f mk/bench.mk TARGET, after `make module` for the VM targets).
+#
+#	make bench-seq    per-segment cost of tls_seq_segment + tls_feed +
+#	                  tls_seq_advance vs a plain read (bench/seq_bench.c)
+#	make bench-user   bench-seq, `make bench` and callgrind counts, one table
+#	make bench-vm     the end-to-end VM benchmark (bench/vm/run.sh): bulk,
+#	                  TLS, small records, connection rate, GRO, memory of
+#	                  100k flows, perf; helper vs no helper (~12-15 min)
+#	make bench-all    bench-user + bench-vm, one table
+#
+# Each of bench-user/-vm/-all prints the table and saves it to
+# bench/results/<date>-<kernel>-<host>.txt.  Knobs: BENCH_REPS, BENCH_REPS2, BENCH_TIME,
+# BENCH_FLOWS, BENCH_TESTS, BENCH_SIZES, BENCH_TLS_MB (see bench/vm/run.sh).
+
+BENCH_REPO := $(patsubst %/mk/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+BENCH_OUT = $(BENCH_REPO)/build/bench
+BENCH_ENGINE = $(addprefix $(BENCH_REPO)/,tls_parse.c heartbeat.c tls_seq.c)
+BENCH_ENGINE_HDRS = $(addprefix $(BENCH_REPO)/,tls_types.h tls_parse.h tls_seq.h heartbeat.h)
+BENCH_CC ?= gcc
+BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB KVER,\
+	    $(if $($(v)),$(v)="$($(v))"))
+
+_bench_goal := $(.DEFAULT_GOAL)
+
+.PHONY: bench-seq bench-user bench-vm bench-all bench-tools
+
+$(BENCH_OUT)/seq_bench: $(BENCH_REPO)/bench/seq_bench.c $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -o $@ \
+		$(BENCH_REPO)/bench/seq_bench.c $(BENCH_ENGINE)
+
+# Runs inside the guest, which sees the host's /usr: a normal dynamic build.
+$(BENCH_OUT)/tlsgen: $(BENCH_REPO)/bench/vm/tlsgen.c
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BENCH_REPO)/build/engine/bench: $(BENCH_REPO)/bench/bench_engine.c $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
+	$(MAKE) -C $(BENCH_REPO) -f mk/engine.mk build/engine/bench
+
+bench-tools: $(BENCH_OUT)/seq_bench $(BENCH_OUT)/tlsgen
+
+bench-seq: $(BENCH_OUT)/seq_bench
+	$(BENCH_OUT)/seq_bench
+
+bench-user: $(BENCH_OUT)/seq_bench $(BENCH_REPO)/build/engine/bench
+	@$(BENCH_ENV) $(BENCH_REPO)/bench/vm/bench.sh user
+
+bench-vm: $(BENCH_OUT)/tlsgen | bench-module
+	@$(BENCH_ENV) $(BENCH_REPO)/bench/vm/bench.sh vm
+
+bench-all: $(BENCH_OUT)/tlsgen $(BENCH_OUT)/seq_bench $(BENCH_REPO)/build/engine/bench | bench-module
+	@$(BENCH_ENV) $(BENCH_REPO)/bench/vm/bench.sh all
+
+# The module for the VM: the top Makefile's `module` target when included
+# from it, else a recursive make of the top Makefile.
+.PHONY: bench-module
+bench-module:
+	@$(BENCH_REPO)/scripts/deps.sh
+	@$(MAKE) -C $(BENCH_REPO) -f Makefile module
+
+ifeq ($(firstword $(MAKEFILE_LIST)),mk/bench.mk)
+.DEFAULT_GOAL := bench-user
+else
+.DEFAULT_GOAL := $(_bench_goal)
+endif

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installing the module on a host (never done by the tests: they boot VMs).
+#
+#	make install        modules_install into
+#	                    $(INSTALL_MOD_PATH)/lib/modules/KVER/$(INSTALL_MOD_DIR)
+#	                    (default updates/), then depmod (-b INSTALL_MOD_PATH)
+#	make uninstall      remove it again, depmod
+#	make dkms-install   copy the sources to /usr/src/nf_conntrack_tls-VERSION,
+#	                    dkms add, build and install for DKMS_KVER (default KVER)
+#	make dkms-build     the same without installing (dkms add + build)
+#	make dkms-remove    dkms remove --all and delete the /usr/src copy
+#	make check-install  make install into the test VM's module tree, boot it
+#	                    and run examples/check.sh there (modprobe from
+#	                    updates/ with the modprobe.d example, the nftables and
+#	                    iptables examples, autoload by alias), then uninstall
+#
+# KVER/KDIR select the kernel as for make; VERSION is the module's own
+# (NF_CT_TLS_VERSION in nf_conntrack_tls_main.c), also read by dkms.conf.
+
+.PHONY: install uninstall dkms-install dkms-build dkms-remove dkms-src check-install
+
+NF_CT_TLS_PKG      := nf_conntrack_tls
+NF_CT_TLS_VERSION  := $(shell sed -n 's/^\#define NF_CT_TLS_VERSION "\(.*\)"$$/\1/p' \
+			$(REPO)/nf_conntrack_tls_main.c)
+INSTALL_MOD_DIR    ?= updates
+DKMS_KVER          ?= $(KVER)
+DKMS_SRC           := /usr/src/$(NF_CT_TLS_PKG)-$(NF_CT_TLS_VERSION)
+DKMS_FILES         := Makefile dkms.conf $(MODSRC)
+DEPMOD             ?= /sbin/depmod
+
+# Debian's kernel configs sign modules at install (CONFIG_MODULE_SIG_ALL) with
+# a key only Debian's build had: without that key, do not try (DKMS and
+# mokutil sign for Secure Boot hosts).
+NF_CT_TLS_NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.pem \
+		   $(KDIR)/output/signing_key.pem),,CONFIG_MODULE_SIG_ALL=)
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(KBUILD) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NF_CT_TLS_NOSIGN) \
+		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH))) \
+		modules_install
+	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(abspath $(INSTALL_MOD_PATH))) $(KVER)
+
+uninstall:
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/$(NF_CT_TLS_PKG).ko*
+	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(abspath $(INSTALL_MOD_PATH))) $(KVER)
+
+# The sources DKMS builds from: exactly what the module build needs.
+dkms-src:
+	@test -n "$(NF_CT_TLS_VERSION)" || { echo "no NF_CT_TLS_VERSION" >&2; exit 1; }
+	@command -v dkms >/dev/null || { echo "dkms is missing: apt-get install dkms" >&2; exit 1; }
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cd $(REPO) && cp $(DKMS_FILES) $(DKMS_SRC)/
+	@dkms status -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) | grep -q . || \
+		dkms add -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION)
+
+dkms-build: dkms-src
+	dkms build --force -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) -k $(DKMS_KVER)
+
+dkms-install: dkms-src
+	dkms install --force -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) -k $(DKMS_KVER)
+
+dkms-remove:
+	-dkms remove -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+# The VM's module tree (build/vm/KVER/root, from scripts/vm-kernel.sh) stands
+# in for a host's /; it is always uninstalled again, so that other VM tests
+# never modprobe an installed copy instead of the module they insmod.
+check-install: module
+	@$(REPO)/scripts/vm-kernel.sh $(KVER)
+	@$(MAKE) --no-print-directory install INSTALL_MOD_PATH=$(REPO)/build/vm/$(KVER)/root \
+		>$(REPO)/build/install-test.log 2>&1 || { cat $(REPO)/build/install-test.log; exit 1; }
+	@rc=0; $(REPO)/scripts/vm-run.sh -n -k $(KVER) -- examples/check.sh || rc=$$?; \
+		$(MAKE) --no-print-directory uninstall \
+		INSTALL_MOD_PATH=$(REPO)/build/vm/$(KVER)/root >/dev/null 2>&1; exit $$rc
