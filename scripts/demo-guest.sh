@@ -36,13 +36,17 @@ wait
 say "conntrack in the router: the flow carries helper=tls"
 ip netns exec "$router" conntrack -L -p tcp --dport $PORT 2>/dev/null
 
-ATTACK=$REPO/tests/selftests/attack/heartbleed.py
-if [ -x "$ATTACK" ] || [ -f "$ATTACK" ]; then
-	say "Heartbleed: a client asks a vulnerable server for 16 KiB it never sent"
-	run ip netns exec "$client" python3 "$ATTACK" --demo "$server" 10.0.2.2 || true
-else
-	say "(attack demo not available in this tree)"
-fi
+ATTACK=$REPO/tests/selftests/attack/tlsattack.py
+say "Heartbleed: a vulnerable server (a Python stand-in for OpenSSL 1.0.1) on 8443 and 443"
+ip netns exec "$server" python3 "$ATTACK" server 8443 $PORT \
+	>/dev/null 2>&1 &
+wait_port "$server" 8443
+say "port 8443 has no helper: the client's over-long heartbeat request leaks the secret"
+run ip netns exec "$client" timeout 30 python3 "$ATTACK" client 10.0.2.2 8443 ch hbx |
+	grep -E 'heartbeat response|RESULT' | tail -3
+say "port 443 goes through the helper: the request is dropped and the flow killed"
+run ip netns exec "$client" timeout 30 python3 "$ATTACK" client 10.0.2.2 $PORT ch hbx |
+	grep -E 'heartbeat response|RESULT' | tail -3
 
 say "the helper's counters in the router namespace (/proc/net/nf_conntrack_tls)"
 ip netns exec "$router" cat /proc/net/nf_conntrack_tls | awk '$2 != 0'
