@@ -9,7 +9,14 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 KO=${KMOD_DIR:-$DIR/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
 TESTS=("$@")
 # default: every tls_*.sh here, in name order
-[ ${#TESTS[@]} -gt 0 ] || mapfile -t TESTS < <(cd "$DIR" && ls tls_*.sh)
+if [ ${#TESTS[@]} -eq 0 ]; then
+	# shellcheck disable=SC2207
+	TESTS=($(cd "$DIR" && ls tls_*.sh))
+fi
+if [ ${#TESTS[@]} -eq 0 ]; then
+	echo "FAIL: no selftest found in $DIR"
+	exit 1
+fi
 
 rc=0
 for t in "${TESTS[@]}"; do
