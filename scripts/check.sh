@@ -43,7 +43,7 @@ else
 fi
 stage unit make --no-print-directory unit
 if [ -f nf_conntrack_tls.ko ]; then
-	stage selftests scripts/vm-run.sh -- tests/selftests/run.sh
+	stage selftests scripts/vm-run.sh -t 3600 -- tests/selftests/run.sh
 else
 	echo "SKIP: selftests: no module to load" | tee -a "$LOG"
 fi
