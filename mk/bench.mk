@@ -9,7 +9,8 @@
 #	make bench-user   bench-seq, `make bench` and callgrind counts, one table
 #	make bench-vm     the end-to-end VM benchmark (bench/vm/run.sh): bulk,
 #	                  TLS, small records, connection rate, GRO, memory of
-#	                  100k flows, perf; helper vs no helper (~12-15 min)
+#	                  100k flows, perf; helper vs no helper (~5 min on a
+#	                  quiet host, ~19 min when other VMs load the 2 cores)
 #	make bench-all    bench-user + bench-vm, one table
 #
 # Each of bench-user/-vm/-all prints the table and saves it to
@@ -21,7 +22,7 @@ BENCH_OUT = $(BENCH_REPO)/build/bench
 BENCH_ENGINE = $(addprefix $(BENCH_REPO)/,tls_parse.c heartbeat.c tls_seq.c)
 BENCH_ENGINE_HDRS = $(addprefix $(BENCH_REPO)/,tls_types.h tls_parse.h tls_seq.h heartbeat.h)
 BENCH_CC ?= gcc
-BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB KVER,\
+BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB BENCH_RPS KVER,\
 	    $(if $($(v)),$(v)="$($(v))"))
 
 _bench_goal := $(.DEFAULT_GOAL)

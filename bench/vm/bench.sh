@@ -55,7 +55,7 @@ run_vm() {
 	local v envs=()
 	# the BENCH_* knobs that are set go into the guest's environment
 	for v in BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS \
-		 BENCH_SIZES BENCH_TLS_MB; do
+		 BENCH_SIZES BENCH_TLS_MB BENCH_RPS; do
 		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 	done
 	VM_QUIET=1 "$REPO/scripts/vm-run.sh" -k "$KVER" -t "${BENCH_VM_TIMEOUT:-1500}" -- \
@@ -80,9 +80,10 @@ res=$REPO/bench/results/$stamp-$KVER-$host.txt
 cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
 header="nf_conntrack_tls benchmark ($what), $(date '+%Y-%m-%d %H:%M %Z')
 host: $host, $(nproc) CPUs, $cpu, kernel $(uname -r), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)
-module/guest kernel: $KVER; repository $(git -C "$REPO" describe --always --dirty 2>/dev/null)
-VM figures come from QEMU TCG (software emulation, no KVM) on a shared, noisy host: absolute
-numbers are meaningless, only the helper/none ratios of back-to-back runs are."
+module/guest kernel: $KVER; repository $(git -C "$REPO" describe --always --dirty 2>/dev/null)"
+[ "$what" = user ] || header+="
+VM figures come from QEMU TCG (software emulation, no KVM, guest has $(nproc) vCPUs) on a shared,
+noisy host: absolute numbers are meaningless, only helper/none ratios of back-to-back runs are."
 python3 "$REPO/bench/vm/report.py" "${args[@]}" --header "$header" >"$res" || rc=1
 echo
 cat "$res"

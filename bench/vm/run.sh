@@ -34,16 +34,18 @@
 #   mem       BENCH_FLOWS (100000) SYN_SENT flows from raw SYNs through the
 #             router (the server drops them): slab bytes per flow with
 #             nf_conntrack_events=2 (default: no event extension), and with
-#             events=1 for BENCH_FLOWS/5 flows
-#   iperf3    iperf3 -p 443 once per mode (a sanity row: iperf3 is not TLS)
+#             events=1 for BENCH_FLOWS/10 flows
+#   iperf3    (not by default) iperf3 -p 443 once per mode: a sanity row,
+#             iperf3 is not TLS so the helper kills its flows
 #   perf      perf record -a during small and stream-65536 runs, per mode
 #
 # Output: "R key=value ..." lines in RAW_OUT (default build/bench/vm-raw.txt),
 # perf reports next to it; bench/vm/report.py makes the table.  Knobs
-# (environment): BENCH_REPS (5: pairs for bulk, small, conn, tls),
-# BENCH_REPS2 (3: other write sizes, GRO), BENCH_TIME (seconds per run, 3),
+# (environment): BENCH_REPS (4: pairs for bulk, small, conn, tls),
+# BENCH_REPS2 (2: other write sizes, GRO), BENCH_TIME (seconds per run, 3),
 # BENCH_FLOWS (100000), BENCH_SIZES ("1448 16384 65536"), BENCH_TESTS
-# (default all: "stream small conn tls gro mem iperf3 perf"), BENCH_TLS_MB (8).
+# (default: "stream small conn tls gro mem perf"; add iperf3 for the sanity
+# row), BENCH_TLS_MB (4), BENCH_RPS (0; 1 = RPS on the router veths).
 BENCH=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH/../.." && pwd)
 # shellcheck source=../../tests/selftests/lib.sh
@@ -52,13 +54,13 @@ source "$REPO/tests/selftests/lib.sh"
 OUT=${1:-$REPO/build/bench/vm-raw.txt}
 OUTDIR=$(dirname "$OUT")
 TLSGEN=${TLSGEN:-$REPO/build/bench/tlsgen}
-REPS=${BENCH_REPS:-5}
-REPS2=${BENCH_REPS2:-3}
+REPS=${BENCH_REPS:-4}
+REPS2=${BENCH_REPS2:-2}
 T=${BENCH_TIME:-3}
 FLOWS=${BENCH_FLOWS:-100000}
 SIZES=${BENCH_SIZES:-1448 16384 65536}
-TESTS=${BENCH_TESTS:-stream small conn tls gro mem iperf3 perf}
-TLS_MB=${BENCH_TLS_MB:-8}
+TESTS=${BENCH_TESTS:-stream small conn tls gro mem perf}
+TLS_MB=${BENCH_TLS_MB:-4}
 SMALL_FLOWS=32
 PORT=443
 # one server per address, all on port 443
@@ -142,6 +144,15 @@ S() { ip netns exec "$server" "$@"; }
 # Wide port range for the connection loop; no autocorking, so that a small
 # send() with TCP_NODELAY leaves as its own segment.
 C sysctl -qw net.ipv4.ip_local_port_range="10000 65001" net.ipv4.tcp_autocorking=0
+# BENCH_RPS=1: RPS on the router's veths, so that each flow is processed on
+# one CPU in order, as with a multi-queue NIC's RSS (veth otherwise queues a
+# packet on the CPU that sent it, and a TCP sender sends from several CPUs:
+# reordering, which the helper's gap policy turns into drops).
+if [ "${BENCH_RPS:-0}" = 1 ]; then
+	R sh -c 'for q in /sys/class/net/r0/queues/rx-*/rps_cpus /sys/class/net/r1/queues/rx-*/rps_cpus; do
+		echo ff >"$q"; done'
+	note "setup: RPS on r0, r1"
+fi
 # Room for the flows of the memory test (global knobs: init_net).
 sysctl -qw net.netfilter.nf_conntrack_max=$((FLOWS * 2 + 10000)) net.core.netdev_max_backlog=10000
 
@@ -164,7 +175,9 @@ order() {
 # A process parked in the router: /proc/RPID/net/ is the router's view.
 ip netns exec "$router" sleep 100000 &
 RPID=$!
-PIDS+=($RPID)
+ip netns exec "$client" sleep 100000 &
+CPID=$!
+PIDS+=($RPID $CPID)
 
 # snap ARRAY: the helper's counters, conntrack entries, forwarded skbs and
 # the veths' receive counters of the router into an associative array,
@@ -173,29 +186,44 @@ PIDS+=($RPID)
 # peer sent (before GRO).
 snap() {
 	local -n a=$1
-	local k v line i
-	local -a hdr val
+	local k v i
 	a=()
 	while read -r k v; do a[$k]=$v; done </proc/$RPID/net/nf_conntrack_tls
+	local line
 	while read -r line; do
 		line=${line/:/ }
 		read -r k v i _ <<<"$line"
 		case $k in r0|r1) a[${k}_rx_bytes]=$v; a[${k}_rx_packets]=$i ;; esac
 	done </proc/$RPID/net/dev
-	while read -r k line; do
-		if [ "$k" = Ip: ]; then
-			if [ ${#hdr[@]} = 0 ]; then
-				read -r -a hdr <<<"$line"
-			else
-				read -r -a val <<<"$line"
-				for i in "${!hdr[@]}"; do
-					[ "${hdr[$i]}" = ForwDatagrams ] && a[forw]=${val[$i]}
-				done
-			fi
-		fi
-	done </proc/$RPID/net/snmp
+	snmp_fields a /proc/$RPID/net/snmp Ip: "" ForwDatagrams
 	{ read -r _; read -r v _; } </proc/$RPID/net/stat/nf_conntrack
 	a[ct_count]=$((16#$v))
+	# the client's TCP: retransmissions, timeouts, tail loss probes
+	snmp_fields a /proc/$CPID/net/snmp Tcp: c_ RetransSegs
+	snmp_fields a /proc/$CPID/net/netstat TcpExt: c_ TCPTimeouts TCPLossProbes
+}
+
+# snmp_fields ARRAY FILE PREFIX KEYPREFIX FIELD...: fields of the header and
+# value line pair starting with PREFIX in a /proc/net/snmp-style FILE
+snmp_fields() {
+	local -n sa=$1
+	local file=$2 pfx=$3 kp=$4 k line i f
+	local -a hdr=() val=()
+	shift 4
+	while read -r k line; do
+		[ "$k" = "$pfx" ] || continue
+		if [ ${#hdr[@]} = 0 ]; then
+			read -r -a hdr <<<"$line"
+		else
+			read -r -a val <<<"$line"
+			break
+		fi
+	done <"$file"
+	for i in "${!hdr[@]}"; do
+		for f in "$@"; do
+			[ "${hdr[$i]}" = "$f" ] && sa[$kp$f]=${val[$i]}
+		done
+	done
 }
 declare -A S0 S1
 d() { echo $(( ${S1[$1]:-0} - ${S0[$1]:-0} )); }
@@ -238,13 +266,14 @@ run_stream() {
 	fi
 	# skbs the router forwarded client -> server: all forwarded minus the
 	# server's ACKs (r1 receive; pure ACKs are never merged)
-	fw=$(( $(d forw) - $(d r1_rx_packets) ))
+	fw=$(( $(d ForwDatagrams) - $(d r1_rx_packets) ))
 	rx=$(d r0_rx_packets)
 	emit "test=$name mode=$MODE rep=$rep value=$(milli "$bytes" "$us") unit=MB/s" \
 		"bytes=$bytes usecs=$us recs_per_s=$(milli $((bytes * 1000000 / (body + 5))) "$us")" \
 		"fwd_skbs=$fw fwd_avg=$(( $(d r0_rx_bytes) / (fw > 0 ? fw : 1) ))" \
 		"wire_avg=$(( $(d r0_rx_bytes) / (rx > 0 ? rx : 1) ))" \
-		"inspected=$(d bytes) records=$(d records) drops=$(d drops)" \
+		"inspected=$(d bytes) records=$(d records) drops=$(d drops) gaps=$(d gaps) retrans=$(d retransmits)" \
+		"tcp_retrans=$(d c_RetransSegs) tcp_timeouts=$(d c_TCPTimeouts) tcp_tlp=$(d c_TCPLossProbes)" \
 		"largest_skb=${S1[largest_skb_payload]} ct=${S1[ct_count]} t=$(elapsed)"
 }
 
@@ -283,7 +312,7 @@ run_tls() {
 	tp=$(usecs "$tp")
 	emit "test=tls mode=$MODE rep=$rep value=$(milli "$size" $((tt - tp))) unit=MB/s" \
 		"bytes=$size usecs=$((tt - tp)) handshake_usecs=$tp" \
-		"records=$(d records) drops=$(d drops) inspected=$(d bytes) t=$(elapsed)"
+		"records=$(d records) drops=$(d drops) gaps=$(d gaps) retrans=$(d retransmits) inspected=$(d bytes) t=$(elapsed)"
 }
 
 # set_gro on|off: client TSO/GSO off, GRO on or off on every veth
@@ -397,20 +426,27 @@ perf_run() {
 		echo "## perf $name mode=$MODE ($(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$W/perf.log") samples, all CPUs; stream: $(<"$W/pstream.out"))"
 		head -40 "$W/perf.txt"
 	} >"$OUTDIR/perf-$name-$MODE.txt"
-	# the helper path: the module, plus skb_seq_read() and friends (only
-	# the helper calls them here)
+	# the helper path: the module's functions (perf shows them in
+	# [kernel.kallsyms]: taken from /proc/kallsyms), plus skb_seq_read()
+	# and friends (only the helper calls them here); nf_conntrack's
+	# functions for comparison
 	emit "test=perf-$name mode=$MODE $(awk '
-		{ p = $1; sub("%", "", p) }
-		$2 == "[nf_conntrack_tls]" { m += p }
-		$2 == "[nf_conntrack]" { c += p }
-		/skb_seq_read|skb_prepare_seq_read|skb_abort_seq_read/ { s += p }
-		/native_safe_halt|default_idle|acpi_idle|cpu_idle|mwait_idle/ { idle += p }
-		END { printf "module_pct=%.2f skb_seq_pct=%.2f conntrack_pct=%.2f idle_pct=%.2f", m, s, c, idle }' "$W/perf.txt")" \
+		FILENAME == "/proc/kallsyms" {
+			if ($4 == "[nf_conntrack_tls]") mod[$3] = 1
+			if ($4 == "[nf_conntrack]") ct[$3] = 1
+			next }
+		{ p = $1; sub("%", "", p); sym = $4 }
+		sym in mod { m += p }
+		sym in ct { c += p }
+		sym ~ /^(skb_seq_read|skb_prepare_seq_read|skb_abort_seq_read)$/ { s += p }
+		sym ~ /^(native_safe_halt|default_idle|acpi_idle_do_entry|mwait_idle)$/ { idle += p }
+		END { printf "module_pct=%.2f skb_seq_pct=%.2f conntrack_pct=%.2f idle_pct=%.2f", m, s, c, idle }' \
+		/proc/kallsyms "$W/perf.txt")" \
 		"samples=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$W/perf.log") t=$(elapsed)"
 }
 
 note "bench: guest $(uname -r), $(nproc) vCPUs, reps=$REPS/$REPS2 time=${T}s flows=$FLOWS tests: $TESTS"
-emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS" \
+emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS rps=${BENCH_RPS:-0}" \
 	"cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1 | tr ' ' '_')"
 
 note "setup: rules at $(elapsed) s"
@@ -485,8 +521,8 @@ fi
 if has mem; then
 	# the server drops the SYNs: the flows stay in SYN_SENT (120 s)
 	S iptables -t raw -A PREROUTING -d $BLACKHOLE -j DROP
-	for spec in "2 none $FLOWS" "2 helper $FLOWS" "1 helper $((FLOWS / 5))" \
-		    "1 none $((FLOWS / 5))"; do
+	for spec in "2 none $FLOWS" "2 helper $FLOWS" "1 helper $((FLOWS / 10))" \
+		    "1 none $((FLOWS / 10))"; do
 		read -r ev m n <<<"$spec"
 		set_mode "$m"
 		run_mem "$ev" "$n"
