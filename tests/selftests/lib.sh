@@ -76,10 +76,14 @@ setup_topology() {
 	ip netns exec "$router" sysctl -qw net.ipv6.conf.all.forwarding=1
 }
 
-# attach_iptables NS PORT / attach_nft NS PORT: the helper for TCP to PORT
+# attach_iptables NS PORT / attach_nft NS PORT: the helper for TCP to or
+# from PORT.  Both ports: after the helper kills a flow, the server's next
+# retransmission can open a new conntrack entry mid-stream (loose pickup) in
+# the server -> client direction; it must get the helper too, which then
+# drops every segment of that picked-up flow.
 attach_iptables() {
-	ip netns exec "$1" iptables -t raw -A PREROUTING -p tcp --dport "$2" -j CT --helper tls &&
-	ip netns exec "$1" ip6tables -t raw -A PREROUTING -p tcp --dport "$2" -j CT --helper tls
+	ip netns exec "$1" iptables -t raw -A PREROUTING -p tcp -m multiport --ports "$2" -j CT --helper tls &&
+	ip netns exec "$1" ip6tables -t raw -A PREROUTING -p tcp -m multiport --ports "$2" -j CT --helper tls
 }
 
 attach_nft() {
@@ -92,6 +96,7 @@ table inet tlstest {
 	chain pre {
 		type filter hook prerouting priority filter; policy accept;
 		tcp dport $2 ct helper set "tls-h"
+		tcp sport $2 ct helper set "tls-h"
 	}
 }
 NFT
