@@ -156,6 +156,7 @@ attack() {
 	echo "# --- $name ipv$fam: without the helper"
 	helper_off
 	run_client "$fam" "$@"
+	cp "$OUT" "$TLSDIR/attack-baseline.out"
 	show_server
 	if [ "$RC" = 0 ] && { [ -z "$pat" ] || server_saw "$pat"; }; then
 		log_pass "$name ipv$fam: without the helper the attack works ($what)"
@@ -269,6 +270,13 @@ ip netns exec "$router" iptables -F FORWARD
 # 4. The plaintext heartbeat in 1-byte segments.
 attack hb_split 6 iptables hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
 	"the secret leaked" -- --split $PORT ch hbx
+
+segs=$(sed -n 's/.*the kernel sent \([0-9]*\) data segments.*/\1/p' "$TLSDIR/attack-baseline.out")
+if [ "${segs:-0}" -ge 16 ]; then
+	log_pass "hb_split ipv6: the 16-byte heartbeat record left the client in $segs TCP segments"
+else
+	log_fail "hb_split ipv6: the heartbeat record was not split (${segs:-?} data segments)"
+fi
 
 # 5. Plaintext tunnelled in application data, and the benign control.
 attack lowrun 4 nft lowrun 6 "application data record, 4128 bytes" \

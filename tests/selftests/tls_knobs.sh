@@ -113,7 +113,7 @@ dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
 
 # ------------------------------------------------------------------ module
 
-echo "# --- module parameters"
+echo "# --- module parameters (t=$((SECONDS - T0)) s)"
 if ! rmmod nf_conntrack_tls; then
 	log_fail "rmmod nf_conntrack_tls (module parameters not tested)"
 else
@@ -171,7 +171,7 @@ fi
 
 # ------------------------------------------------------------------ sysctl
 
-echo "# --- sysctl values"
+echo "# --- sysctl values (t=$((SECONDS - T0)) s)"
 setup_topology || { log_fail "cannot build the namespaces"; exit 1; }
 
 # Inside the router, one shell for all writes; each line:
@@ -222,7 +222,7 @@ expect_knobs "router restored" "$router" "${DEFAULTS[@]}"
 
 # ---------------------------------------------------------------- live flows
 
-echo "# --- knobs changed during live flows"
+echo "# --- knobs changed during live flows (t=$((SECONDS - T0)) s)"
 sysctl -qw net.core.message_cost=0	# no rate limit on the log lines checked
 ip netns exec "$server" "$PY" "$ATTACK" server --secret "$SECRET" --log "$SRVLOG" $PORT &
 wait_port "$server" $PORT || { log_fail "the attack server did not start"; exit 1; }
