@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../tls_parse.h"
+#include "plain_read.h"
 
 #define BUF_SIZE	(32u << 20)
 #define REC_LEN		16408	/* 2^14 plaintext + AES-GCM nonce and tag */
@@ -67,20 +68,6 @@ static __attribute__((noinline)) int engine_pass(u32 chunk)
 			return -1;
 	}
 	return 0;
-}
-
-static __attribute__((noinline)) u64 sum_chunk(const u8 *p, u32 n)
-{
-	u64 s = 0, w;
-	u32 i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		s += w;
-	}
-	for (; i < n; i++)
-		s += p[i];
-	return s;
 }
 
 static __attribute__((noinline)) int plain_pass(u32 chunk)

@@ -35,6 +35,7 @@
 
 #include "../tls_parse.h"
 #include "../tls_seq.h"
+#include "plain_read.h"
 
 #define BIG_SIZE	(32u << 20)
 #define SMALL_SIZE	(256u << 10)
@@ -152,20 +153,6 @@ static __attribute__((noinline)) int feed_pass(void)
 		off += segs[k];
 	}
 	return 0;
-}
-
-static __attribute__((noinline)) u64 sum_chunk(const u8 *p, u32 n)
-{
-	u64 s = 0, w;
-	u32 i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		s += w;
-	}
-	for (; i < n; i++)
-		s += p[i];
-	return s;
 }
 
 /* Baseline: read every byte of every segment once. */

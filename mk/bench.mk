@@ -29,7 +29,7 @@ _bench_goal := $(.DEFAULT_GOAL)
 
 .PHONY: bench-seq bench-user bench-vm bench-all bench-tools
 
-$(BENCH_OUT)/seq_bench: $(BENCH_REPO)/bench/seq_bench.c $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
+$(BENCH_OUT)/seq_bench: $(BENCH_REPO)/bench/seq_bench.c $(BENCH_REPO)/bench/plain_read.h $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -o $@ \
 		$(BENCH_REPO)/bench/seq_bench.c $(BENCH_ENGINE)
@@ -39,7 +39,7 @@ $(BENCH_OUT)/tlsgen: $(BENCH_REPO)/bench/vm/tlsgen.c
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BENCH_REPO)/build/engine/bench: $(BENCH_REPO)/bench/bench_engine.c $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
+$(BENCH_REPO)/build/engine/bench: $(BENCH_REPO)/bench/bench_engine.c $(BENCH_REPO)/bench/plain_read.h $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
 	$(MAKE) -C $(BENCH_REPO) -f mk/engine.mk build/engine/bench
 
 bench-tools: $(BENCH_OUT)/seq_bench $(BENCH_OUT)/tlsgen

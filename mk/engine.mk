@@ -92,7 +92,7 @@ fuzz: $(ENGINE_OUT)/fuzz_engine
 		awk '/stat::number_of_executed_units/ { print "fuzz: " $$2 " executions" }' \
 		$(ENGINE_OUT)/fuzz.log; exit $$rc
 
-$(ENGINE_OUT)/bench: bench/bench_engine.c $(ENGINE_SRCS) $(ENGINE_HDRS) | $(ENGINE_OUT)
+$(ENGINE_OUT)/bench: bench/bench_engine.c bench/plain_read.h $(ENGINE_SRCS) $(ENGINE_HDRS) | $(ENGINE_OUT)
 	$(ENGINE_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -o $@ \
 		bench/bench_engine.c $(ENGINE_SRCS)
 
