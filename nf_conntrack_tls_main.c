@@ -164,6 +164,13 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	if (th->doff < 5 || dataoff > skb->len)
 		return NF_ACCEPT;	/* conntrack already judged the header */
 	plen = skb->len - dataoff;
+	/*
+	 * Pure ACKs, FINs and RSTs carry no stream byte and change no state
+	 * (tls_seq_segment() would call them OLD): about half the packets of
+	 * a bulk flow, so skip the lock for them.
+	 */
+	if (!plen && !th->syn)
+		return NF_ACCEPT;
 
 	pol.lowrun_limit = READ_ONCE(tn->conf.lowrun_limit);
 	pol.heartbeat = READ_ONCE(tn->conf.heartbeat);
