@@ -13,16 +13,14 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 say "nf_conntrack_tls loaded: $(modinfo -F version "$KMOD_DIR/nf_conntrack_tls.ko")"
 setup_topology
 make_cert
-head -c $((4 << 20)) /dev/urandom >"$TLSDIR/big.bin"
+random_file "$TLSDIR/big.bin" 4 >/dev/null
 
 say "router namespace: attach the helper to TCP port $PORT"
-run ip netns exec "$router" iptables -t raw -A PREROUTING -p tcp --dport $PORT -j CT --helper tls
-ip netns exec "$router" ip6tables -t raw -A PREROUTING -p tcp --dport $PORT -j CT --helper tls
+run ip netns exec "$router" iptables -t raw -A PREROUTING -p tcp -m multiport --ports $PORT -j CT --helper tls
+ip netns exec "$router" ip6tables -t raw -A PREROUTING -p tcp -m multiport --ports $PORT -j CT --helper tls
 
 say "a real TLS 1.3 download (openssl s_server -> curl) through the router"
-(cd "$TLSDIR" && exec ip netns exec "$server" timeout 60 openssl s_server -quiet \
-	-4 -accept $PORT -cert cert.pem -key key.pem -WWW -naccept 1) >/dev/null 2>&1 &
-wait_port "$server" $PORT
+serve_www 4 1 60
 ip netns exec "$client" curl -sk --max-time 60 -o "$TLSDIR/got.bin" \
 	-w 'curl: HTTP %{http_code}, %{size_download} bytes in %{time_total} s\n' \
 	"https://10.0.2.2:$PORT/big.bin"

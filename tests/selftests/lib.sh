@@ -116,6 +116,28 @@ make_cert() {
 		-out "$TLSDIR/cert.pem" 2>/dev/null
 }
 
+# random_file FILE MiB: FILE filled with random bytes; prints its SHA-256
+# the way `sha256sum <FILE` does, to compare with what arrives
+random_file() {
+	head -c $(($2 << 20)) /dev/urandom >"$1"
+	sha256sum <"$1"
+}
+
+# serve_www FAMILY NACCEPT SECONDS [s_server options...]: openssl s_server
+# -WWW in $server on $PORT, serving $TLSDIR, for NACCEPT connections or at
+# most SECONDS; returns once it listens (status of wait_port), its PID in
+# $SERVER_PID
+serve_www() {
+	local fam=$1 naccept=$2 secs=$3
+
+	shift 3
+	(cd "$TLSDIR" && exec ip netns exec "$server" timeout "$secs" \
+		openssl s_server -quiet -"$fam" -accept "$PORT" -cert cert.pem \
+		-key key.pem -WWW -naccept "$naccept" "$@") >/dev/null 2>&1 &
+	SERVER_PID=$!
+	wait_port "$server" "$PORT"
+}
+
 # wait_port NS PORT: until something listens on TCP PORT in NS (max ~10 s)
 wait_port() {
 	local i

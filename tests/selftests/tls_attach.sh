@@ -24,10 +24,8 @@ checktool "nft --version" "run nft"
 
 trap cleanup_ns EXIT
 make_cert || { log_fail "cannot create a certificate"; exit 1; }
-head -c $((SIZE_MB << 20)) /dev/urandom >"$TLSDIR/big.bin"
-head -c $((SIZE_MB << 20)) /dev/urandom >"$TLSDIR/up.bin"
-want_down=$(sha256sum <"$TLSDIR/big.bin")
-want_up=$(sha256sum <"$TLSDIR/up.bin")
+want_down=$(random_file "$TLSDIR/big.bin" "$SIZE_MB")
+want_up=$(random_file "$TLSDIR/up.bin" "$SIZE_MB")
 
 # one_session ATTACH FAMILY VERSION: a download and an upload through the router
 one_session() {
@@ -40,11 +38,9 @@ one_session() {
 	[ "$ver" = 1.3 ] && flag=-tls1_3
 
 	# Download: s_server -WWW serves files from its working directory.
-	(cd "$TLSDIR" && exec ip netns exec "$server" timeout 150 \
-		openssl s_server -quiet -$fam -accept $PORT -cert cert.pem \
-		-key key.pem $flag -WWW -naccept 1) >/dev/null 2>&1 &
-	spid=$!
-	wait_port "$server" $PORT || { log_fail "$name: server did not start"; return; }
+	serve_www "$fam" 1 150 $flag ||
+		{ log_fail "$name: server did not start"; return; }
+	spid=$SERVER_PID
 	got=$(ip netns exec "$client" curl -sk --max-time 120 "$url" | sha256sum)
 	wait $spid 2>/dev/null
 	if [ "$got" = "$want_down" ]; then

@@ -14,8 +14,7 @@ BIG=185000
 checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
 trap cleanup_ns EXIT
 make_cert
-head -c $((8 << 20)) /dev/urandom >"$TLSDIR/big.bin"
-want=$(sha256sum <"$TLSDIR/big.bin")
+want=$(random_file "$TLSDIR/big.bin" 8)
 
 setup_topology
 attach_nft "$router" $PORT
@@ -27,9 +26,7 @@ done
 [ $big = 1 ] || log_skip "BIG TCP sizes not settable on veth; testing 64 KiB GSO only"
 ip netns exec "$router" ethtool -K r1 gro on >/dev/null 2>&1
 
-(cd "$TLSDIR" && exec ip netns exec "$server" timeout 120 openssl s_server -quiet \
-	-6 -accept $PORT -cert cert.pem -key key.pem -WWW -naccept 1) >/dev/null 2>&1 &
-wait_port "$server" $PORT
+serve_www 6 1 120
 got=$(ip netns exec "$client" curl -sk --max-time 100 "https://[fd00:2::2]:$PORT/big.bin" |
 	sha256sum)
 largest=$(counter "$router" largest_skb_payload)

@@ -18,18 +18,10 @@ checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls lo
 checktool "test -f $KO" "find the module file"
 trap cleanup_ns EXIT
 make_cert
-head -c $((6 << 20)) /dev/urandom >"$TLSDIR/big.bin"
-want=$(sha256sum <"$TLSDIR/big.bin")
+want=$(random_file "$TLSDIR/big.bin" 6)
 
 setup_topology
 attach_iptables "$router" $PORT
-
-serve() {
-	(cd "$TLSDIR" && exec ip netns exec "$server" timeout 120 openssl s_server \
-		-quiet -4 -accept $PORT -cert cert.pem -key key.pem -WWW \
-		-naccept "$1") >/dev/null 2>&1 &
-	wait_port "$server" $PORT
-}
 
 # download RATE: a slow download of big.bin in the background; sets $dl
 download() {
@@ -38,7 +30,7 @@ download() {
 	dl=$!
 }
 
-serve 1
+serve_www 4 1 120
 download 1M
 sleep 2
 if rmmod nf_conntrack_tls 2>/dev/null; then
@@ -63,7 +55,7 @@ fi
 
 insmod "$KO" || { log_fail "reload"; exit 1; }
 attach_iptables "$router" $PORT
-serve 1
+serve_www 4 1 120
 download 4M
 # knobs flipped back and forth under load, each to a value that keeps this
 # benign flow legal
