@@ -54,13 +54,6 @@ ln -s usr/lib64 $R/lib64
 mount --bind /host/usr $R/usr
 mount --bind /host/etc $R/etc
 [ -d /host/work ] && mount --bind /host/work $R/work
-case "$REPO" in
-/work/*) ;;
-*)	mkdir -p "$R$REPO" 2>/dev/null ||
-		die "repository $REPO must live under /work or / of the tmpfs root" ;;
-esac
-mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=512000 repo "$R$REPO" ||
-	die "cannot mount the repository over 9p"
 mount -t proc proc $R/proc
 mount -t sysfs sys $R/sys
 mount -t devtmpfs dev $R/dev
@@ -80,6 +73,15 @@ mkdir -p $R/var/tmp $R/var/log $R/var/lib $R/run/netns $R/run/vmbin
 ln -s /run $R/var/run
 mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
+# The repository last: a repository under /tmp, /root or /var must not be
+# hidden by the tmpfs mounted there above.
+case "$REPO" in
+/work/*) ;;
+*)	mkdir -p "$R$REPO" 2>/dev/null ||
+		die "cannot create $REPO in the guest (not under /usr or /etc, please)" ;;
+esac
+mount -t 9p -o trans=virtio,version=9p2000.L,rw,msize=512000 repo "$R$REPO" ||
+	die "cannot mount the repository over 9p"
 
 # The host has no /lib/modules for this kernel: the modules live in the
 # repository's build tree.  Route both modprobe from PATH and the kernel's
