@@ -15,7 +15,7 @@ PKGS=(
 	clang libclang-rt-14-dev llvm valgrind libpcap-dev pkg-config sparse
 	# in-guest network tools and peers
 	iproute2 ethtool iptables nftables conntrack openssl gnutls-bin curl nginx-light
-	nmap python3 python3-scapy tcpdump iperf3 procps psmisc
+	nmap testssl.sh python3 python3-scapy tcpdump iperf3 procps psmisc
 	# benchmarks: perf inside the test VM (make bench-vm)
 	linux-perf
 	# KUnit on UML and checkpatch
