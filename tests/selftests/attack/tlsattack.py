@@ -6,10 +6,12 @@ nf_conntrack_tls selftests (tls_attacks.sh, tls_knobs.sh).
 Standard library only: importing scapy costs ~15 s under QEMU TCG, so the
 raw-socket client below crafts its TCP segments by hand.
 
-  tlsattack.py server [--secret S] [--log FILE] PORT[:MODE]...
+  tlsattack.py server [--secret S] [--log FILE] [--cert PEM] PORT[:MODE]...
       Serve every PORT (IPv4 and IPv6) until killed.  MODE "tls" (default):
       answers a ClientHello with a plaintext ServerHello (heartbeat
-      extension), Certificate and ServerHelloDone; a ChangeCipherSpec plus
+      extension, a suite the client offered), Certificate (--cert: that
+      certificate, which scanners such as testssl.sh parse; else 300 random
+      bytes) and ServerHelloDone; a ChangeCipherSpec plus
       "Finished" with its own; a plaintext heartbeat request by echoing
       payload_length bytes of its "memory" (the request, then the secret:
       OpenSSL 1.0.1); an encrypted heartbeat with a 16416-byte record that
@@ -57,6 +59,7 @@ heartbeat answer without the secret).  Lines starting with '# ' describe
 what happened (bytes sent and received); the last one is
 "# client: RESULT done|cut at step K (STEP)|error ...".
 """
+import base64
 import os
 import random
 import select
@@ -120,11 +123,11 @@ def client_hello(ver=0x0303):
     return rec(22, hs(1, body), ver)
 
 
-def server_flight(ver):
+def server_flight(ver, suite=0xc02f, cert=None):
     exts = HB_EXT
     sh = (struct.pack(">H", ver) + os.urandom(32) + b"\x00" +
-          struct.pack(">HB", 0xc02f, 0) + struct.pack(">H", len(exts)) + exts)
-    cert = os.urandom(300)
+          struct.pack(">HB", suite, 0) + struct.pack(">H", len(exts)) + exts)
+    cert = cert or os.urandom(300)
     certs = len(cert).to_bytes(3, "big") + cert
     return (rec(22, hs(2, sh), ver) +
             rec(22, hs(11, len(certs).to_bytes(3, "big") + certs), ver) +
@@ -136,6 +139,31 @@ CCS = rec(20, b"\x01")
 
 def fake_finished(ver=0x0303):
     return rec(22, os.urandom(40), ver)
+
+
+def pick_suite(hello):
+    """The suite to answer a ClientHello body with: 0xc02f if offered, else
+    the first real suite offered.  Scanners (testssl.sh) drop a ServerHello
+    whose suite they did not offer, and then never try the heartbeat."""
+    try:
+        off = 38 + 1 + hello[38]
+        n = struct.unpack(">H", hello[off:off + 2])[0]
+        suites = struct.unpack(">%dH" % (n // 2), hello[off + 2:off + 2 + n // 2 * 2])
+    except (IndexError, struct.error):
+        return 0xc02f
+    # not the signalling values (renegotiation info, fallback, GREASE) nor
+    # TLS 1.3 suites: this server answers in TLS 1.2 at most
+    real = [c for c in suites if c not in (0x00ff, 0x5600) and
+            c & 0x0f0f != 0x0a0a and c >> 8 != 0x13]
+    return 0xc02f if 0xc02f in real or not real else real[0]
+
+
+def pem_to_der(path):
+    """The first certificate of a PEM file, DER-encoded."""
+    with open(path) as f:
+        pem = f.read()
+    b64 = pem.split("-----BEGIN CERTIFICATE-----")[1].split("-----END CERTIFICATE-----")[0]
+    return base64.b64decode("".join(b64.split()))
 
 
 def v2_client_hello(ver):
@@ -631,8 +659,9 @@ class Client:
 # ----------------------------------------------------------------- server
 
 class Server:
-    def __init__(self, secret, logf):
+    def __init__(self, secret, logf, cert=None):
         self.secret = secret.encode()
+        self.cert = pem_to_der(cert) if cert else None
         self.logf = logf
         self.lock = threading.Lock()
 
@@ -684,14 +713,16 @@ class Server:
                         else:
                             self.log(peer, "compatible CLIENT-HELLO 0x%04x: answering in TLS" % cver)
                             ver = min(max(cver, 0x0301), 0x0303)
-                            conn.sendall(server_flight(ver))
+                            conn.sendall(server_flight(ver, cert=self.cert))
                     else:
                         self.log(peer, "answering with an SSLv2 ERROR")
                         conn.sendall(v2_error())
                 elif t == 22 and not ccs and body[:1] == b"\x01":
                     ver = min(max(struct.unpack(">H", body[4:6])[0], 0x0301), 0x0303)
-                    self.log(peer, "ClientHello (version 0x%04x), sending the flight" % ver)
-                    conn.sendall(server_flight(ver))
+                    suite = pick_suite(body[4:])
+                    self.log(peer, "ClientHello (version 0x%04x), sending the flight "
+                             "(suite 0x%04x)" % (ver, suite))
+                    conn.sendall(server_flight(ver, suite, self.cert))
                 elif t == 20:
                     ccs = True
                     self.log(peer, "ChangeCipherSpec")
@@ -761,13 +792,13 @@ def main(argv):
     if len(argv) < 2 or argv[1] not in ("server", "client"):
         sys.stderr.write(__doc__)
         return 1
-    opts = {"secret": DEFAULT_SECRET, "log": None, "pl": 0x4000, "split": False,
-            "raw": False, "reorder": False, "ack_resend": False,
+    opts = {"secret": DEFAULT_SECRET, "log": None, "cert": None, "pl": 0x4000,
+            "split": False, "raw": False, "reorder": False, "ack_resend": False,
             "expect_cmk": False}
     rest = []
     it = iter(argv[2:])
     for a in it:
-        if a in ("--secret", "--log", "--pl"):
+        if a in ("--secret", "--log", "--pl", "--cert"):
             opts[a[2:]] = next(it)
         elif a.startswith("--") and a[2:].replace("-", "_") in opts:
             opts[a[2:].replace("-", "_")] = True
@@ -776,7 +807,7 @@ def main(argv):
     opts["pl"] = int(opts["pl"], 0) if isinstance(opts["pl"], str) else opts["pl"]
     if argv[1] == "server":
         logf = open(opts["log"], "a") if opts["log"] else sys.stdout
-        Server(opts["secret"], logf).serve(rest)
+        Server(opts["secret"], logf, opts["cert"]).serve(rest)
         return 0
     if len(rest) < 3:
         sys.stderr.write(__doc__)
