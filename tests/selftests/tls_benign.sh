@@ -179,6 +179,17 @@ ossl_server() {
 	wait_port "$server" "$port"
 }
 
+# reap PID: wait for a server that should be exiting now; kill it after
+# 30 s (a flow cut by the helper leaves it waiting for its peer)
+reap() {
+	local end=$((SECONDS + 30))
+	while kill -0 "$1" 2>/dev/null && [ $SECONDS -lt $end ]; do
+		sleep 0.2
+	done
+	kill "$1" 2>/dev/null
+	wait "$1"
+}
+
 # chat OUT CMD CLIENT...: CLIENT runs in $client with a fifo as stdin and
 # its output in OUT (stderr in OUT.err).  With CMD (an s_client command
 # letter; s_client must run with -brief, whose "CONNECTION ESTABLISHED"
@@ -193,7 +204,7 @@ chat() {
 	shift 2
 	rm -f "$fifo" "$out" "$out.err"
 	mkfifo "$fifo" || return 1
-	(cd "$TLSDIR" && exec ip netns exec "$client" timeout 300 "$@") \
+	(cd "$TLSDIR" && exec ip netns exec "$client" timeout 120 "$@") \
 		<"$fifo" >"$out" 2>"$out.err" &
 	pid=$!
 	exec {fd}>"$fifo"
@@ -252,15 +263,15 @@ case_version() {
 		"$flag" -cipher $sec || { log_fail "$name: server did not start"; return; }
 	chat "$out" "" openssl s_client -connect "$(dst "$fam" "$port")" \
 		"$flag" -cipher $sec
-	wait $SPID
-	if [ "$(proto "$out")" != "$(ossl_name "$ver")" ]; then
+	reap $SPID
+	if ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
+		log_fail "$name: $WHY"
+	elif [ "$(proto "$out")" != "$(ossl_name "$ver")" ]; then
 		log_fail "$name: negotiated '$(proto "$out")'"
 	elif ! grep -q "^Protocol version: $(ossl_name "$ver")\$" "$TLSDIR/s.out"; then
 		log_fail "$name: the server did not report $(ossl_name "$ver")"
 	elif [ "$(got "$out")" != "$want_rev" ]; then
 		log_fail "$name: data corrupted or cut"
-	elif ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: $(proto "$out") negotiated, data intact both ways; $HELPER"
 	fi
@@ -284,14 +295,14 @@ case_resume() {
 			-connect "$(dst "$fam" "$port")" "$flag" $io sess.pem
 		[ "$(got "$TLSDIR/c$n.out")" = "$want_rev" ] || ok=0
 	done
-	wait $SPID
-	if ! grep -q "^New, $(ossl_name "$ver")," "$TLSDIR/c1.out" ||
+	reap $SPID
+	if ! helper_clean 2 $((DATA_LINES * 67 * 4)); then
+		log_fail "$name: $WHY"
+	elif ! grep -q "^New, $(ossl_name "$ver")," "$TLSDIR/c1.out" ||
 	   ! grep -q "^Reused, $(ossl_name "$ver")," "$TLSDIR/c2.out"; then
 		log_fail "$name: second session not resumed ($(grep -hE '^(New|Reused),' "$TLSDIR"/c[12].out | tr '\n' ' '))"
 	elif [ $ok = 0 ]; then
 		log_fail "$name: data corrupted or cut"
-	elif ! helper_clean 2 $((DATA_LINES * 67 * 4)); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: New then Reused, data intact; $HELPER"
 	fi
@@ -311,15 +322,15 @@ case_reneg() {
 		{ log_fail "$name: server did not start"; return; }
 	chat "$out" R openssl s_client -brief -connect "$(dst "$fam" "$port")" \
 		-tls1_2 -msg -msgfile "$msg"
-	wait $SPID
-	if [ "$(grep -c '^<<< .*ServerHello$' "$msg")" -lt 2 ] ||
+	reap $SPID
+	if ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
+		log_fail "$name: $WHY"
+	elif [ "$(grep -c '^<<< .*ServerHello$' "$msg")" -lt 2 ] ||
 	   [ "$(grep -c '^<<< .*Finished$' "$msg")" -lt 2 ]; then
 		log_fail "$name: no second handshake completed"
 		grep -E 'renegotiat|error' "$out.err" "$TLSDIR/s.out" | head -5
 	elif [ "$(got "$out")" != "$want_rev" ]; then
 		log_fail "$name: data corrupted or cut"
-	elif ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: second handshake done, data after it intact; $HELPER"
 	fi
@@ -336,13 +347,13 @@ case_keyupdate() {
 		-tls1_3 || { log_fail "$name: server did not start"; return; }
 	chat "$out" K openssl s_client -brief -connect "$(dst "$fam" "$port")" -tls1_3 \
 		-msg -msgfile "$msg"
-	wait $SPID
-	if ! grep -q '^>>> .*KeyUpdate' "$msg" || ! grep -q '^<<< .*KeyUpdate' "$msg"; then
+	reap $SPID
+	if ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
+		log_fail "$name: $WHY"
+	elif ! grep -q '^>>> .*KeyUpdate' "$msg" || ! grep -q '^<<< .*KeyUpdate' "$msg"; then
 		log_fail "$name: KeyUpdate not sent and answered"
 	elif [ "$(got "$out")" != "$want_rev" ]; then
 		log_fail "$name: data corrupted or cut"
-	elif ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: both sides updated keys, data after it intact; $HELPER"
 	fi
@@ -361,16 +372,16 @@ case_clientcert() {
 		{ log_fail "$name: server did not start"; return; }
 	chat "$out" "" openssl s_client -connect "$(dst "$fam" "$port")" "$flag" \
 		-cert client.pem -key client.key
-	wait $SPID
-	if ! grep -A1 -x 'depth=0 CN = benign-client' "$TLSDIR/s.out" |
+	reap $SPID
+	if ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
+		log_fail "$name: $WHY"
+	elif ! grep -A1 -x 'depth=0 CN = benign-client' "$TLSDIR/s.out" |
 	     grep -qx 'verify return:1'; then
 		log_fail "$name: the server did not verify the client certificate"
 	elif [ "$(proto "$out")" != "$(ossl_name "$ver")" ]; then
 		log_fail "$name: negotiated '$(proto "$out")'"
 	elif [ "$(got "$out")" != "$want_rev" ]; then
 		log_fail "$name: data corrupted or cut"
-	elif ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: verified by the server, data intact; $HELPER"
 	fi
@@ -387,15 +398,15 @@ case_gnutls_cli() {
 		{ log_fail "$name: server did not start"; return; }
 	chat "$out" "" gnutls-cli --insecure \
 		--priority "NORMAL:-VERS-ALL:+VERS-TLS$ver" -p "$port" "$addr"
-	wait $SPID
-	if ! grep -q "^- Description: (TLS$ver-" "$out"; then
+	reap $SPID
+	if ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
+		log_fail "$name: $WHY"
+	elif ! grep -q "^- Description: (TLS$ver-" "$out"; then
 		log_fail "$name: negotiated '$(grep '^- Description' "$out")'"
 	elif ! grep -qx "Protocol version: $(ossl_name "$ver")" "$TLSDIR/s.out"; then
 		log_fail "$name: the server did not report $(ossl_name "$ver")"
 	elif [ "$(got "$out")" != "$want_rev" ]; then
 		log_fail "$name: data corrupted or cut"
-	elif ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: data intact both ways; $HELPER"
 	fi
@@ -416,12 +427,12 @@ case_gnutls_serv() {
 	chat "$out" "" openssl s_client -connect "$(dst "$fam" "$port")"
 	kill $SPID 2>/dev/null
 	wait $SPID
-	if [ "$(proto "$out")" != "$(ossl_name "$ver")" ]; then
+	if ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
+		log_fail "$name: $WHY"
+	elif [ "$(proto "$out")" != "$(ossl_name "$ver")" ]; then
 		log_fail "$name: negotiated '$(proto "$out")'"
 	elif [ "$(got "$out")" != "$want_echo" ]; then
 		log_fail "$name: data corrupted or cut"
-	elif ! helper_clean 1 $((DATA_LINES * 67 * 2)); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: data intact both ways; $HELPER"
 	fi
@@ -434,16 +445,16 @@ case_nginx() {
 
 	[ "$fam" = 6 ] && url="https://[fd00:2::2]:$port/big.bin"
 	case_begin
-	sum=$(ip netns exec "$client" curl -sk --http"$http" --max-time 900 \
+	sum=$(ip netns exec "$client" curl -sk --http"$http" --max-time 900 -y 30 -Y 1 \
 		-o - -w '%{stderr}%{http_version}' "$url" 2>"$TLSDIR/curl.ver" |
 		sha256sum)
 	ver=$(cat "$TLSDIR/curl.ver")
-	if [ "$ver" != "$http" ]; then
+	if ! helper_clean 1 $((BIG_MB << 20)); then
+		log_fail "$name: $WHY"
+	elif [ "$ver" != "$http" ]; then
 		log_fail "$name: HTTP version '$ver'"
 	elif [ "$sum" != "$want_big" ]; then
 		log_fail "$name: $BIG_MB MB download corrupted or cut"
-	elif ! helper_clean 1 $((BIG_MB << 20)); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: HTTP/$ver, $BIG_MB MB intact; $HELPER"
 	fi
@@ -461,15 +472,15 @@ case_longcert() {
 		-key long.key "$flag" ||
 		{ log_fail "$name: server did not start"; return; }
 	chat "$out" "" openssl s_client -connect "$(dst "$fam" "$port")" "$flag"
-	wait $SPID
-	if ! grep -q 'OU = Benign organisational unit number 12' "$out"; then
+	reap $SPID
+	if ! helper_clean 1 $((DATA_LINES * 67 * 2 + ${#subj})); then
+		log_fail "$name: $WHY"
+	elif ! grep -q 'OU = Benign organisational unit number 12' "$out"; then
 		log_fail "$name: the client did not get the long certificate"
 	elif [ "$(proto "$out")" != "$(ossl_name "$ver")" ]; then
 		log_fail "$name: negotiated '$(proto "$out")'"
 	elif [ "$(got "$out")" != "$want_rev" ]; then
 		log_fail "$name: data corrupted or cut"
-	elif ! helper_clean 1 $((DATA_LINES * 67 * 2 + ${#subj})); then
-		log_fail "$name: $WHY"
 	else
 		log_pass "$name: handshake and data passed; $HELPER"
 	fi
