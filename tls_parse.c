@@ -178,6 +178,43 @@ static inline u64 load_hi(const u8 *p)
 	return w & HI_BITS;
 }
 
+/*
+ * The last k = n - i < 8 bytes of p[0..n), n >= 8, for limit > 8, with the
+ * run r so far: one load of the word that ends at n instead of k byte
+ * steps.  The tail is moved to the low end of the word and the bytes above
+ * it are made high, so they end the run and never extend it.  A run inside
+ * the tail is at most k - 2 < limit bytes: only the tail's leading run
+ * (which extends r) and its trailing run (the new r) matter.  Same results
+ * as lowrun_bytes() on the tail.
+ */
+static u32 lowrun_tail(const u8 *p, u32 n, u32 i, u32 *runp, u32 r,
+		       u32 limit)
+{
+	u32 k = n - i;
+	u64 w = load_hi(p + n - 8);
+	u64 fill, m;
+	u32 pos;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	fill = HI_BITS << (8 * k);
+	m = (w >> (8 * (8 - k))) | fill;
+#else
+	fill = HI_BITS >> (8 * k);
+	m = (w << (8 * (8 - k))) | fill;
+#endif
+	/* the tail is all low: the run goes on */
+	pos = m == fill ? k : lead_low(m);
+	if (pos && r + pos >= limit) {
+		/* the run reaches limit inside the tail's low prefix */
+		pos = r >= limit ? 0 : limit - r - 1;
+		*runp = r + pos + 1;
+		return i + pos;
+	}
+	/* a high byte in the tail: the new run is the trailing low bytes */
+	*runp = m == fill ? r + k : trail_low(w);
+	return n;
+}
+
 /* Returns the index of the byte at which the run reaches limit, or n. */
 static u32 lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
 {
@@ -221,6 +258,8 @@ static u32 lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
 		}
 		r = trail_low(last);
 	}
+	if (i < n && n >= 8)
+		return lowrun_tail(p, n, i, runp, r, limit);
 	pos = lowrun_bytes(p + i, n - i, &r, limit);
 	*runp = r;
 	return i + pos;
@@ -401,6 +440,35 @@ static enum tls_reason tls_len_done(struct tls_dir *d, struct tls_dir *peer,
 }
 
 /*
+ * The common header at once: a whole 5-byte header of a protected TLS
+ * application data record in state ST_REC (not ST_REC_PROT, whose first
+ * type decides TLS 1.3) and valid: the bulk of every protected stream, one
+ * header per record.  Has exactly the effects of the five step() calls
+ * (rec_start() reads the peer only in SSLv2 framing, excluded here);
+ * returns false, changing nothing, for anything else, which step() then
+ * decides byte by byte, so a violation names the same byte.
+ */
+static bool appdata_hdr(struct tls_dir *d, unsigned int dir, const u8 *h)
+{
+	u32 len = (u32)h[3] << 8 | h[4];
+
+	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED ||
+	    h[0] != CT_APPDATA || h[1] != 3 || h[2] > 4 || len > max_len(d))
+		return false;
+	d->flags |= TLS_F_FIRST;
+	d->rec_type = CT_APPDATA;
+	if (d->version < (0x30 | h[2]))
+		d->version = 0x30 | h[2];
+	d->scratch = h[3];
+	d->rec_left = len;
+	if (len)
+		d->state = ST_BODY;
+	else
+		rec_end(d, dir);
+	return true;
+}
+
+/*
  * One byte in any state but ST_BODY and ST_DEAD.  *records is incremented
  * when a record header is complete and valid.
  */
@@ -549,6 +617,12 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 
 	while (i < len) {
 		if (d->state != ST_BODY) {
+			if (d->state == ST_REC && len - i >= 5 &&
+			    appdata_hdr(d, dir, buf + i)) {
+				records++;
+				i += 5;
+				continue;
+			}
 			r = step(d, peer, dir, buf[i], pol, &records);
 			if (r)
 				goto fail;

@@ -12,6 +12,11 @@
 #	                  100k flows, perf; helper vs no helper (~5 min on a
 #	                  quiet host, ~19 min when other VMs load the 2 cores)
 #	make bench-all    bench-user + bench-vm, one table
+#	make engine-diff  differential test of tls_parse.c against the one of
+#	                  git revision ENGINE_DIFF_REF (default HEAD): same
+#	                  verdicts, offsets and states for every chunking, for
+#	                  optimisations (bench/engine_diff.c); ENGINE_DIFF_N
+#	                  conversations per seed, seeds ENGINE_DIFF_SEEDS
 #
 # Each of bench-user/-vm/-all prints the table and saves it to
 # bench/results/<date>-<kernel>-<host>.txt.  Knobs: BENCH_REPS, BENCH_REPS2, BENCH_TIME,
@@ -43,6 +48,27 @@ $(BENCH_REPO)/build/engine/bench: $(BENCH_REPO)/bench/bench_engine.c $(BENCH_REP
 	$(MAKE) -C $(BENCH_REPO) -f mk/engine.mk build/engine/bench
 
 bench-tools: $(BENCH_OUT)/seq_bench $(BENCH_OUT)/tlsgen
+
+# The reference tls_parse.c and its headers come from git each time (the
+# revision may change between runs); heartbeat.c is the current one.
+ENGINE_DIFF_REF ?= HEAD
+ENGINE_DIFF_N ?= 200000
+ENGINE_DIFF_SEEDS ?= 1 2 3 4 5
+.PHONY: engine-diff
+engine-diff: $(BENCH_REPO)/bench/engine_diff.c $(BENCH_REPO)/bench/engine_diff_ref.c $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
+	@rm -rf $(BENCH_OUT)/engine-ref && mkdir -p $(BENCH_OUT)/engine-ref
+	@for f in tls_parse.c tls_parse.h tls_types.h heartbeat.h; do \
+		git -C $(BENCH_REPO) show $(ENGINE_DIFF_REF):$$f > $(BENCH_OUT)/engine-ref/$$f || exit 1; \
+	done
+	$(BENCH_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$(BENCH_OUT)/engine-ref \
+		-c -o $(BENCH_OUT)/engine-ref/ref.o $(BENCH_REPO)/bench/engine_diff_ref.c
+	$(BENCH_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -o $(BENCH_OUT)/engine_diff \
+		$(BENCH_REPO)/bench/engine_diff.c $(BENCH_OUT)/engine-ref/ref.o \
+		$(BENCH_REPO)/tls_parse.c $(BENCH_REPO)/heartbeat.c
+	@echo "== engine-diff: tls_parse.c vs $(ENGINE_DIFF_REF) ($$(git -C $(BENCH_REPO) rev-parse --short $(ENGINE_DIFF_REF))), seeds $(ENGINE_DIFF_SEEDS)"
+	@for s in $(ENGINE_DIFF_SEEDS); do \
+		$(BENCH_OUT)/engine_diff $(ENGINE_DIFF_N) $$s || exit 1; \
+	done
 
 bench-seq: $(BENCH_OUT)/seq_bench
 	$(BENCH_OUT)/seq_bench
