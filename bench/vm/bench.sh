@@ -11,7 +11,7 @@
 # (raw outputs stay in build/bench/).  Needs build/bench/tlsgen (vm) and
 # build/bench/seq_bench + build/engine/bench (user): mk/bench.mk builds them.
 # Environment: BENCH_* knobs of bench/vm/run.sh, KVER, BENCH_VM_TIMEOUT
-# (VM wall-clock limit, 1500 s), SEQ_ROUNDS (5).
+# (VM wall-clock limit, 3000 s), SEQ_ROUNDS (5).
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$REPO" || exit 1
@@ -21,6 +21,8 @@ KVER=${KVER:-$("$REPO/scripts/kver.sh")}
 mkdir -p "$OUT" "$REPO/bench/results"
 rc=0
 args=()
+vm_load=
+load_start=$(uptime)
 
 run_user() {
 	echo "== userspace: seq_bench (median of ${SEQ_ROUNDS:-5} rounds)"
@@ -58,9 +60,17 @@ run_vm() {
 		 BENCH_SIZES BENCH_TLS_MB BENCH_RPS; do
 		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 	done
-	VM_QUIET=1 "$REPO/scripts/vm-run.sh" -k "$KVER" -t "${BENCH_VM_TIMEOUT:-1500}" -- \
+	# the host's load while the VM runs: other VMs on the same cores
+	# slow the guest down unevenly, which is what spreads the pairs
+	(while :; do cut -d' ' -f1 /proc/loadavg; sleep 20; done) >"$OUT/vm-load.txt" &
+	local lpid=$!
+	VM_QUIET=1 "$REPO/scripts/vm-run.sh" -k "$KVER" -t "${BENCH_VM_TIMEOUT:-3000}" -- \
 		env "${envs[@]}" bash -c "bench/vm/run.sh $OUT/vm-raw.txt > $OUT/vm-console.txt 2>&1" ||
 		vrc=$?
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	vm_load=$(sort -n "$OUT/vm-load.txt" | awk '{ v[NR] = $1 } END {
+		if (NR) printf "min %s, median %s, max %s (%d samples, 20 s apart)", v[1], v[int((NR + 1) / 2)], v[NR], NR }')
 	echo "== VM finished in $((SECONDS - t0)) s (exit $vrc)"
 	grep -E '^# ' "$OUT/vm-console.txt" || true
 	[ $vrc = 0 ] || rc=$vrc
@@ -79,8 +89,12 @@ host=$(hostname -s 2>/dev/null || hostname)
 res=$REPO/bench/results/$stamp-$KVER-$host.txt
 cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
 header="nf_conntrack_tls benchmark ($what), $(date '+%Y-%m-%d %H:%M %Z')
-host: $host, $(nproc) CPUs, $cpu, kernel $(uname -r), load average at end: $(cut -d' ' -f1-3 /proc/loadavg)
+host: $host, $(nproc) CPUs, $cpu, kernel $(uname -r)
+uptime at start: ${load_start# }
+uptime at end:   $(uptime | sed 's/^ //')
 module/guest kernel: $KVER; repository $(git -C "$REPO" describe --always --dirty 2>/dev/null)"
+[ -n "$vm_load" ] && header+="
+host 1-min load average during the VM run: $vm_load"
 [ "$what" = user ] || header+="
 VM figures come from QEMU TCG (software emulation, no KVM, guest has $(nproc) vCPUs) on a shared,
 noisy host: absolute numbers are meaningless, only helper/none ratios of back-to-back runs are."

@@ -71,21 +71,35 @@ VM_TESTS = [
 ]
 
 
-def vm_section(rows, lines, plot):
+def rps_passes(rows):
+    """The RPS passes of a run, main pass first ("1,0" -> ["1", "0"])."""
     info = next((r for r in rows if r.get("test") == "info"), {})
-    done = next((r for r in rows if r.get("test") == "done"), {})
-    lines.append(f"A. VM end to end: guest {info.get('kernel', '?')}, {info.get('nproc', '?')} vCPUs, "
-                 f"QEMU TCG; {info.get('reps', '?')} ABBA pairs of {info.get('time', '?')} s runs; "
-                 f"guest time {done.get('elapsed', '?')} s"
-                 + ("; RPS on the router veths" if info.get("rps") == "1" else ""))
-    lines.append("   ratio = helper/none of each pair (same minute); median [min..max] over the pairs;")
-    lines.append("   'none' = -j CT (conntrack + template, no helper), 'helper' = -j CT --helper tls")
+    passes = [p for p in info.get("rps", "").split(",") if p]
+    seen = {r.get("rps") for r in rows if r.get("rps") is not None and "mode" in r
+            and not r.get("test", "").startswith(("perf-", "mem-"))}
+    for p in sorted(seen, reverse=True):
+        if p not in passes:
+            passes.append(p)
+    return passes or [None]
+
+
+def vm_table(rows, lines, plot, rps, main):
+    """One table of helper/none pairs; rows of one RPS pass (None: all)."""
+    sel = [r for r in rows if rps is None or r.get("rps", rps) == rps]
+    findings = []
+    if not any(pairs(sel, t[0]) for t in VM_TESTS):
+        return findings
+    what = {"1": "RPS on the router's ingress veths (one CPU per flow, like a NIC's RSS)",
+            "0": "no RPS (veth default: a flow's segments are forwarded on two CPUs and get reordered)"}
+    if rps is not None and not main:
+        lines.append("")
+    if rps is not None:
+        lines.append(f"   {'main figures' if main else 'second pass'}: {what.get(rps, 'RPS ' + rps)}")
     hdr = f"   {'test':<38} {'unit':<7} {'none':>9} {'helper':>9} {'ratio':>6} {'[min..max]':>13} {'target':>7}  notes"
     lines.append(hdr)
     lines.append("   " + "-" * (len(hdr) - 3))
-    findings = []
     for test, label, field, unit, target in VM_TESTS:
-        p = pairs(rows, test)
+        p = pairs(sel, test)
         if not p:
             continue
         none_v, help_v, ratios, notes = [], [], [], []
@@ -113,30 +127,53 @@ def vm_section(rows, lines, plot):
         if hrows and "drops" in hrows[0]:
             notes.append(f"drops {drops}")
         gaps = sum(int(r.get("gaps", 0) or 0) for r in hrows if str(r.get("gaps", "0")).isdigit())
-        if gaps:
-            notes.append(f"helper gap drops {gaps}")
+        if hrows and "gaps" in hrows[0]:
+            notes.append(f"gap drops {gaps}")
+
+        def tmo(rs):
+            return sum(int(r.get("tcp_timeouts", 0) or 0) for r in rs
+                       if str(r.get("tcp_timeouts", "0")).isdigit())
+        if hrows and "tcp_timeouts" in hrows[0]:
+            notes.append(f"TCP timeouts helper {tmo(hrows)} / none {tmo(nrows)}")
         if test == "stream-65536" or test.startswith("gro"):
             ls = spread([num(r.get("largest_skb")) for r in hrows])[2]
             if ls:
                 notes.append(f"largest skb {fmt(ls, 0)}")
         verdict = ""
-        if target is not None and r_med is not None:
+        if main and target is not None and r_med is not None:
             verdict = f"{'ok' if r_med >= target else 'MISS'} {target}"
             if r_med < target:
                 findings.append(f"{label.strip()}: ratio {fmt(r_med, 3)} < {target}")
         lines.append(f"   {label:<38} {unit:<7} {fmt(n_med):>9} {fmt(h_med):>9} {fmt(r_med, 3):>6} "
                      f"{('[' + fmt(r_min, 2) + '..' + fmt(r_max, 2) + ']') if r_min is not None else '':>13} "
                      f"{verdict:>7}  {'; '.join(notes)}")
-        if test.startswith("stream-") and r_med is not None:
+        if main and test.startswith("stream-") and r_med is not None:
             plot.append((int(test.split("-")[1]), r_med, r_min, r_max))
-    gap_rows = [r for r in rows if r.get("mode") == "helper" and str(r.get("gaps", "0")).isdigit()
+    gap_rows = [r for r in sel if r.get("mode") == "helper" and str(r.get("gaps", "0")).isdigit()
                 and int(r.get("gaps", "0")) > 0 and not r.get("test", "").startswith("perf-")]
     if gap_rows:
         tot = sum(int(r["gaps"]) for r in gap_rows)
         tests = sorted({r["test"] for r in gap_rows})
         lines.append(f"   NOTE: the helper dropped {tot} out-of-order segments (gap=0 policy) in: {', '.join(tests)};")
         lines.append("         each such drop stalls the flow until the sender retransmits (RTO), see the gaps counter")
-        findings.append(f"helper gap drops in helper runs: {tot} ({', '.join(tests)})")
+        if main:
+            findings.append(f"helper gap drops in helper runs: {tot} ({', '.join(tests)})")
+    return findings
+
+
+def vm_section(rows, lines, plot):
+    info = next((r for r in rows if r.get("test") == "info"), {})
+    done = next((r for r in rows if r.get("test") == "done"), {})
+    lines.append(f"A. VM end to end: guest {info.get('kernel', '?')}, {info.get('nproc', '?')} vCPUs, "
+                 f"QEMU TCG; {info.get('reps', '?')} ABBA pairs of {info.get('time', '?')} s runs "
+                 f"({info.get('reps2', '?')} for the secondary rows); guest time {done.get('elapsed', '?')} s")
+    lines.append("   ratio = helper/none of each pair (same minute); median [min..max] over the pairs;")
+    lines.append("   'none' = -j CT (conntrack + template, no helper), 'helper' = -j CT --helper tls;")
+    lines.append("   gap drops = the helper's gaps counter (segments beyond a hole, dropped under gap=0);")
+    lines.append("   TCP timeouts = the client's TCPTimeouts (RTOs) during the runs of each mode")
+    findings = []
+    for i, rps in enumerate(rps_passes(rows)):
+        findings += vm_table(rows, lines, plot, rps, i == 0)
     ip = {r.get("mode"): r for r in rows if r.get("test") == "iperf3"}
     if ip:
         n = ip.get("none", {}).get("value", "NA")
@@ -211,7 +248,7 @@ def perf_section(rows, lines, perf_dir):
         lines.append(f"   {r['test'][5:]:<22} {r.get('mode'):<7} {r.get('module_pct'):>17}% "
                      f"{r.get('skb_seq_pct'):>12}% {r.get('conntrack_pct'):>13}% {r.get('idle_pct'):>5}%")
     if perf_dir:
-        for name in ("small", "stream-65536"):
+        for name in ("small", "stream-65536", "conn"):
             for mode in ("helper", "none"):
                 f = os.path.join(perf_dir, f"perf-{name}-{mode}.txt")
                 if not os.path.exists(f):
@@ -272,16 +309,18 @@ def ascii_plot(plot, lines):
     lines.append("E. Throughput ratio helper/none vs send() size (one flow, TCP_NODELAY; | = 0.95 target)")
     width = 50
     lo = 0.5
+    # up to the largest max, so that noisy pairs above 1 stay on the scale
+    hi = max(1.1, min(2.5, -(-max(p[3] for p in plot) * 10 // 1) / 10))
     for size, med, mn, mx in sorted(plot):
         def col(v):
-            return max(0, min(width, int(round((v - lo) / (1.1 - lo) * width))))
+            return max(0, min(width, int(round((v - lo) / (hi - lo) * width))))
         bar = [" "] * (width + 1)
         for i in range(col(mn), col(mx) + 1):
             bar[i] = "-"
         bar[col(0.95)] = "|" if bar[col(0.95)] == " " else bar[col(0.95)]
         bar[col(med)] = "*"
         lines.append(f"   {size:>6} B  {''.join(bar)}  {fmt(med, 3)}")
-    lines.append(f"   {'':>9}{lo:<{width // 2}}{(lo + 1.1) / 2:<{width // 2}}1.1")
+    lines.append(f"   {'':>9}{lo:<{width // 2}}{(lo + hi) / 2:<{width // 2}.2f}{hi:.1f}")
 
 
 def main():

@@ -45,7 +45,21 @@
 # BENCH_REPS2 (2: other write sizes, GRO), BENCH_TIME (seconds per run, 3),
 # BENCH_FLOWS (100000), BENCH_SIZES ("1448 16384 65536"), BENCH_TESTS
 # (default: "stream small conn tls gro mem perf"; add iperf3 for the sanity
-# row), BENCH_TLS_MB (4), BENCH_RPS (0; 1 = RPS on the router veths).
+# row), BENCH_TLS_MB (4), BENCH_RPS ("1 0": the passes, see below).
+#
+# RPS passes.  veth queues a received packet on the CPU that sent it, and a
+# TCP sender transmits one flow from several CPUs (the application's and the
+# softirq's that handles ACKs): segments of one flow reach the router's
+# forwarding path on two CPUs and overtake each other.  A NIC steers each
+# flow to one queue (RSS), so in a real router this reordering is rare; with
+# the default gap=0 the helper drops a segment beyond a hole and the sender
+# waits for a timeout, which would dominate the comparison.  So the main
+# pass (BENCH_RPS=1) turns RPS on for the router's ingress veths (r0, r1:
+# a flow hash picks one CPU per flow, as RSS does), and a second pass
+# (BENCH_RPS=0, the veth default) repeats the bulk, small-record, GRO and
+# connection rows without it, so the cost of reordering under gap=0 stays
+# visible.  Each row reports the helper's gap drops and the client's TCP
+# timeouts.  BENCH_RPS="1" or "0" runs one pass only (with every test).
 BENCH=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH/../.." && pwd)
 # shellcheck source=../../tests/selftests/lib.sh
@@ -144,15 +158,19 @@ S() { ip netns exec "$server" "$@"; }
 # Wide port range for the connection loop; no autocorking, so that a small
 # send() with TCP_NODELAY leaves as its own segment.
 C sysctl -qw net.ipv4.ip_local_port_range="10000 65001" net.ipv4.tcp_autocorking=0
-# BENCH_RPS=1: RPS on the router's veths, so that each flow is processed on
-# one CPU in order, as with a multi-queue NIC's RSS (veth otherwise queues a
-# packet on the CPU that sent it, and a TCP sender sends from several CPUs:
-# reordering, which the helper's gap policy turns into drops).
-if [ "${BENCH_RPS:-0}" = 1 ]; then
-	R sh -c 'for q in /sys/class/net/r0/queues/rx-*/rps_cpus /sys/class/net/r1/queues/rx-*/rps_cpus; do
-		echo ff >"$q"; done'
-	note "setup: RPS on r0, r1"
-fi
+# set_rps 0|1: RPS on the router's ingress veths off, or on for every CPU
+# (see "RPS passes" above); the router's sysfs needs a process in its netns.
+RPS_PASSES=${BENCH_RPS:-1 0}
+RPS=0
+set_rps() {
+	local mask=0
+	RPS=$1
+	[ "$RPS" = 1 ] && mask=$(printf %x $(( (1 << $(nproc)) - 1 )))
+	R sh -c "for q in /sys/class/net/r0/queues/rx-*/rps_cpus \
+		/sys/class/net/r1/queues/rx-*/rps_cpus; do echo $mask >\$q; done" ||
+		{ echo "FAIL: cannot set rps_cpus"; exit 1; }
+	note "setup: RPS ${mask} on r0, r1 at $(elapsed) s"
+}
 # Room for the flows of the memory test (global knobs: init_net).
 sysctl -qw net.netfilter.nf_conntrack_max=$((FLOWS * 2 + 10000)) net.core.netdev_max_backlog=10000
 
@@ -261,14 +279,14 @@ run_stream() {
 	us=$(usecs "$(kv secs "$out")")
 	if [ -z "$bytes" ] || [ "$bytes" = 0 ] || [ "$us" = 0 ]; then
 		note "$name $MODE: no result: $out"
-		emit "test=$name mode=$MODE rep=$rep value=NA"
+		emit "test=$name mode=$MODE rps=$RPS rep=$rep value=NA"
 		return 1
 	fi
 	# skbs the router forwarded client -> server: all forwarded minus the
 	# server's ACKs (r1 receive; pure ACKs are never merged)
 	fw=$(( $(d ForwDatagrams) - $(d r1_rx_packets) ))
 	rx=$(d r0_rx_packets)
-	emit "test=$name mode=$MODE rep=$rep value=$(milli "$bytes" "$us") unit=MB/s" \
+	emit "test=$name mode=$MODE rps=$RPS rep=$rep value=$(milli "$bytes" "$us") unit=MB/s" \
 		"bytes=$bytes usecs=$us recs_per_s=$(milli $((bytes * 1000000 / (body + 5))) "$us")" \
 		"fwd_skbs=$fw fwd_avg=$(( $(d r0_rx_bytes) / (fw > 0 ? fw : 1) ))" \
 		"wire_avg=$(( $(d r0_rx_bytes) / (rx > 0 ? rx : 1) ))" \
@@ -287,11 +305,12 @@ run_conn() {
 	us=$(usecs "$(kv secs "$out")")
 	if [ -z "$n" ] || [ "$n" = 0 ]; then
 		note "conn $MODE: no result: $out"
-		emit "test=conn mode=$MODE rep=$rep value=NA"
+		emit "test=conn mode=$MODE rps=$RPS rep=$rep value=NA"
 		return 1
 	fi
-	emit "test=conn mode=$MODE rep=$rep value=$(milli $((n * 1000000)) "$us")" \
+	emit "test=conn mode=$MODE rps=$RPS rep=$rep value=$(milli $((n * 1000000)) "$us")" \
 		"unit=conn/s conns=$n usecs=$us failed=$(kv failed "$out")" \
+		"gaps=$(d gaps) tcp_retrans=$(d c_RetransSegs) tcp_timeouts=$(d c_TCPTimeouts)" \
 		"helper_flows=$(d flows) ct=${S1[ct_count]} t=$(elapsed)"
 }
 
@@ -305,14 +324,15 @@ run_tls() {
 	read -r size tt tp <<<"$out"
 	if [ "${size:-0}" != $((TLS_MB << 20)) ]; then
 		note "tls $MODE: incomplete download ($out)"
-		emit "test=tls mode=$MODE rep=$rep value=NA"
+		emit "test=tls mode=$MODE rps=$RPS rep=$rep value=NA"
 		return 1
 	fi
 	tt=$(usecs "$tt")
 	tp=$(usecs "$tp")
-	emit "test=tls mode=$MODE rep=$rep value=$(milli "$size" $((tt - tp))) unit=MB/s" \
+	emit "test=tls mode=$MODE rps=$RPS rep=$rep value=$(milli "$size" $((tt - tp))) unit=MB/s" \
 		"bytes=$size usecs=$((tt - tp)) handshake_usecs=$tp" \
-		"records=$(d records) drops=$(d drops) gaps=$(d gaps) retrans=$(d retransmits) inspected=$(d bytes) t=$(elapsed)"
+		"records=$(d records) drops=$(d drops) gaps=$(d gaps) retrans=$(d retransmits) inspected=$(d bytes)" \
+		"tcp_timeouts=$(d c_TCPTimeouts) t=$(elapsed)"
 }
 
 # set_gro on|off: client TSO/GSO off, GRO on or off on every veth
@@ -340,8 +360,7 @@ wait_ct() {
 	local i
 	for i in $(seq 120); do
 		snap S1
-		# shellcheck disable=SC2086
-		[ "${S1[ct_count]}" $1 "$2" ] && return 0
+		test "${S1[ct_count]}" "$1" "$2" && return 0
 		nap 0.5
 	done
 	return 1
@@ -413,24 +432,25 @@ except Exception:
 		"pickups=$(d pickups) t=$(elapsed)"
 }
 
-# perf_run NAME WRITE BODY FLOWS PROCS: perf record -a around one stream run
+# perf_run NAME TLSGEN_ARGS...: perf record -a around one tlsgen client run
 # (perf runs the client: sampling covers exactly the run)
 perf_run() {
-	local name=$1 wr=$2 body=$3 nf=$4 np=$5
+	local name=$1 host=$SINK
+	shift
+	[ "$1" = connect ] && host=$ACCEPT
 	perf record -a -F 499 -o "$W/perf.data" -- ip netns exec "$client" \
-		"$TLSGEN" stream -H $SINK -p $PORT -t "$T" -w "$wr" -b "$body" \
-		-c "$nf" -P "$np" -N >"$W/pstream.out" 2>"$W/perf.log"
+		"$TLSGEN" "$@" -H $host -p $PORT >"$W/pstream.out" 2>"$W/perf.log"
 	perf report -i "$W/perf.data" --stdio --sort dso,sym 2>/dev/null |
 		grep -v '^#' | grep -v '^$' >"$W/perf.txt"
 	{
-		echo "## perf $name mode=$MODE ($(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$W/perf.log") samples, all CPUs; stream: $(<"$W/pstream.out"))"
+		echo "## perf $name mode=$MODE ($(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$W/perf.log") samples, all CPUs, RPS $RPS; client: $(<"$W/pstream.out"))"
 		head -40 "$W/perf.txt"
 	} >"$OUTDIR/perf-$name-$MODE.txt"
 	# the helper path: the module's functions (perf shows them in
 	# [kernel.kallsyms]: taken from /proc/kallsyms), plus skb_seq_read()
 	# and friends (only the helper calls them here); nf_conntrack's
 	# functions for comparison
-	emit "test=perf-$name mode=$MODE $(awk '
+	emit "test=perf-$name mode=$MODE rps=$RPS $(awk '
 		FILENAME == "/proc/kallsyms" {
 			if ($4 == "[nf_conntrack_tls]") mod[$3] = 1
 			if ($4 == "[nf_conntrack]") ct[$3] = 1
@@ -446,46 +466,12 @@ perf_run() {
 }
 
 note "bench: guest $(uname -r), $(nproc) vCPUs, reps=$REPS/$REPS2 time=${T}s flows=$FLOWS tests: $TESTS"
-emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS rps=${BENCH_RPS:-0}" \
+emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS rps=${RPS_PASSES// /,}" \
 	"cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1 | tr ' ' '_')"
 
 note "setup: rules at $(elapsed) s"
 start_servers || exit 1
 note "setup: servers at $(elapsed) s"
-
-if has stream; then
-	for wr in $SIZES; do
-		n=$REPS2
-		[ "$wr" = 65536 ] && n=$REPS
-		for rep in $(seq "$n"); do
-			for m in $(order "$rep"); do
-				set_mode $m
-				run_stream "stream-$wr" "$rep" "$wr" 16401 1 1
-			done
-		done
-	done
-	note "stream done at $(elapsed) s"
-fi
-
-if has small; then
-	for rep in $(seq "$REPS"); do
-		for m in $(order "$rep"); do
-			set_mode $m
-			run_stream small "$rep" 105 100 $SMALL_FLOWS 2
-		done
-	done
-	note "small done at $(elapsed) s"
-fi
-
-if has conn; then
-	for rep in $(seq "$REPS"); do
-		for m in $(order "$rep"); do
-			set_mode $m
-			run_conn "$rep"
-		done
-	done
-	note "conn done at $(elapsed) s"
-fi
 
 if has tls; then
 	make_cert
@@ -495,28 +481,65 @@ if has tls; then
 		-key "$TLSDIR/key.pem" -WWW) >/dev/null 2>&1 &
 	PIDS+=($!)
 	nap 2
-	for rep in $(seq "$REPS"); do
-		for m in $(order "$rep"); do
-			set_mode $m
-			run_tls "$rep"
-		done
-	done
-	note "tls done at $(elapsed) s"
 fi
 
-if has gro; then
-	for g in off on; do
-		set_gro $g
-		for rep in $(seq "$REPS2"); do
-			for m in $(order "$rep"); do
-				set_mode $m
-				run_stream "gro-$g" "$rep" 65536 16401 1 1
-			done
+# pairs NAME COUNT CMD...: COUNT ABBA pairs of CMD (which gets the rep)
+pairs() {
+	local name=$1 n=$2 rep m
+	shift 2
+	for rep in $(seq "$n"); do
+		for m in $(order "$rep"); do
+			set_mode $m
+			"$@" "$rep"
 		done
 	done
-	reset_offloads
-	note "gro done at $(elapsed) s"
-fi
+	note "$name (rps $RPS) done at $(elapsed) s"
+}
+stream_rep() { run_stream "stream-$1" "$2" "$1" 16401 1 1; }
+small_rep() { run_stream small "$1" 105 100 $SMALL_FLOWS 2; }
+gro_rep() { run_stream "gro-$1" "$2" 65536 16401 1 1; }
+
+# run_pass TESTS SIZES: one pass of the throughput tests at the current RPS
+run_pass() {
+	local tests=" $1 " sizes=$2 wr g n
+	if [[ $tests == *" stream "* ]]; then
+		for wr in $sizes; do
+			n=$REPS2
+			[ "$wr" = 65536 ] && n=$REPS
+			pairs "stream-$wr" "$n" stream_rep "$wr"
+		done
+	fi
+	[[ $tests == *" small "* ]] && pairs small "$REPS" small_rep
+	[[ $tests == *" conn "* ]] && pairs conn "$REPS" run_conn
+	[[ $tests == *" tls "* ]] && pairs tls "$REPS" run_tls
+	if [[ $tests == *" gro "* ]]; then
+		for g in off on; do
+			set_gro $g
+			pairs "gro-$g" "$REPS2" gro_rep "$g"
+		done
+		reset_offloads
+	fi
+	return 0
+}
+
+# The first pass runs every test; when there are two, the second repeats
+# the throughput rows that reordering affects (bulk 64 KiB, small records,
+# connections, GRO off/on) with the same number of pairs.
+second=
+for t in stream small conn gro; do
+	has $t && second+="$t "
+done
+first=1
+for rps in $RPS_PASSES; do
+	set_rps "$rps"
+	if [ $first = 1 ]; then
+		run_pass "$TESTS" "$SIZES"
+	else
+		run_pass "$second" 65536
+	fi
+	first=0
+done
+set_rps "${RPS_PASSES%% *}"
 
 if has mem; then
 	# the server drops the SYNs: the flows stay in SYN_SENT (120 s)
@@ -542,8 +565,9 @@ fi
 if has perf && perf --version >/dev/null 2>&1; then
 	for m in none helper; do
 		set_mode $m
-		perf_run small 105 100 $SMALL_FLOWS 2
-		perf_run stream-65536 65536 16401 1 1
+		perf_run small stream -t "$T" -w 105 -b 100 -c $SMALL_FLOWS -P 2 -N
+		perf_run stream-65536 stream -t "$T" -w 65536 -b 16401 -c 1 -P 1 -N
+		perf_run conn connect -t "$T" -P 2
 	done
 	note "perf done at $(elapsed) s"
 fi
