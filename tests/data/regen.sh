@@ -15,13 +15,24 @@
 #     with a message otherwise (the committed files stay).  These differ
 #     on every run (keys, timing); their verdicts do not.
 #
-# Usage: tests/data/regen.sh [crafted|real|all]   (default all)
+#   - vm ones (not part of "all": they boot the test VM): a TLS 1.3
+#     download and a plaintext Heartbleed captured in the router of the
+#     selftest tls_offline.sh (vm-tls13-curl.pcap, vm-heartbleed.pcap).
+#     Needs the module and tools/tls-replay built (make && make tools).
+#
+# Usage: tests/data/regen.sh [crafted|real|all|vm]   (default all)
 set -euo pipefail
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 what=${1:-all}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
+
+if [ "$what" = vm ]; then
+	cd "$DIR/../.." &&
+	exec scripts/vm-run.sh -t 1800 -- env TLS_OFFLINE_FIXTURES=tests/data \
+		tests/selftests/run.sh tls_offline.sh
+fi
 
 if [ "$what" = all ] || [ "$what" = crafted ]; then
 	if ! "$PY" -c 'import scapy' 2>/dev/null; then
