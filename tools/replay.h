@@ -116,6 +116,8 @@ struct tr_flow {
 	u64 gap_first;		/* frame of the first of them */
 	u64 pickup_drops;	/* data segments dropped as pickup (gap drop) */
 	u64 after_kill;		/* segments after the kill that made no entry */
+	bool unconfirmed;	/* the packet that made the entry was dropped */
+	u64 invalid_data;	/* data segments then INVALID: no helper saw them */
 	u64 unjudged;		/* data segments accepted uninspected (stopped) */
 	bool reentry;		/* entry made again after this 5-tuple's kill */
 	u64 gap_open[2];	/* per direction: frame of an unfilled hole */

@@ -221,8 +221,11 @@ static void keep_head(struct tr_flow *f, unsigned int dir, const u8 *buf,
 	f->headlen[dir] += n;
 }
 
-/* What nf_ct_tls_help() does with one segment of a tracked flow. */
-static void replay(struct tr_flow *f, unsigned int dir,
+/*
+ * What nf_ct_tls_help() does with one segment of a tracked flow; true when
+ * the kernel drops the segment (NF_DROP).
+ */
+static bool replay(struct tr_flow *f, unsigned int dir,
 		   const struct tr_pkt *p, u64 frame, const struct tr_opts *o,
 		   struct tr_stats *st)
 {
@@ -252,7 +255,7 @@ static void replay(struct tr_flow *f, unsigned int dir,
 			f->voffset = f->bytes[dir] + res.at;
 			f->state = TR_ST_KILLED;
 			f->state_frame = frame;
-			return;
+			return true;
 		}
 		if (avail < n) {
 			/*
@@ -266,15 +269,15 @@ static void replay(struct tr_flow *f, unsigned int dir,
 			f->state = TR_ST_SNAPLEN;
 			f->state_frame = frame;
 			tls_flow_stop(&f->tls);
-			return;
+			return false;
 		}
 		tls_seq_advance(&f->tls, dir, n);
 		f->bytes[dir] += n;
-		return;
+		return false;
 	case TLS_SEQ_OLD:
 		if (p->len)
 			f->retrans++;
-		return;
+		return false;
 	case TLS_SEQ_GAP_DROP:
 		/* NF_DROP: the sender retransmits, the capture shows it */
 		f->gap_drops++;
@@ -282,24 +285,27 @@ static void replay(struct tr_flow *f, unsigned int dir,
 			f->gap_first = frame;
 		if (!f->gap_open[dir])
 			f->gap_open[dir] = frame;
-		return;
+		return true;
 	case TLS_SEQ_GAP_STOP:
 		f->state = TR_ST_GAP_STOP;
 		f->state_frame = frame;
-		return;
+		return false;
 	case TLS_SEQ_PICKUP:
 		/* with --gap drop the kernel drops this segment */
 		f->state = TR_ST_PICKUP;
 		f->state_frame = frame;
-		if (o->gap == TLS_GAP_DROP)
+		if (o->gap == TLS_GAP_DROP) {
 			f->pickup_drops++;
-		return;
+			return true;
+		}
+		return false;
 	case TLS_SEQ_UNTRACKED:
 		/* accepted without inspection */
 		if (p->len)
 			f->unjudged++;
-		return;
+		return false;
 	}
+	return false;
 }
 
 void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
@@ -308,10 +314,32 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 	struct tr_flow *f;
 	unsigned int dir = TLS_DIR_CLIENT;
 	u32 h = pkt_hash(t, p);
-	bool reentry = false;
+	bool reentry = false, creating = false, dropped;
 
 	f = lookup(t, p, h, &dir);
-	if (f && f->state == TR_ST_KILLED) {
+	if (f && f->unconfirmed) {
+		/*
+		 * The kernel dropped the packet that made this entry, so
+		 * nf_confirm() never confirmed it: the connection has no
+		 * entry again.  The next packet that can make one does (a
+		 * new pickup, counted in the same flow; a SYN opens a new
+		 * flow); any other is INVALID and never reaches the helper.
+		 * Conntrack itself lets INVALID packets pass: only a
+		 * "ctstate INVALID drop" rule stops them (README).
+		 */
+		if (!creates_entry(p)) {
+			if (p->len)
+				f->invalid_data++;
+			st->no_entry++;
+			return;
+		}
+		if (p->flags & TR_SYN) {
+			unlink_flow(t, f);
+			f = NULL;
+		} else {
+			creating = true;
+		}
+	} else if (f && f->state == TR_ST_KILLED) {
 		/*
 		 * nf_ct_kill() removed the entry.  The next packet that can
 		 * make one (a retransmission, an ACK: conntrack's loose
@@ -349,6 +377,7 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 		}
 		dir = TLS_DIR_CLIENT;
 		f->reentry = reentry;
+		creating = true;
 	}
 	f->packets++;
 	f->last_frame = frame;
@@ -356,7 +385,9 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 		f->fin |= 1u << dir;
 	if (p->flags & TR_RST)
 		f->rst = true;
-	replay(f, dir, p, frame, o, st);
+	dropped = replay(f, dir, p, frame, o, st);
+	if (creating)
+		f->unconfirmed = dropped && f->state != TR_ST_KILLED;
 }
 
 /* End of the capture: flows still waiting for a hole to be filled. */

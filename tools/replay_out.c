@@ -108,10 +108,12 @@ static void print_json(FILE *out, const struct tr_flow *f,
 		",\"last_frame\":%" PRIu64 ",\"packets\":%" PRIu64
 		",\"retrans\":%" PRIu64 ",\"gap_drops\":%" PRIu64
 		",\"pickup_drops\":%" PRIu64 ",\"unjudged\":%" PRIu64
-		",\"after_kill\":%" PRIu64 ",\"reentry\":%s",
+		",\"after_kill\":%" PRIu64 ",\"invalid_data\":%" PRIu64
+		",\"reentry\":%s",
 		f->syn_seen ? "true" : "false", f->first_frame, f->last_frame,
 		f->packets, f->retrans, f->gap_drops, f->pickup_drops,
-		f->unjudged, f->after_kill, f->reentry ? "true" : "false");
+		f->unjudged, f->after_kill, f->invalid_data,
+		f->reentry ? "true" : "false");
 	if (o->verbose)
 		for (d = 0; d < 2; d++) {
 			fprintf(out, ",\"%s_head\":\"", dir_name(d));
@@ -158,6 +160,8 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 		fprintf(out, " unjudged=%" PRIu64, f->unjudged);
 	if (f->after_kill)
 		fprintf(out, " after_kill=%" PRIu64, f->after_kill);
+	if (f->invalid_data)
+		fprintf(out, " invalid_data=%" PRIu64, f->invalid_data);
 	fputc('\n', out);
 	if (o->verbose)
 		for (d = 0; d < 2; d++) {

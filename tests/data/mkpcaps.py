@@ -266,15 +266,26 @@ def main():
           s.seg(0, rec(23, rbytes(64)))] + s.close()
     write_pcap('tfo.pcap', 1, [eth(p) for p in pk])
 
-    # 12. After the kill, TCP retransmits the Heartbleed request: the first
+    # 12. After the kill, TCP retransmits the Heartbleed request: each
     #     retransmission makes a new conntrack entry (loose pickup) and is
-    #     dropped as a pickup, the second passes uninspected, and so does
-    #     the server's (here 2000-byte) over-long response.
+    #     dropped as a pickup, and so is the server's (here 2000-byte)
+    #     over-long response.
     s = Session('192.0.2.19', '198.51.100.20', 51009)
     pk = s.handshake() + [s.seg(0, CH), s.seg(1, SH)]
     hb = s.seg(0, HEARTBLEED)
     pk += [hb, hb, hb, s.seg(1, rec(24, b'\x02\x40\x00' + rbytes(1997), 0x0302))]
     write_pcap('kill-retransmit.pcap', 1, [eth(p) for p in pk])
+
+    # 13. After the kill, the retransmitted request makes a pickup entry
+    #     and is dropped, so that entry is never confirmed; the next
+    #     segment carries the same bytes with FIN: conntrack makes no
+    #     entry for it (INVALID) and no helper sees it.  Only a ruleset
+    #     that drops ctstate INVALID stops it (README).
+    s = Session('192.0.2.20', '198.51.100.20', 51010)
+    pk = s.handshake() + [s.seg(0, CH), s.seg(1, SH)]
+    hb = s.seg(0, HEARTBLEED, advance=False)
+    pk += [hb, hb, s.seg(0, HEARTBLEED, flags='FPA')]
+    write_pcap('unconfirmed-fin.pcap', 1, [eth(p) for p in pk])
 
 
 if __name__ == '__main__':
