@@ -9,6 +9,8 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_helper.h>
 
 #include "tls_parse.h"
 
@@ -22,6 +24,7 @@ struct nf_ct_tls_conf {
 	int audit;		/* 1: log and count, never drop */
 	int sslv2;		/* 1: SSLv2 sessions allowed */
 	int log;		/* 1: rate-limited log line per violation */
+	int reset;		/* 1: also send a TCP RST to both ends on a kill */
 };
 
 /* Counter indices; names in nf_ct_tls_counter_names[]. */
@@ -56,6 +59,15 @@ extern struct nf_ct_tls_conf nf_ct_tls_defaults;
 struct nf_ct_tls_net *nf_ct_tls_pernet(const struct net *net);
 int nf_ct_tls_net_init(void);
 void nf_ct_tls_net_exit(void);
+
+/* nf_conntrack_tls_reset.c */
+void nf_ct_tls_send_resets(struct sk_buff *skb, unsigned int protoff,
+			   struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+			   bool rcv_nxt_valid, u32 rcv_nxt);
+
+/* nf_conntrack_tls_attach.c: the "ports" module parameter */
+int nf_ct_tls_attach_init(struct nf_conntrack_helper *const *helpers);
+void nf_ct_tls_attach_exit(void);
 
 static inline void nf_ct_tls_count(struct nf_ct_tls_net *tn,
 				   enum nf_ct_tls_counter c, u64 n)

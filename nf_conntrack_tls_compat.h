@@ -9,6 +9,7 @@
 
 #include <linux/version.h>
 #include <net/net_namespace.h>
+#include <net/netfilter/nf_conntrack_helper.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #error "nf_conntrack_tls supports Linux 6.1 and newer"
@@ -37,19 +38,44 @@
  * Linux 7.x registers a kernel-allocated copy of each helper (refcounted by
  * the conntrack entries that use it, freed after an RCU grace period) and
  * hands back pointers to the copies; unregistering takes those pointers.
- * Before, the module's own structs were registered in place.  @ptrs holds
- * the copies (n entries) on kernels that make them and is unused otherwise.
+ * Before, the module's own structs were registered in place.  Either way
+ * @ptrs ends up pointing at the registered helpers (n entries).
  */
+static inline int compat_helpers_register(struct nf_conntrack_helper *helpers,
+					  unsigned int n,
+					  struct nf_conntrack_helper **ptrs)
+{
 #ifdef COMPAT_HELPER_REGISTER_COPIES
-#define compat_helpers_register(helpers, n, ptrs) \
-	nf_conntrack_helpers_register(helpers, n, ptrs)
-#define compat_helpers_unregister(helpers, n, ptrs) \
-	nf_conntrack_helpers_unregister(ptrs, n)
+	return nf_conntrack_helpers_register(helpers, n, ptrs);
 #else
-#define compat_helpers_register(helpers, n, ptrs) \
-	({ (void)(ptrs); nf_conntrack_helpers_register(helpers, n); })
-#define compat_helpers_unregister(helpers, n, ptrs) \
-	do { (void)(ptrs); nf_conntrack_helpers_unregister(helpers, n); } while (0)
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ptrs[i] = &helpers[i];
+	return nf_conntrack_helpers_register(helpers, n);
 #endif
+}
+
+static inline void compat_helpers_unregister(struct nf_conntrack_helper *helpers,
+					     unsigned int n,
+					     struct nf_conntrack_helper **ptrs)
+{
+#ifdef COMPAT_HELPER_REGISTER_COPIES
+	nf_conntrack_helpers_unregister(ptrs, n);
+#else
+	nf_conntrack_helpers_unregister(helpers, n);
+#endif
+}
+
+/*
+ * A conntrack entry given one of those copies holds a reference on it,
+ * dropped when the entry goes (nf_ct_help_put()).
+ */
+static inline void compat_helper_get_for_ct(struct nf_conntrack_helper *h)
+{
+#ifdef COMPAT_HELPER_REGISTER_COPIES
+	refcount_inc(&h->ct_refcnt);
+#endif
+}
 
 #endif /* _NF_CONNTRACK_TLS_COMPAT_H */

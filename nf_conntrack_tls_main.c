@@ -38,6 +38,7 @@ struct nf_ct_tls_conf nf_ct_tls_defaults = {
 	.audit		= 0,
 	.sslv2		= 0,
 	.log		= 1,
+	.reset		= 0,
 };
 
 /*
@@ -86,6 +87,8 @@ NF_CT_TLS_PARAM(sslv2, sslv2, 1,
 		"1 = allow SSLv2 sessions (default 0; SSLv2-format ClientHellos offering TLS are always allowed)");
 NF_CT_TLS_PARAM(log, log, 1,
 		"1 = log each violation, rate-limited (default 1)");
+NF_CT_TLS_PARAM(reset, reset, 1,
+		"1 = on a violation also send a TCP RST to both ends, so neither waits for a timeout (default 0: drop and kill only; needs nf_reject_ipv4/6)");
 
 static void nf_ct_tls_log(const struct nf_conn *ct, unsigned int dir,
 			  enum tls_reason reason, bool dropped)
@@ -150,8 +153,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	enum tls_seq_action act;
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
-	u32 plen, skip = 0, records = 0;
-	bool drop = false, kill = false;
+	u32 plen, skip = 0, records = 0, rcv_nxt = 0;
+	bool drop = false, kill = false, rcv_nxt_valid = false;
 
 	/* ICMP errors about the flow carry no stream bytes. */
 	if (ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY)
@@ -204,6 +207,9 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		} else {
 			drop = true;
 			kill = true;
+			/* where the receiver's stream stands, for the RST */
+			rcv_nxt = flow->dir[dir].next_seq;
+			rcv_nxt_valid = true;
 		}
 		break;
 	case TLS_SEQ_OLD:
@@ -243,8 +249,12 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		if (drop)
 			nf_ct_helper_log(skb, ct, "%s", tls_reason_name(r));
 	}
-	if (kill)
+	if (kill) {
+		if (READ_ONCE(tn->conf.reset))
+			nf_ct_tls_send_resets(skb, protoff, ct, ctinfo,
+					      rcv_nxt_valid, rcv_nxt);
 		nf_ct_kill(ct);
+	}
 	return drop ? NF_DROP : NF_ACCEPT;
 }
 
@@ -255,7 +265,7 @@ static const struct nf_conntrack_expect_policy nf_ct_tls_exp_policy = {
 };
 
 static struct nf_conntrack_helper nf_ct_tls_helpers[2] __read_mostly;
-/* The registered copies on kernels that make them (see the compat header). */
+/* The registered helpers: copies on kernels that make them (compat header). */
 static struct nf_conntrack_helper *nf_ct_tls_helper_ptrs[2] __read_mostly;
 
 static int __init nf_ct_tls_init(void)
@@ -286,6 +296,14 @@ static int __init nf_ct_tls_init(void)
 		nf_ct_tls_net_exit();
 		return ret;
 	}
+	ret = nf_ct_tls_attach_init(nf_ct_tls_helper_ptrs);
+	if (ret) {
+		compat_helpers_unregister(nf_ct_tls_helpers,
+					  ARRAY_SIZE(nf_ct_tls_helpers),
+					  nf_ct_tls_helper_ptrs);
+		nf_ct_tls_net_exit();
+		return ret;
+	}
 	pr_info("version %s loaded\n", NF_CT_TLS_VERSION);
 	return 0;
 }
@@ -295,8 +313,9 @@ static void __exit nf_ct_tls_exit(void)
 	/*
 	 * Unregistering detaches the helper from every conntrack entry and
 	 * waits for RCU readers, so no packet runs nf_ct_tls_help() when the
-	 * per-namespace data goes away.
+	 * per-namespace data goes away.  Automatic attachment stops first.
 	 */
+	nf_ct_tls_attach_exit();
 	compat_helpers_unregister(nf_ct_tls_helpers,
 				  ARRAY_SIZE(nf_ct_tls_helpers),
 				  nf_ct_tls_helper_ptrs);

@@ -4,6 +4,8 @@
  * (sysctl net.netfilter.nf_conntrack_tls_*), the counters (per CPU, summed
  * on read) and /proc/net/nf_conntrack_tls that shows them.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -45,12 +47,12 @@ static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
 		const struct nf_ct_tls_stats *st = per_cpu_ptr(tn->stats, cpu);
 
 		for (i = 0; i < NF_CT_TLS_NCOUNTERS; i++) {
-			u64 v = READ_ONCE(st->c[i]);
+			u64 val = READ_ONCE(st->c[i]);
 
 			if (i != NF_CT_TLS_MAX_SKB)
-				sum[i] += v;
-			else if (v > sum[i])
-				sum[i] = v;
+				sum[i] += val;
+			else if (val > sum[i])
+				sum[i] = val;
 		}
 	}
 	for (i = 0; i < NF_CT_TLS_VIOLATION; i++)
@@ -61,8 +63,6 @@ static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
 	return 0;
 }
 
-static int zero;
-static int one = 1;
 static int hb_max = TLS_HB_ALLOW;
 static int gap_max = TLS_GAP_STOP;
 static int lowrun_max = TLS_LOWRUN_MAX;
@@ -78,7 +78,7 @@ static int lowrun_max = TLS_LOWRUN_MAX;
 	.maxlen		= sizeof(int),				\
 	.mode		= 0644,					\
 	.proc_handler	= proc_dointvec_minmax,			\
-	.extra1		= &zero,				\
+	.extra1		= SYSCTL_ZERO,				\
 	.extra2		= max_,					\
 }
 
@@ -86,9 +86,10 @@ static struct ctl_table nf_ct_tls_sysctl_template[] = {
 	NF_CT_TLS_KNOB("lowrun_limit", lowrun_limit, &lowrun_max),
 	NF_CT_TLS_KNOB("heartbeat", heartbeat, &hb_max),
 	NF_CT_TLS_KNOB("gap", gap, &gap_max),
-	NF_CT_TLS_KNOB("audit", audit, &one),
-	NF_CT_TLS_KNOB("sslv2", sslv2, &one),
-	NF_CT_TLS_KNOB("log", log, &one),
+	NF_CT_TLS_KNOB("audit", audit, SYSCTL_ONE),
+	NF_CT_TLS_KNOB("sslv2", sslv2, SYSCTL_ONE),
+	NF_CT_TLS_KNOB("log", log, SYSCTL_ONE),
+	NF_CT_TLS_KNOB("reset", reset, SYSCTL_ONE),
 	{ }
 };
 
@@ -100,6 +101,7 @@ static int __net_init nf_ct_tls_net_setup(struct net *net)
 	int *fields[] = {
 		&tn->conf.lowrun_limit, &tn->conf.heartbeat, &tn->conf.gap,
 		&tn->conf.audit, &tn->conf.sslv2, &tn->conf.log,
+		&tn->conf.reset,
 	};
 
 	BUILD_BUG_ON(ARRAY_SIZE(fields) != ARRAY_SIZE(nf_ct_tls_sysctl_template) - 1);

@@ -30,8 +30,8 @@ LOG=$OUT/style.log
 STRICT=${STYLE_STRICT:-0}
 what=${1:-all}
 
-MODULE_FILES=(nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls.h
-	nf_conntrack_tls_compat.h)
+MODULE_FILES=(nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c
+	nf_conntrack_tls_attach.c nf_conntrack_tls.h nf_conntrack_tls_compat.h)
 ENGINE_FILES=(tls_types.h tls_parse.h tls_parse.c heartbeat.h heartbeat.c
 	tls_seq.h tls_seq.c)
 if [ -n "${STYLE_FILES:-}" ]; then
@@ -121,9 +121,7 @@ run_sparse() {
 	fi
 	dir=$OUT/sparse-$kver
 	mkdir -p "$dir"
-	for f in Kbuild nf_conntrack_tls_main.c nf_conntrack_tls_net.c \
-		 nf_conntrack_tls.h nf_conntrack_tls_compat.h tls_types.h \
-		 tls_parse.h tls_parse.c heartbeat.h heartbeat.c tls_seq.h tls_seq.c; do
+	for f in Kbuild "${MODULE_FILES[@]}" "${ENGINE_FILES[@]}"; do
 		ln -sfn "$REPO/$f" "$dir/$f"
 	done
 	for pass in default all; do

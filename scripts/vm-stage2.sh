@@ -12,7 +12,7 @@ hostname tls-vm
 
 cd "$VM_REPO" || exit 1
 if [ "$VM_LOAD" = 1 ]; then
-	if ! { modprobe nf_conntrack &&
+	if ! { modprobe -a nf_conntrack nf_reject_ipv4 nf_reject_ipv6 &&
 	       insmod "$KMOD_DIR/nf_conntrack_tls.ko"; } >"$VM_RUN/load.log" 2>&1; then
 		cat "$VM_RUN/load.log"
 		touch "$VM_RUN/load-failed"

@@ -102,6 +102,16 @@ table inet tlstest {
 NFT
 }
 
+# drop_invalid NS: the router drops what conntrack finds INVALID, as the
+# README's deployment prescribes.  When the helper drops the packet that made
+# a conntrack entry (the first data segment of a pickup), that entry is never
+# confirmed; a following segment with FIN or RST then makes no entry at all
+# and never reaches the helper.  Only this rule stops it.
+drop_invalid() {
+	ip netns exec "$1" iptables -A FORWARD -m conntrack --ctstate INVALID -j DROP &&
+	ip netns exec "$1" ip6tables -A FORWARD -m conntrack --ctstate INVALID -j DROP
+}
+
 # counter NS NAME: a value from /proc/net/nf_conntrack_tls in NS
 counter() {
 	ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/nf_conntrack_tls

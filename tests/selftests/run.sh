@@ -8,7 +8,6 @@
 DIR=$(cd "$(dirname "$0")" && pwd)
 KO=${KMOD_DIR:-$DIR/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
 TESTS=("$@")
-# default: every tls_*.sh here, in name order
 # default: every tls_*.sh here, in name order, except those listed in
 # KNOWN_FAILING (run them by name: they document open bugs)
 if [ ${#TESTS[@]} -eq 0 ]; then

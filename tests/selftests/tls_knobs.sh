@@ -17,7 +17,8 @@
 #    (malformed heartbeat let through), audit=1 (counted in audited, not
 #    dropped, logged as audit), sslv2=1 (SSLv2 session let through),
 #    gap=1 (reordered heartbeat: gap_stops, flow no longer inspected),
-#    log=0 (dropped, no kernel log line).
+#    log=0 (dropped, no kernel log line); reset (0 -> 1 during a live
+#    flow) is tls_reset.sh's.
 #
 # The router also drops TCP packets that would create a conntrack entry
 # without a SYN (mid-stream pickups), a common firewall rule: a flow killed
@@ -32,8 +33,8 @@ PORT=443
 PY=/usr/bin/python3
 ATTACK=$SELFTESTS/attack/tlsattack.py
 SECRET=SELFTEST-KNOB-SECRET-$SUFFIX-$RANDOM
-KNOBS=(lowrun_limit heartbeat gap audit sslv2 log)
-DEFAULTS=(128 0 0 0 0 1)
+KNOBS=(lowrun_limit heartbeat gap audit sslv2 log reset)
+DEFAULTS=(128 0 0 0 0 1 0)
 
 checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
 checktool "test -f $KO" "find $KO"
@@ -55,7 +56,7 @@ cleanup() {
 	# whatever happened, leave the module loaded with its defaults
 	local P=/sys/module/nf_conntrack_tls/parameters
 	if grep -q '^nf_conntrack_tls ' /proc/modules &&
-	   [ "$(cat $P/lowrun_limit $P/heartbeat $P/gap $P/audit $P/sslv2 $P/log | tr '\n' ' ')" != "${DEFAULTS[*]} " ]; then
+	   [ "$(cat $P/lowrun_limit $P/heartbeat $P/gap $P/audit $P/sslv2 $P/log $P/reset | tr '\n' ' ')" != "${DEFAULTS[*]} " ]; then
 		rmmod nf_conntrack_tls
 	fi
 	grep -q '^nf_conntrack_tls ' /proc/modules || insmod "$KO"
@@ -118,7 +119,7 @@ if ! rmmod nf_conntrack_tls; then
 	log_fail "rmmod nf_conntrack_tls (module parameters not tested)"
 else
 	for bad in heartbeat=9 heartbeat=3 lowrun_limit=65536 lowrun_limit=-1 \
-		   gap=2 audit=2 sslv2=2 log=2 heartbeat=abc; do
+		   gap=2 audit=2 sslv2=2 log=2 reset=2 heartbeat=abc; do
 		n=$(dmesg | wc -l)
 		name=${bad%%=*}
 		if insmod "$KO" "$bad" 2>"$TLSDIR/insmod.err"; then
@@ -137,15 +138,15 @@ else
 		fi
 	done
 
-	if insmod "$KO" lowrun_limit=64 heartbeat=1 gap=1 audit=1 sslv2=1 log=0; then
-		expect_knobs "insmod with parameters: initial namespace" "" 64 1 1 1 1 0
+	if insmod "$KO" lowrun_limit=64 heartbeat=1 gap=1 audit=1 sslv2=1 log=0 reset=1; then
+		expect_knobs "insmod with parameters: initial namespace" "" 64 1 1 1 1 0 1
 		setup_ns pa pb
-		expect_knobs "insmod with parameters: new namespace" "$pa" 64 1 1 1 1 0
+		expect_knobs "insmod with parameters: new namespace" "$pa" 64 1 1 1 1 0 1
 		ip netns exec "$pa" sysctl -qw net.netfilter.nf_conntrack_tls_heartbeat=2 \
 			net.netfilter.nf_conntrack_tls_lowrun_limit=300
 		setup_ns pc
 		expect_knobs "sysctl in one namespace leaves the defaults of the next one" \
-			"$pc" 64 1 1 1 1 0
+			"$pc" 64 1 1 1 1 0 1
 		p=$(cat /sys/module/nf_conntrack_tls/parameters/heartbeat \
 			/sys/module/nf_conntrack_tls/parameters/lowrun_limit | tr '\n' ' ')
 		if [ "$p" = "1 64 " ]; then
@@ -184,8 +185,8 @@ ip netns exec "$router" bash -c '
 	}
 	for v in -1 65536 100000 abc; do try bad lowrun_limit $v; done
 	for v in 3 7 -1; do try bad heartbeat $v; done
-	for k in gap audit sslv2 log; do try bad $k 2; try bad $k -1; done
-	for kv in lowrun_limit=65535 lowrun_limit=0 heartbeat=2 gap=1 audit=1 sslv2=1 log=0; do
+	for k in gap audit sslv2 log reset; do try bad $k 2; try bad $k -1; done
+	for kv in lowrun_limit=65535 lowrun_limit=0 heartbeat=2 gap=1 audit=1 sslv2=1 log=0 reset=1; do
 		try good ${kv%%=*} ${kv#*=}
 	done' >"$TLSDIR/sysctl.out"
 for k in "${KNOBS[@]}"; do
@@ -205,12 +206,12 @@ for k in "${KNOBS[@]}"; do
 		log_pass "sysctl $k: ${refused[*]} refused, value stays $before"
 done
 bad=$(awk '$1 == "good" && ($4 != 0 || $6 != $3)' "$TLSDIR/sysctl.out")
-if [ -z "$bad" ] && [ "$(grep -c '^good' "$TLSDIR/sysctl.out")" = 7 ]; then
-	log_pass "sysctl accepts the limits (lowrun_limit 65535 and 0, heartbeat 2, gap/audit/sslv2 1, log 0)"
+if [ -z "$bad" ] && [ "$(grep -c '^good' "$TLSDIR/sysctl.out")" = 8 ]; then
+	log_pass "sysctl accepts the limits (lowrun_limit 65535 and 0, heartbeat 2, gap/audit/sslv2/reset 1, log 0)"
 else
 	log_fail "sysctl refused valid values: $bad"
 fi
-expect_knobs "router after its changes" "$router" 0 2 1 1 1 0
+expect_knobs "router after its changes" "$router" 0 2 1 1 1 0 1
 expect_knobs "per-netns: client namespace untouched" "$client" "${DEFAULTS[@]}"
 expect_knobs "per-netns: initial namespace untouched" "" "${DEFAULTS[@]}"
 kv=()

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The action knob net.netfilter.nf_conntrack_tls_reset, on a plaintext
+# Heartbleed request (hb_peer.py) through the router:
+#
+#  - without the helper (port 8443, not attached) the heartbeat reaches the
+#    server: the attack really happens;
+#  - reset=0 (default): the packet is dropped and the flow killed; both
+#    ends hear nothing and wait (client and server time out);
+#  - reset=1, set while the flow is live (after its ClientHello): both ends
+#    get a TCP RST at once (client and server see ECONNRESET), so the RST
+#    carried the exact sequence number each end expected; IPv4 and IPv6;
+#  - the heartbeat never reaches the server while the helper is attached.
+#
+# Needs nf_conntrack_tls loaded (run.sh does it).
+SELFTESTS=$(cd "$(dirname "$0")" && pwd)
+source "$SELFTESTS/lib.sh"
+
+PORT=443
+FREE_PORT=8443		# not attached: shows the attack without the helper
+PY=/usr/bin/python3
+PEER=$SELFTESTS/hb_peer.py
+WAIT=6			# seconds each end waits for the flow to end
+
+checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+checktool "$PY -c 'import socket'" "run $PY"
+checktool "iptables -V" "run iptables"
+checktool "ip6tables -V" "run ip6tables"
+
+mkdir -p "$TLSDIR"
+GO=$TLSDIR/reset-go
+trap cleanup_ns EXIT
+
+setup_topology || { log_fail "cannot build the namespaces"; exit 1; }
+attach_iptables "$router" $PORT || { log_fail "cannot attach the helper"; exit 1; }
+
+# one_flow ADDR PORT [KNOB=VALUE]: the exchange; KNOB=VALUE is set in the
+# router while the client is paused after its ClientHello.  Sets SRV, CLI
+# (the peers' last lines) and HBV (violation_hb_length increase).
+one_flow() {
+	local addr=$1 port=$2 knob=${3:-} before pid
+	before=$(counter "$router" violation_hb_length)
+	rm -f "$GO"
+	ip netns exec "$server" timeout 60 "$PY" "$PEER" server "$port" \
+		$((WAIT + 10)) >"$TLSDIR/reset-srv.out" 2>&1 &
+	pid=$!
+	wait_port "$server" "$port" || { log_fail "hb_peer server on $port"; return; }
+	ip netns exec "$client" timeout 90 "$PY" "$PEER" client "$addr" "$port" \
+		$WAIT "$GO" >"$TLSDIR/reset-cli.out" 2>&1 &
+	local cpid=$! i
+	for i in $(seq 300); do
+		grep -q 'client: paused' "$TLSDIR/reset-cli.out" && break
+		sleep 0.1
+	done
+	if [ -n "$knob" ]; then
+		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$knob" ||
+			log_fail "sysctl $knob in the router"
+		echo "# router: $knob while the flow is live"
+	fi
+	touch "$GO"
+	wait $cpid
+	# the server ends by itself (reset, or its own timeout)
+	wait $pid
+	SRV=$(tail -n 1 "$TLSDIR/reset-srv.out")
+	CLI=$(tail -n 1 "$TLSDIR/reset-cli.out")
+	HBV=$(($(counter "$router" violation_hb_length) - before))
+	echo "# $SRV"
+	echo "# $CLI"
+	echo "# violation_hb_length +$HBV"
+}
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		log_pass "$what"
+	else
+		log_fail "$what ($SRV; $CLI; violation_hb_length +$HBV)"
+	fi
+}
+
+echo "# without the helper (port $FREE_PORT is not attached)"
+one_flow 10.0.2.2 $FREE_PORT
+check "no helper: the Heartbleed request reaches the server" \
+	eval '[[ $SRV == *"heartbeat: yes"* ]] && [ "$HBV" = 0 ]'
+
+echo "# reset=0 (default)"
+one_flow 10.0.2.2 $PORT
+check "reset=0: heartbeat dropped, flow killed, both ends left waiting (timeout)" \
+	eval '[[ $SRV == *"heartbeat: no), end: timeout" ]] &&
+	      [[ $CLI == *"end: timeout"* ]] && [ "$HBV" = 1 ]'
+
+echo "# reset 0 -> 1 mid-flow, IPv4"
+one_flow 10.0.2.2 $PORT reset=1
+t=$(sed -n 's/.*end: reset after \([0-9.]*\) s/\1/p' <<<"$CLI")
+check "reset=1 (IPv4): heartbeat dropped, client and server both reset (client after ${t:-?} s)" \
+	eval '[[ $SRV == *"heartbeat: no), end: reset" ]] &&
+	      [[ $CLI == *"end: reset"* ]] && [ "$HBV" = 1 ]'
+
+echo "# reset=1, IPv6"
+one_flow fd00:2::2 $PORT
+check "reset=1 (IPv6): heartbeat dropped, client and server both reset" \
+	eval '[[ $SRV == *"heartbeat: no), end: reset" ]] &&
+	      [[ $CLI == *"end: reset"* ]] && [ "$HBV" = 1 ]'
+
+ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=0
+exit $RET
