@@ -9,6 +9,7 @@
 #
 #   hb_plain     Heartbleed in plaintext after the ClientHello (IPv4, IPv6)
 #   nmap         nmap --script ssl-heartbleed (IPv4)
+#   testssl      testssl.sh --heartbleed (IPv4)
 #   hb_enc       encrypted Heartbleed: 16416-byte answer to a 32-byte request
 #   hb_split     the plaintext heartbeat in 1-byte TCP segments (IPv6)
 #   lowrun       4096 ASCII bytes inside application data (+ a benign control)
@@ -28,6 +29,9 @@
 # The server (attack/tlsattack.py) is deliberately vulnerable: it answers a
 # heartbeat with payload_length bytes of "memory" that hold a secret.
 #
+# ATTACKS="NAME..." in the environment runs only those cases (names as
+# above; hb_enc includes hb_enc+nopickup, lowrun its control); default: all.
+#
 # Needs nf_conntrack_tls loaded (run.sh does it).
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 source "$SELFTESTS/lib.sh"
@@ -37,6 +41,17 @@ CMK_PORT=444		# the server that answers a CLIENT-HELLO with CLIENT-MASTER-KEY
 PY=/usr/bin/python3
 ATTACK=$SELFTESTS/attack/tlsattack.py
 SECRET=SELFTEST-SECRET-$SUFFIX-$RANDOM
+ATTACKS=${ATTACKS:-all}
+
+CASES="hb_plain nmap testssl hb_enc hb_split lowrun sslv2_client sslv2_server reorder pickup"
+
+selected() { [ "$ATTACKS" = all ] || [[ " $ATTACKS " == *" $1 "* ]]; }
+
+# (a misspelt name would run nothing and pass)
+for a in $ATTACKS; do
+	[ "$a" = all ] || [[ " $CASES " == *" $a "* ]] ||
+		{ echo "FAIL: ATTACKS: no case '$a' (cases: $CASES)"; exit 1; }
+done
 
 checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
 checktool "$PY -c 'import socket, ssl'" "run $PY"
@@ -44,6 +59,7 @@ checktool "iptables -V" "run iptables"
 checktool "ip6tables -V" "run ip6tables"
 checktool "nft --version" "run nft"
 checktool "conntrack --version" "run conntrack"
+checktool "openssl version" "run openssl"
 
 mkdir -p "$TLSDIR"
 SRVLOG=$TLSDIR/attack-server.log
@@ -53,10 +69,13 @@ trap cleanup_ns EXIT
 T0=$SECONDS
 
 setup_topology || { log_fail "cannot build the namespaces"; exit 1; }
+# (a real certificate: scanners such as testssl.sh parse it)
+make_cert || { log_fail "cannot make a certificate"; exit 1; }
 ip netns exec "$server" "$PY" "$ATTACK" server --secret "$SECRET" \
-	--log "$SRVLOG" $PORT $CMK_PORT:cmk &
+	--cert "$TLSDIR/cert.pem" --log "$SRVLOG" $PORT $CMK_PORT:cmk &
 wait_port "$server" $PORT && wait_port "$server" $CMK_PORT ||
 	{ log_fail "the attack server did not start"; exit 1; }
+echo "# setup took $((SECONDS - T0)) s"
 
 # (one ip netns exec: each costs seconds on a loaded TCG guest)
 helper_off() {
@@ -153,6 +172,7 @@ attack() {
 	shift 8
 	local t=$SECONDS
 
+	selected "$name" || return 0
 	echo "# --- $name ipv$fam: without the helper"
 	helper_off
 	run_client "$fam" "$@"
@@ -207,7 +227,7 @@ nmap_run() {
 		>"$TLSDIR/nmap.out" 2>&1
 	grep -E 'ssl-heartbleed|State:' "$TLSDIR/nmap.out" | sed 's/^/# nmap: /'
 }
-if nmap --version >/dev/null 2>&1; then
+if selected nmap && nmap --version >/dev/null 2>&1; then
 	t=$SECONDS
 	echo "# --- nmap ssl-heartbleed ipv4: without the helper"
 	helper_off
@@ -242,8 +262,79 @@ if nmap --version >/dev/null 2>&1; then
 	fi
 	check_counters "nmap ipv4" hb_length
 	echo "# nmap took $((SECONDS - t)) s"
-else
+elif selected nmap; then
 	log_skip "nmap ipv4: nmap not installed"
+fi
+
+# 2b. testssl.sh --heartbleed: after its own probes (the ServerHello must
+# offer the heartbeat extension, a suite it sent and a certificate it can
+# parse), a connection with a 3-byte heartbeat record, payload_length 16384.
+# --warnings off: its first probe, an openssl s_client handshake, cannot
+# complete against this stand-in server, and testssl would stop there; the
+# heartbleed check itself uses testssl's own sockets.  testssl waits
+# HEARTBLEED_MAX_WAITSOCK (8) s for the answer: 20 on a loaded TCG guest.
+# testssl forks ~1800 processes (70 of them openssl) before it is done:
+# minutes under TCG, more than 10 when the host is loaded.
+TS_HB='plaintext heartbeat type 1, record 3 bytes, payload_length 16384'
+TS_LEAK='answering with 16403 bytes, SECRET LEAKED'
+testssl_run() {
+	rm -f "$TLSDIR/testssl.csv"
+	ip netns exec "$client" env HEARTBLEED_MAX_WAITSOCK=20 timeout 1500 \
+		testssl --heartbleed --warnings off --color 0 --nodns min \
+		--csvfile "$TLSDIR/testssl.csv" 10.0.2.2:$PORT >"$TLSDIR/testssl.out" 2>&1
+	TSRC=$?
+	TSRES=$(awk -F'","' '$1 == "\"heartbleed" { print $4 ": " $5 }' \
+		"$TLSDIR/testssl.csv" 2>/dev/null)
+	echo "# testssl: exit $TSRC, CSV heartbleed: ${TSRES:-none}"
+	grep 'Heartbleed' "$TLSDIR/testssl.out" | sed 's/^ */# testssl: /'
+}
+if selected testssl && testssl --version >/dev/null 2>&1; then
+	t=$SECONDS
+	echo "# --- testssl --heartbleed ipv4: without the helper"
+	helper_off
+	n0=$(grep -c "$TS_HB" "$SRVLOG")
+	l0=$(grep -c "$TS_LEAK" "$SRVLOG")
+	testssl_run
+	n1=$(grep -c "$TS_HB" "$SRVLOG")
+	l1=$(grep -c "$TS_LEAK" "$SRVLOG")
+	echo "# server: $((n1 - n0)) testssl heartbeats received, $((l1 - l0)) answered with the secret"
+	if [ "$TSRES" = "CRITICAL: VULNERABLE" ] && [ "$n1" -gt "$n0" ] && [ "$l1" -gt "$l0" ]; then
+		log_pass "testssl ipv4: without the helper testssl reports Heartbleed VULNERABLE"
+	else
+		log_fail "testssl ipv4: without the helper testssl does not report VULNERABLE (${TSRES:-no result})"
+		sed 's/^/# /' "$TLSDIR/testssl.out"
+	fi
+	echo "# testssl without the helper took $((SECONDS - t)) s"
+	echo "# --- testssl --heartbleed ipv4: helper attached with nft"
+	t=$SECONDS
+	helper_on nft
+	snap "$TLSDIR/c.before"
+	testssl_run
+	sleep 2		# the client kernel retransmits after testssl has closed
+	snap "$TLSDIR/c.after"
+	n2=$(grep -c "$TS_HB" "$SRVLOG")
+	l2=$(grep -c "$TS_LEAK" "$SRVLOG")
+	echo "# server: $((n2 - n1)) testssl heartbeats received, $((l2 - l1)) answered with the secret"
+	# not vulnerable because the answer never came, not because the
+	# helper spoilt the handshakes ("no heartbeat extension")
+	case $TSRES in
+	"OK: not vulnerable"*"no heartbeat"*|*VULNERABLE*|"")
+		log_fail "testssl ipv4: with the helper testssl says: ${TSRES:-no result}"
+		sed 's/^/# /' "$TLSDIR/testssl.out" ;;
+	"OK: not vulnerable"*)
+		log_pass "testssl ipv4: with the helper testssl reports not vulnerable (${TSRES#OK: })" ;;
+	*)
+		log_fail "testssl ipv4: with the helper testssl says: $TSRES" ;;
+	esac
+	if [ "$n2" = "$n1" ] && [ "$l2" = "$l1" ]; then
+		log_pass "testssl ipv4: its heartbeat never reached the server, nothing leaked"
+	else
+		log_fail "testssl ipv4: $((n2 - n1)) heartbeats reached the server, $((l2 - l1)) leaks sent"
+	fi
+	check_counters "testssl ipv4" hb_length
+	echo "# testssl with the helper took $((SECONDS - t)) s"
+elif selected testssl; then
+	log_skip "testssl ipv4: testssl not installed"
 fi
 
 # 3. Encrypted Heartbleed: the request passes, the answer must not.
@@ -252,49 +343,55 @@ attack hb_enc 4 iptables hb_leak 3 "" "a 16416-byte heartbeat record with the se
 
 # 3b. Root cause check: the same attack when the router also drops packets
 # that would create a conntrack entry without a SYN (mid-stream pickup).
-echo "# --- hb_enc ipv4: helper attached, router drops mid-stream pickups (! --syn ctstate NEW)"
-helper_on iptables
-ip netns exec "$router" iptables -A FORWARD -p tcp ! --syn -m conntrack --ctstate NEW -j DROP
-snap "$TLSDIR/c.before"
-run_client 4 $PORT ch ccs hbe
-snap "$TLSDIR/c.after"
-show_conntrack
-if [ "$RC" = 2 ] && grep -q "cut at step 3 " <<<"$RESULT" && ! grep -q LEAKED "$OUT"; then
-	log_pass "hb_enc+nopickup ipv4: the 16416-byte answer never reaches the client"
-else
-	log_fail "hb_enc+nopickup ipv4: $RESULT (rc $RC)"
+if selected hb_enc; then
+	echo "# --- hb_enc ipv4: helper attached, router drops mid-stream pickups (! --syn ctstate NEW)"
+	helper_on iptables
+	ip netns exec "$router" iptables -A FORWARD -p tcp ! --syn -m conntrack --ctstate NEW -j DROP
+	snap "$TLSDIR/c.before"
+	run_client 4 $PORT ch ccs hbe
+	snap "$TLSDIR/c.after"
+	show_conntrack
+	if [ "$RC" = 2 ] && grep -q "cut at step 3 " <<<"$RESULT" && ! grep -q LEAKED "$OUT"; then
+		log_pass "hb_enc+nopickup ipv4: the 16416-byte answer never reaches the client"
+	else
+		log_fail "hb_enc+nopickup ipv4: $RESULT (rc $RC)"
+	fi
+	check_counters "hb_enc+nopickup ipv4" hb_leak
+	ip netns exec "$router" iptables -F FORWARD
 fi
-check_counters "hb_enc+nopickup ipv4" hb_leak
-ip netns exec "$router" iptables -F FORWARD
 
 # 4. The plaintext heartbeat in 1-byte segments.
 attack hb_split 6 iptables hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
 	"the secret leaked" -- --split $PORT ch hbx
 
-segs=$(sed -n 's/.*the kernel sent \([0-9]*\) data segments.*/\1/p' "$TLSDIR/attack-baseline.out")
-if [ "${segs:-0}" -ge 16 ]; then
-	log_pass "hb_split ipv6: the 16-byte heartbeat record left the client in $segs TCP segments"
-else
-	log_fail "hb_split ipv6: the heartbeat record was not split (${segs:-?} data segments)"
+if selected hb_split; then
+	segs=$(sed -n 's/.*the kernel sent \([0-9]*\) data segments.*/\1/p' "$TLSDIR/attack-baseline.out")
+	if [ "${segs:-0}" -ge 16 ]; then
+		log_pass "hb_split ipv6: the 16-byte heartbeat record left the client in $segs TCP segments"
+	else
+		log_fail "hb_split ipv6: the heartbeat record was not split (${segs:-?} data segments)"
+	fi
 fi
 
 # 5. Plaintext tunnelled in application data, and the benign control.
 attack lowrun 4 nft lowrun 6 "application data record, 4128 bytes" \
 	"4096 ASCII bytes delivered inside application data" -- $PORT ch ccs r512 r512 r512 a4096 r512
 
-echo "# --- lowrun control ipv4: the same session with random data, helper attached"
-helper_on nft
-snap "$TLSDIR/c.before"
-run_client 4 $PORT ch ccs r512 r512 r512 r4096 r512
-snap "$TLSDIR/c.after"
-n=$(show_server | grep -c 'application data record')
-b=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" bytes)
-dr=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" drops)
-echo "# counters: bytes +$b, drops +$dr; the server got $n application data records"
-if [ "$RC" = 0 ] && [ "$n" = 5 ] && [ "$dr" = 0 ] && [ "${b:-0}" -ge 6000 ]; then
-	log_pass "lowrun control ipv4: random application data passes entirely ($b bytes inspected, 0 drops)"
-else
-	log_fail "lowrun control ipv4: benign session disturbed ($RESULT, $n records, drops +$dr)"
+if selected lowrun; then
+	echo "# --- lowrun control ipv4: the same session with random data, helper attached"
+	helper_on nft
+	snap "$TLSDIR/c.before"
+	run_client 4 $PORT ch ccs r512 r512 r512 r4096 r512
+	snap "$TLSDIR/c.after"
+	n=$(show_server | grep -c 'application data record')
+	b=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" bytes)
+	dr=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" drops)
+	echo "# counters: bytes +$b, drops +$dr; the server got $n application data records"
+	if [ "$RC" = 0 ] && [ "$n" = 5 ] && [ "$dr" = 0 ] && [ "${b:-0}" -ge 6000 ]; then
+		log_pass "lowrun control ipv4: random application data passes entirely ($b bytes inspected, 0 drops)"
+	else
+		log_fail "lowrun control ipv4: benign session disturbed ($RESULT, $n records, drops +$dr)"
+	fi
 fi
 
 # 6. SSLv2 messages from the wrong side.
@@ -308,28 +405,32 @@ attack sslv2_server 4 iptables sslv2_direction 1 "" \
 ip netns exec "$client" iptables -A OUTPUT -p tcp --dport $PORT --tcp-flags RST RST -j DROP
 attack reorder 4 iptables hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
 	"the secret leaked" -- --raw --reorder $PORT ch hbx
-g=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" gaps)
-if [ "${g:-0}" -ge 1 ]; then
-	log_pass "reorder ipv4: the segment beyond the hole was dropped (gaps +$g)"
-else
-	log_fail "reorder ipv4: no gap counted (gaps +$g)"
+if selected reorder; then
+	g=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" gaps)
+	if [ "${g:-0}" -ge 1 ]; then
+		log_pass "reorder ipv4: the segment beyond the hole was dropped (gaps +$g)"
+	else
+		log_fail "reorder ipv4: no gap counted (gaps +$g)"
+	fi
 fi
 
 # 7b. After the kill: a bare ACK (conntrack picks the flow up again; the
 # helper sees no data and accepts it), then the heartbeat bytes twice.
-echo "# --- pickup ipv4: reordered heartbeat, then a bare ACK and the bytes twice, helper attached"
-helper_on iptables
-snap "$TLSDIR/c.before"
-run_client 4 --raw --reorder --ack-resend $PORT ch hbx
-snap "$TLSDIR/c.after"
-show_server
-show_conntrack
-p=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" pickups)
-echo "# counters: pickups +$p, violation_hb_length +$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" violation_hb_length)"
-if [ "$RC" = 2 ] && ! server_saw "plaintext heartbeat type 1"; then
-	log_pass "pickup ipv4: the killed flow stays cut after a bare ACK and resent data"
-else
-	log_fail "pickup ipv4: the killed flow came back through conntrack pickup: $RESULT"
+if selected pickup; then
+	echo "# --- pickup ipv4: reordered heartbeat, then a bare ACK and the bytes twice, helper attached"
+	helper_on iptables
+	snap "$TLSDIR/c.before"
+	run_client 4 --raw --reorder --ack-resend $PORT ch hbx
+	snap "$TLSDIR/c.after"
+	show_server
+	show_conntrack
+	p=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" pickups)
+	echo "# counters: pickups +$p, violation_hb_length +$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" violation_hb_length)"
+	if [ "$RC" = 2 ] && ! server_saw "plaintext heartbeat type 1"; then
+		log_pass "pickup ipv4: the killed flow stays cut after a bare ACK and resent data"
+	else
+		log_fail "pickup ipv4: the killed flow came back through conntrack pickup: $RESULT"
+	fi
 fi
 ip netns exec "$client" iptables -F OUTPUT
 
