@@ -7,6 +7,7 @@
 #   3. VM selftests on the default kernel (scripts/vm-run.sh)
 #   4. offline replay tool over the capture corpus and fixtures (tests/corpus)
 #   5. KUnit on UML (scripts/kunit.sh)
+#   6. style: checkpatch --strict and sparse on every source file (make style)
 # Each stage prints PASS:/FAIL:/SKIP: lines; a stage that fails without
 # saying why counts as one failure.  The last line is
 #   N passed, N failed, N skipped
@@ -49,6 +50,7 @@ else
 fi
 stage corpus make --no-print-directory check-corpus
 stage kunit scripts/kunit.sh
+stage style make --no-print-directory style
 
 pass=$(grep -c '^PASS:' "$LOG")
 fail=$(grep -c '^FAIL:' "$LOG")

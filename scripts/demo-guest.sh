@@ -18,6 +18,9 @@ random_file "$TLSDIR/big.bin" 4 >/dev/null
 say "router namespace: attach the helper to TCP port $PORT"
 run ip netns exec "$router" iptables -t raw -A PREROUTING -p tcp -m multiport --ports $PORT -j CT --helper tls
 ip netns exec "$router" ip6tables -t raw -A PREROUTING -p tcp -m multiport --ports $PORT -j CT --helper tls
+say "router namespace: drop what conntrack finds INVALID (README, Deploying)"
+run ip netns exec "$router" iptables -A FORWARD -m conntrack --ctstate INVALID -j DROP
+ip netns exec "$router" ip6tables -A FORWARD -m conntrack --ctstate INVALID -j DROP
 
 say "a real TLS 1.3 download (openssl s_server -> curl) through the router"
 serve_www 4 1 60
