@@ -10,6 +10,11 @@
 #	                    dkms add, build and install for DKMS_KVER (default KVER)
 #	make dkms-build     the same without installing (dkms add + build)
 #	make dkms-remove    dkms remove --all and delete the /usr/src copy
+#	make check-dkms     dkms add + build for DKMS_KVER (any kernel with
+#	                    headers, running or not; DKMS_KDIR for headers
+#	                    outside /lib/modules), check the built module's
+#	                    vermagic, then dkms-remove.  Changes the host's
+#	                    /usr/src and /var/lib/dkms while it runs.
 #	make check-install  make install into the test VM's module tree, boot it
 #	                    and run examples/check.sh there (modprobe from
 #	                    updates/ with the modprobe.d example, the nftables and
@@ -18,7 +23,7 @@
 # KVER/KDIR select the kernel as for make; VERSION is the module's own
 # (NF_CT_TLS_VERSION in nf_conntrack_tls_main.c), also read by dkms.conf.
 
-.PHONY: install uninstall dkms-install dkms-build dkms-remove dkms-src check-install
+.PHONY: install uninstall dkms-install dkms-build dkms-remove dkms-src check-install check-dkms
 
 NF_CT_TLS_PKG      := nf_conntrack_tls
 NF_CT_TLS_VERSION  := $(shell sed -n 's/^\#define NF_CT_TLS_VERSION "\(.*\)"$$/\1/p' \
@@ -56,7 +61,22 @@ dkms-src:
 		dkms add -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION)
 
 dkms-build: dkms-src
-	dkms build --force -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) -k $(DKMS_KVER)
+	dkms build --force -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) -k $(DKMS_KVER) \
+		$(if $(DKMS_KDIR),--kernelsourcedir $(abspath $(DKMS_KDIR)))
+
+DKMS_KO = /var/lib/dkms/$(NF_CT_TLS_PKG)/$(NF_CT_TLS_VERSION)/$(DKMS_KVER)/$(shell uname -m)/module/$(NF_CT_TLS_PKG).ko
+
+check-dkms:
+	@rc=0; $(MAKE) --no-print-directory dkms-build >$(REPO)/build/dkms.log 2>&1 || rc=$$?; \
+	ko=$$(ls $(DKMS_KO)* 2>/dev/null | head -1); \
+	vm=$$(modinfo -F vermagic $$ko 2>/dev/null | cut -d' ' -f1); \
+	if [ $$rc = 0 ] && [ "$$vm" = "$(DKMS_KVER)" ]; then \
+		echo "PASS: dkms: built for $(DKMS_KVER) (running: $$(uname -r)), vermagic $$vm"; \
+	else \
+		cat $(REPO)/build/dkms.log; \
+		echo "FAIL: dkms: build for $(DKMS_KVER) (exit $$rc, vermagic '$$vm')"; rc=1; \
+	fi; \
+	$(MAKE) --no-print-directory dkms-remove >/dev/null 2>&1; exit $$rc
 
 dkms-install: dkms-src
 	dkms install --force -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) -k $(DKMS_KVER)
