@@ -3,7 +3,8 @@
 #
 # make check: every test of the project, in order
 #   1. module build (W=1, warnings are errors)
-#   2. userspace unit tests of the engine (plain and ASan/UBSan builds)
+#   2. userspace unit tests of the engine (plain and ASan/UBSan builds),
+#      the offline replay tool (tls_offline.sh needs it in the VM)
 #   3. VM selftests on the default kernel (scripts/vm-run.sh)
 #   4. offline replay tool over the capture corpus and fixtures (tests/corpus)
 #   5. KUnit on UML (scripts/kunit.sh)
@@ -43,6 +44,13 @@ else
 	echo "FAIL: build: nf_conntrack_tls.ko (see build/module.log)" | tee -a "$LOG"
 fi
 stage unit make --no-print-directory unit
+# tls_offline.sh runs the replay tool on what it captures in the VM
+if make --no-print-directory tools >build/tools.log 2>&1; then
+	echo "PASS: build: tools/tls-replay" | tee -a "$LOG"
+else
+	cat build/tools.log
+	echo "FAIL: build: tools/tls-replay (see build/tools.log)" | tee -a "$LOG"
+fi
 if [ -f nf_conntrack_tls.ko ]; then
 	stage selftests scripts/vm-run.sh -t 3600 -- tests/selftests/run.sh
 else
