@@ -31,7 +31,9 @@
 #
 # Environment: DEBUG_KERNEL_JOBS (default nproc), DEBUG_KERNEL_NICE (default
 # 10: the build yields to VM tests), LINUX_SOURCE_TARBALL, VM_TIMEOUT (seconds
-# for the VM run, default 3600), MATRIX_TESTS (selftests, default all).
+# for the VM run, default 3600), MATRIX_TESTS (selftests, default all),
+# ATTACKS (the cases of tls_attacks.sh, default all; nmap and testssl fork
+# thousands of processes, an hour or more on the debug kernel under TCG).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -148,7 +150,8 @@ check() {
 	# shellcheck disable=SC2086
 	"$REPO/scripts/vm-run.sh" -K "$BASE" -k "$kv" -t "${VM_TIMEOUT:-3600}" \
 		-a "panic_on_warn=1 kmemleak=on" -- \
-		scripts/debug-kernel.sh guest -- tests/selftests/run.sh $tests || rc=$?
+		scripts/debug-kernel.sh guest -- env ATTACKS="${ATTACKS:-all}" \
+		tests/selftests/run.sh $tests || rc=$?
 	[ -f "$REPO/build/vm/dmesg-last.txt" ] && cp "$REPO/build/vm/dmesg-last.txt" "$BASE/dmesg.txt"
 	if [ $rc = 0 ]; then
 		echo "PASS: debug: selftests on $kv with no KASAN/UBSAN/lockdep/kmemleak report"
