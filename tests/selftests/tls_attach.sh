@@ -78,12 +78,14 @@ for attach in iptables nft; do
 		done
 	done
 
-	# TIME_WAIT entries expire after 120 s: count those still listed, and
-	# require every listed flow to the port to carry the helper.
+	# TIME_WAIT entries expire after 120 s (on a slow guest, such as the
+	# debug kernel's, the first sessions' entries are gone by now): require
+	# every flow still listed to carry the helper; the counters below show
+	# that the helper saw all 8.
 	list=$(ip netns exec "$router" conntrack -L -p tcp --dport $PORT 2>/dev/null)
 	n=$(grep -c 'helper=tls' <<<"$list")
 	total=$(grep -c 'dport=' <<<"$list")
-	if [ "$n" -ge 4 ] && [ "$n" = "$total" ]; then
+	if [ "$n" -ge 1 ] && [ "$n" = "$total" ]; then
 		log_pass "$attach: conntrack -L shows helper=tls on all $n flows listed"
 	else
 		log_fail "$attach: conntrack -L: helper=tls on $n of $total flows"
