@@ -63,7 +63,7 @@ void nf_ct_tls_net_exit(void);
 /* nf_conntrack_tls_reset.c */
 void nf_ct_tls_send_resets(struct sk_buff *skb, unsigned int protoff,
 			   struct nf_conn *ct, enum ip_conntrack_info ctinfo,
-			   bool rcv_nxt_valid, u32 rcv_nxt);
+			   u32 rcv_nxt);
 
 /* nf_conntrack_tls_attach.c: the "ports" module parameter */
 int nf_ct_tls_attach_init(struct nf_conntrack_helper *const *helpers);

@@ -154,7 +154,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
 	u32 plen, skip = 0, records = 0, rcv_nxt = 0;
-	bool drop = false, kill = false, rcv_nxt_valid = false;
+	bool drop = false, kill = false;
 
 	/* ICMP errors about the flow carry no stream bytes. */
 	if (ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY)
@@ -209,7 +209,6 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 			kill = true;
 			/* where the receiver's stream stands, for the RST */
 			rcv_nxt = flow->dir[dir].next_seq;
-			rcv_nxt_valid = true;
 		}
 		break;
 	case TLS_SEQ_OLD:
@@ -251,8 +250,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	}
 	if (kill) {
 		if (READ_ONCE(tn->conf.reset))
-			nf_ct_tls_send_resets(skb, protoff, ct, ctinfo,
-					      rcv_nxt_valid, rcv_nxt);
+			nf_ct_tls_send_resets(skb, protoff, ct, ctinfo, rcv_nxt);
 		nf_ct_kill(ct);
 	}
 	return drop ? NF_DROP : NF_ACCEPT;

@@ -17,8 +17,9 @@
  *    receiver's rcv_nxt and is accepted (RFC 5961 answers any other
  *    in-window RST with a challenge ACK only).
  *
- * Only ever called on the violation path, never per packet; the two small
- * GFP_ATOMIC allocations are those of the REJECT target.
+ * Only ever called on the violation path, never per packet: per kill one
+ * small GFP_ATOMIC allocation for the mirror header here and one for each
+ * RST in the REJECT code.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -119,7 +120,7 @@ static void nf_ct_tls_reset_one(struct net *net, struct sk_buff *skb)
 
 void nf_ct_tls_send_resets(struct sk_buff *skb, unsigned int protoff,
 			   struct nf_conn *ct, enum ip_conntrack_info ctinfo,
-			   bool rcv_nxt_valid, u32 rcv_nxt)
+			   u32 rcv_nxt)
 {
 	struct net *net = nf_ct_net(ct);
 	const struct tcphdr *th;
@@ -138,8 +139,8 @@ void nf_ct_tls_send_resets(struct sk_buff *skb, unsigned int protoff,
 	/* to the sender of the offending segment */
 	nf_ct_tls_reset_one(net, skb);
 
-	/* to its receiver, when the helper knows where its stream stands */
-	if (!rcv_nxt_valid || !th->ack)
+	/* to its receiver (an ACK number tells where to send its RST) */
+	if (!th->ack)
 		return;
 	m = nf_ct_tls_mirror(skb, th, ct, ctinfo, rcv_nxt);
 	if (!m)
