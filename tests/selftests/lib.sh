@@ -102,6 +102,18 @@ table inet tlstest {
 NFT
 }
 
+# check WHAT COMMAND...: PASS when COMMAND succeeds, else FAIL with the
+# state the test describes in its own check_detail function.
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		log_pass "$what"
+	else
+		log_fail "$what ($(check_detail))"
+	fi
+}
+
 # drop_invalid NS: the router drops what conntrack finds INVALID, as the
 # README's deployment prescribes.  When the helper drops the packet that made
 # a conntrack entry (the first data segment of a pickup), that entry is never

@@ -288,16 +288,8 @@ live() {
 
 restore() { ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$1=$2"; }
 
-# check WHAT CONDITION...: PASS/FAIL on a shell condition
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		log_pass "$what"
-	else
-		log_fail "$what (client: $RESULT, rc $RC; violations: ${VIOL:-none})"
-	fi
-}
+# (for lib.sh's check WHAT CONDITION...)
+check_detail() { echo "client: $RESULT, rc $RC; violations: ${VIOL:-none}"; }
 cut_at() { [ "$RC" = 2 ] && grep -q "cut at step $1 " <<<"$RESULT"; }
 done_ok() { [ "$RC" = 0 ]; }
 only_viol() { [ "$VIOL" = "violation_$1 +$2 " ]; }
