@@ -32,7 +32,9 @@
 #
 # Environment: MATRIX_LANES, MATRIX_TESTS (selftests to run, default every
 # tests/selftests/tls_*.sh; a lane whose run shows no PASS line fails),
-# VM_TIMEOUT (seconds per VM run, default 3000), WERROR.
+# VM_TIMEOUT (seconds per VM run, default 3000), ATTACKS (the cases of
+# tls_attacks.sh to run, default all; e.g. every case but testssl, which
+# alone takes 10-15 minutes under TCG), WERROR.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -169,7 +171,8 @@ for lane in "${LANES[@]}"; do
 	tests=${MATRIX_TESTS:-$(cd tests/selftests && echo tls_*.sh)}
 	# shellcheck disable=SC2086
 	scripts/vm-run.sh -k "$kver" -t "${VM_TIMEOUT:-3000}" -- \
-		tests/selftests/run.sh $tests >"$vlog" 2>&1
+		env ATTACKS="${ATTACKS:-all}" tests/selftests/run.sh $tests \
+		>"$vlog" 2>&1
 	rc=$?
 	RES_TIME_T[$lane]=$(( $(date +%s) - t0 ))
 	[ -f build/vm/dmesg-last.txt ] && cp build/vm/dmesg-last.txt "$OUT/$kver.dmesg.txt"
