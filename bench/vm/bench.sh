@@ -16,6 +16,10 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$REPO" || exit 1
 what=${1:-all}
+case ${BENCH_HELPER:-tls} in
+tls | ftp) ;;
+*) echo "bench.sh: BENCH_HELPER=$BENCH_HELPER: expected tls or ftp" >&2; exit 2 ;;
+esac
 OUT=$REPO/build/bench
 KVER=${KVER:-$("$REPO/scripts/kver.sh")}
 mkdir -p "$OUT" "$REPO/bench/results"
@@ -57,7 +61,7 @@ run_vm() {
 	local v envs=()
 	# the BENCH_* knobs that are set go into the guest's environment
 	for v in BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS \
-		 BENCH_SIZES BENCH_TLS_MB BENCH_RPS; do
+		 BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER; do
 		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 	done
 	# the host's load while the VM runs: other VMs on the same cores

@@ -168,7 +168,8 @@ def vm_section(rows, lines, plot):
                  f"QEMU TCG; {info.get('reps', '?')} ABBA pairs of {info.get('time', '?')} s runs "
                  f"({info.get('reps2', '?')} for the secondary rows); guest time {done.get('elapsed', '?')} s")
     lines.append("   ratio = helper/none of each pair (same minute); median [min..max] over the pairs;")
-    lines.append("   'none' = -j CT (conntrack + template, no helper), 'helper' = -j CT --helper tls;")
+    lines.append("   'none' = -j CT (conntrack + template, no helper), "
+                 f"'helper' = -j CT --helper {info.get('helper', 'tls')};")
     lines.append("   gap drops = the helper's gaps counter (segments beyond a hole, dropped under gap=0);")
     lines.append("   TCP timeouts = the client's TCPTimeouts (RTOs) during the runs of each mode")
     findings = []

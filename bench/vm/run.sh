@@ -45,7 +45,11 @@
 # BENCH_REPS2 (2: other write sizes, GRO), BENCH_TIME (seconds per run, 3),
 # BENCH_FLOWS (100000), BENCH_SIZES ("1448 16384 65536"), BENCH_TESTS
 # (default: "stream small conn tls gro mem perf"; add iperf3 for the sanity
-# row), BENCH_TLS_MB (4), BENCH_RPS ("1 0": the passes, see below).
+# row), BENCH_TLS_MB (4), BENCH_RPS ("1 0": the passes, see below),
+# BENCH_HELPER (tls; ftp puts the in-tree FTP helper in the "helper" mode:
+# conntrack's cost of attaching any helper, whose help function returns at
+# once on packets without payload, against which the connection rate of
+# the tls helper can be compared).
 #
 # RPS passes.  veth queues a received packet on the CPU that sent it, and a
 # TCP sender transmits one flow from several CPUs (the application's and the
@@ -75,6 +79,7 @@ FLOWS=${BENCH_FLOWS:-100000}
 SIZES=${BENCH_SIZES:-1448 16384 65536}
 TESTS=${BENCH_TESTS:-stream small conn tls gro mem perf}
 TLS_MB=${BENCH_TLS_MB:-4}
+HELPER=${BENCH_HELPER:-tls}
 SMALL_FLOWS=32
 PORT=443
 # one server per address, all on port 443
@@ -101,6 +106,11 @@ note() { echo "# $*"; }
 has() { [[ " $TESTS " == *" $1 "* ]]; }
 elapsed() { echo $((EPOCHSECONDS - START)); }
 
+case $HELPER in
+tls) ;;
+ftp) modprobe nf_conntrack_ftp || { echo "FAIL: modprobe nf_conntrack_ftp"; exit 1; } ;;
+*) echo "FAIL: BENCH_HELPER=$HELPER: expected tls or ftp"; exit 1 ;;
+esac
 [ -x "$TLSGEN" ] || { echo "FAIL: $TLSGEN missing (make bench-vm builds it)"; exit 1; }
 grep -q '^nf_conntrack_tls ' /proc/modules || { echo "FAIL: nf_conntrack_tls not loaded"; exit 1; }
 # the guest's devtmpfs has no /dev/fd (process substitution needs it)
@@ -179,7 +189,7 @@ R iptables -t raw -A PREROUTING -p tcp --dport $PORT -j CT
 set_mode() {
 	MODE=$1
 	if [ "$MODE" = helper ]; then
-		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT --helper tls
+		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT --helper "$HELPER"
 	else
 		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT
 	fi
@@ -465,8 +475,8 @@ perf_run() {
 		"samples=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$W/perf.log") t=$(elapsed)"
 }
 
-note "bench: guest $(uname -r), $(nproc) vCPUs, reps=$REPS/$REPS2 time=${T}s flows=$FLOWS tests: $TESTS"
-emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS rps=${RPS_PASSES// /,}" \
+note "bench: guest $(uname -r), $(nproc) vCPUs, reps=$REPS/$REPS2 time=${T}s flows=$FLOWS helper=$HELPER tests: $TESTS"
+emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS rps=${RPS_PASSES// /,} helper=$HELPER" \
 	"cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1 | tr ' ' '_')"
 
 note "setup: rules at $(elapsed) s"
