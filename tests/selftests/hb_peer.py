@@ -3,7 +3,9 @@
 """A minimal Heartbleed exchange over plain sockets, to watch how a flow ends.
 
   hb_peer.py server PORT SECONDS
-      accept one connection and read until EOF, a reset or SECONDS pass;
+      accept one connection (waiting up to ACCEPT_WAIT s: a client's start
+      takes many seconds in a loaded TCG guest) and read from it until EOF,
+      a reset or SECONDS pass;
       print "server: got N bytes (heartbeat: yes|no), end: eof|reset|timeout"
   hb_peer.py client HOST PORT SECONDS [GOFILE]
       send a TLS 1.2 ClientHello record, (print "client: paused" and wait
@@ -53,13 +55,16 @@ def read_until_end(s, seconds):
         got += d
 
 
+ACCEPT_WAIT = 60
+
+
 def server(port, seconds):
     ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     ls.bind(("::", port))
     ls.listen(1)
-    ls.settimeout(seconds)
+    ls.settimeout(max(seconds, ACCEPT_WAIT))
     c, _ = ls.accept()
     got, end = read_until_end(c, seconds)
     print("server: got %d bytes (heartbeat: %s), end: %s"

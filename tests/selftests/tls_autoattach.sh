@@ -92,7 +92,7 @@ one_flow() {
 	local addr=$1 port=$2 before pid cpid i
 	before=$(hb_violations)
 	rm -f "$GO"
-	ip netns exec "$server" timeout 60 "$PY" "$PEER" server "$port" 12 \
+	ip netns exec "$server" timeout 90 "$PY" "$PEER" server "$port" 12 \
 		>"$TLSDIR/aa-srv.out" 2>&1 &
 	pid=$!
 	wait_port "$server" "$port" || { log_fail "hb_peer server on $port"; return; }

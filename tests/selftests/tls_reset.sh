@@ -42,7 +42,7 @@ one_flow() {
 	local addr=$1 port=$2 knob=${3:-} before pid
 	before=$(counter "$router" violation_hb_length)
 	rm -f "$GO"
-	ip netns exec "$server" timeout 60 "$PY" "$PEER" server "$port" \
+	ip netns exec "$server" timeout 90 "$PY" "$PEER" server "$port" \
 		$((WAIT + 10)) >"$TLSDIR/reset-srv.out" 2>&1 &
 	pid=$!
 	wait_port "$server" "$port" || { log_fail "hb_peer server on $port"; return; }
