@@ -33,7 +33,10 @@
 # 10: the build yields to VM tests), LINUX_SOURCE_TARBALL, VM_TIMEOUT (seconds
 # for the VM run, default 3600), MATRIX_TESTS (selftests, default all),
 # ATTACKS (the cases of tls_attacks.sh, default all; nmap and testssl fork
-# thousands of processes, an hour or more on the debug kernel under TCG).
+# thousands of processes, an hour or more on the debug kernel under TCG),
+# TIME_SCALE (default 4: the guest runs Python 3-4x slower than the stock
+# kernel's, see tests/selftests/lib.sh), BIG_MB (tls_benign.sh's big
+# download in MB, default 100; 8 keeps the debug run shorter).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -151,6 +154,7 @@ check() {
 	"$REPO/scripts/vm-run.sh" -K "$BASE" -k "$kv" -t "${VM_TIMEOUT:-3600}" \
 		-a "panic_on_warn=1 kmemleak=on" -- \
 		scripts/debug-kernel.sh guest -- env ATTACKS="${ATTACKS:-all}" \
+		TIME_SCALE="${TIME_SCALE:-4}" BIG_MB="${BIG_MB:-}" \
 		tests/selftests/run.sh $tests || rc=$?
 	[ -f "$REPO/build/vm/dmesg-last.txt" ] && cp "$REPO/build/vm/dmesg-last.txt" "$BASE/dmesg.txt"
 	if [ $rc = 0 ]; then

@@ -3,13 +3,14 @@
 """A minimal Heartbleed exchange over plain sockets, to watch how a flow ends.
 
   hb_peer.py server PORT SECONDS
-      accept one connection (waiting up to ACCEPT_WAIT s: a client's start
-      takes many seconds in a loaded TCG guest) and read from it until EOF,
-      a reset or SECONDS pass;
+      accept one connection (waiting up to ACCEPT_WAIT s, 60 times
+      TIME_SCALE: a client's start takes many seconds in a loaded TCG
+      guest) and read from it until EOF, a reset or SECONDS pass;
       print "server: got N bytes (heartbeat: yes|no), end: eof|reset|timeout"
   hb_peer.py client HOST PORT SECONDS [GOFILE]
       send a TLS 1.2 ClientHello record, (print "client: paused" and wait
-      until GOFILE exists, at most 60 s,) then a plaintext heartbeat request
+      until GOFILE exists, at most 60 s times
+      TIME_SCALE,) then a plaintext heartbeat request
       whose payload_length (16384) exceeds its record (Heartbleed), then read
       until EOF, a reset or SECONDS pass;
       print "client: sent N bytes, end: eof|reset|timeout after S s"
@@ -55,7 +56,10 @@ def read_until_end(s, seconds):
         got += d
 
 
-ACCEPT_WAIT = 60
+# TIME_SCALE (from tests/selftests/run.sh, default 1) stretches the waits
+# that are not arguments, like the callers' scaled SECONDS
+SCALE = int(os.environ.get("TIME_SCALE", "1"))
+ACCEPT_WAIT = 60 * SCALE
 
 
 def server(port, seconds):
@@ -79,7 +83,7 @@ def client(host, port, seconds, gofile=None):
     time.sleep(0.5)
     if gofile:
         print("client: paused", flush=True)
-        for _ in range(600):
+        for _ in range(600 * SCALE):
             if os.path.exists(gofile):
                 break
             time.sleep(0.1)

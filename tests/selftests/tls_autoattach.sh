@@ -92,14 +92,14 @@ one_flow() {
 	local addr=$1 port=$2 before pid cpid i
 	before=$(hb_violations)
 	rm -f "$GO"
-	ip netns exec "$server" timeout 90 "$PY" "$PEER" server "$port" 12 \
-		>"$TLSDIR/aa-srv.out" 2>&1 &
+	ip netns exec "$server" timeout "$(scaled 90)" "$PY" "$PEER" server "$port" \
+		"$(scaled 12)" >"$TLSDIR/aa-srv.out" 2>&1 &
 	pid=$!
 	wait_port "$server" "$port" || { log_fail "hb_peer server on $port"; return; }
-	ip netns exec "$client" timeout 90 "$PY" "$PEER" client "$addr" "$port" 4 \
+	ip netns exec "$client" timeout "$(scaled 90)" "$PY" "$PEER" client "$addr" "$port" 4 \
 		"$GO" >"$TLSDIR/aa-cli.out" 2>&1 &
 	cpid=$!
-	for i in $(seq 300); do
+	for i in $(seq "$(scaled 300)"); do
 		grep -q 'client: paused' "$TLSDIR/aa-cli.out" && break
 		sleep 0.1
 	done

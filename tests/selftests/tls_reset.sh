@@ -42,14 +42,14 @@ one_flow() {
 	local addr=$1 port=$2 knob=${3:-} before pid
 	before=$(counter "$router" violation_hb_length)
 	rm -f "$GO"
-	ip netns exec "$server" timeout 90 "$PY" "$PEER" server "$port" \
-		$((WAIT + 10)) >"$TLSDIR/reset-srv.out" 2>&1 &
+	ip netns exec "$server" timeout "$(scaled 90)" "$PY" "$PEER" server "$port" \
+		"$(scaled $((WAIT + 10)))" >"$TLSDIR/reset-srv.out" 2>&1 &
 	pid=$!
 	wait_port "$server" "$port" || { log_fail "hb_peer server on $port"; return; }
-	ip netns exec "$client" timeout 90 "$PY" "$PEER" client "$addr" "$port" \
-		$WAIT "$GO" >"$TLSDIR/reset-cli.out" 2>&1 &
+	ip netns exec "$client" timeout "$(scaled 90)" "$PY" "$PEER" client "$addr" "$port" \
+		"$(scaled $WAIT)" "$GO" >"$TLSDIR/reset-cli.out" 2>&1 &
 	local cpid=$! i
-	for i in $(seq 300); do
+	for i in $(seq "$(scaled 300)"); do
 		grep -q 'client: paused' "$TLSDIR/reset-cli.out" && break
 		sleep 0.1
 	done
