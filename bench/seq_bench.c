@@ -6,13 +6,15 @@
  *
  * next to a plain read (sum of every byte, 8 at a time) of the same bytes in
  * the same segments, timed in the same run and interleaved pass by pass.
- * Three stream shapes:
+ * Four stream shapes:
  *
  *   1448    16408-byte appdata records (2^14 + nonce + tag, TLS 1.2 framing)
  *           cut into 1448-byte segments (one MSS)
  *   65536   the same stream cut into 64 KiB segments (a GSO/GRO skb)
  *   rec100  100-byte-body appdata records, one 105-byte record per segment
  *           (small writes with TCP_NODELAY)
+ *   rec100m the same records packed into 1448-byte segments (small writes
+ *           that TCP coalesced): the cost per record inside one call
  *
  * each cache-resident (256 KiB) and memory-bound (32 MiB).  The ciphertext
  * is uniformly random, so the low-byte rule (limit 128) scans every body byte
@@ -60,7 +62,10 @@ static const struct shape shapes[] = {
 	{ "1448", REC_LEN, 1448 },
 	{ "65536", REC_LEN, 65536 },
 	{ "rec100", SMALL_BODY, 0 },
+	{ "rec100m", SMALL_BODY, 1448 },
 };
+
+#define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
 
 static u8 *buf;
 static u32 buf_len;
@@ -210,9 +215,9 @@ int main(int argc, char **argv)
 	int rounds = 5, r, p, reps;
 
 	if (argc == 4 && !strcmp(argv[1], "once")) {
-		for (s = 0; s < 3 && strcmp(argv[3], shapes[s].name); s++)
+		for (s = 0; s < NSHAPES && strcmp(argv[3], shapes[s].name); s++)
 			;
-		if (s == 3)
+		if (s == NSHAPES)
 			return 2;
 		build(ONCE_SIZE, &shapes[s]);
 		printf("segments %u bytes %u\n", nsegs, buf_len);
@@ -234,7 +239,7 @@ int main(int argc, char **argv)
 	       "segs", "seq ns", "feed ns", "plain ns", "seq MB/s",
 	       "plainMB/s", "ratio", "min..max");
 	for (z = 0; z < 2; z++) {
-		for (s = 0; s < 3; s++) {
+		for (s = 0; s < NSHAPES; s++) {
 			build(z ? BIG_SIZE : SMALL_SIZE, &shapes[s]);
 			reps = z ? 5 : 60;
 			for (r = 0; r < rounds; r++) {

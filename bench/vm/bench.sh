@@ -36,7 +36,7 @@ run_user() {
 	if command -v valgrind >/dev/null; then
 		echo "== userspace: callgrind, instructions per segment"
 		: >"$OUT/callgrind.txt"
-		for shape in 1448 65536 rec100; do
+		for shape in 1448 65536 rec100 rec100m; do
 			for mode in seq feed plain; do
 				valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.out" \
 					--toggle-collect=${mode}_pass build/bench/seq_bench \

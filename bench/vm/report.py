@@ -277,7 +277,8 @@ def seq_section(seq_path, engine_path, cg_path, lines):
                f"{'[min..max]':>12} {'seq Ir':>8} {'plain Ir':>8}  target")
         lines.append(hdr)
         lines.append("   " + "-" * (len(hdr) - 3))
-        names = {"1448": "1448 B (1 MSS)", "65536": "64 KiB (GSO skb)", "rec100": "100-B rec/segment"}
+        names = {"1448": "1448 B (1 MSS)", "65536": "64 KiB (GSO skb)", "rec100": "100-B rec/segment",
+                 "rec100m": "100-B recs, 1448 B"}
         for ln in open(seq_path):
             if not ln.startswith("#seq "):
                 continue
