@@ -118,10 +118,13 @@ void tls_flow_stop(struct tls_flow *f)
  * mixed word only its leading low bytes extend the run and its trailing low
  * bytes start the next one.  Runs strictly inside a word are at most 6
  * bytes long and the trailing run at most 7, so for limit > 8 this is exact;
- * smaller limits take the bytewise path.  For limit > 14 a run ending in a
- * mixed word (<= 7) plus the next word's leading run (<= 7) cannot reach the
- * limit, so after a mixed word the scan only looks for the next all-low
- * word: that inner loop is the hot path on ciphertext.
+ * smaller limits take the bytewise path, limits up to 14 the word path.
+ * Limits of 15 and more take the sampled path (lowrun_sampled()): a run of
+ * limit low bytes covers at least (limit - 7) / 8 whole words at multiples of 8,
+ * so it is enough to look at one word in that many; only an all-low sample
+ * (1 in 256 on ciphertext) is measured exactly, by walking to the high bytes
+ * on both sides of it.  Same results as the bytewise scan, for limit 128
+ * one load per 120 bytes of ciphertext.
  */
 static bool lowrun_scanned(const struct tls_dir *d)
 {
@@ -215,16 +218,99 @@ static u32 lowrun_tail(const u8 *p, u32 n, u32 i, u32 *runp, u32 r,
 	return n;
 }
 
+/* The index of the first high byte in p[i..n), or n. */
+static u32 next_high(const u8 *p, u32 n, u32 i)
+{
+	u64 m;
+
+	for (; n - i >= 8; i += 8) {
+		m = load_hi(p + i);
+		if (m)
+			return i + lead_low(m);
+	}
+	while (i < n && !(p[i] & 0x80))
+		i++;
+	return i;
+}
+
+/*
+ * The start of the low run that ends at e (p[e - 1] is its last byte), not
+ * below lo: p[lo - 1] is a high byte or lo is 0.
+ */
+static u32 run_start(const u8 *p, u32 lo, u32 e)
+{
+	u64 m;
+
+	for (; e - lo >= 8; e -= 8) {
+		m = load_hi(p + e - 8);
+		if (m)
+			return e - trail_low(m);
+	}
+	while (e > lo && !(p[e - 1] & 0x80))
+		e--;
+	return e;
+}
+
+/*
+ * lowrun_scan() for limit >= 15.  The leading run continues the run r of
+ * the bytes before p; every later run starts after a high byte inside p and
+ * is found from a sampled all-low word.  Samples are the words at i, i +
+ * step, ... from the first multiple of 8 after the last high byte seen: a run
+ * of at least limit bytes covers step / 8 consecutive whole words there, so
+ * one of them is a sample.  Runs are found in order, so the first one that
+ * reaches limit is the one reported.
+ */
+static u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
+{
+	u32 step = (limit - 7) / 8 * 8;
+	u32 r = *runp, lead, lo, i, s, e, pos;
+
+	lead = next_high(p, n, 0);
+	if (lead && r + lead >= limit) {
+		pos = r >= limit ? 0 : limit - r - 1;
+		*runp = r + pos + 1;
+		return pos;
+	}
+	if (lead == n) {
+		*runp = r + n;
+		return n;
+	}
+	lo = lead + 1;
+	i = (lo + 7) & ~7u;
+	while (i <= n && n - i >= 8) {
+		if (load_hi(p + i)) {
+			i += step;
+			continue;
+		}
+		s = run_start(p, lo, i);
+		e = next_high(p, n, i + 8);
+		if (e - s >= limit) {
+			*runp = limit;
+			return s + limit - 1;
+		}
+		if (e == n) {
+			*runp = e - s;
+			return n;
+		}
+		lo = e + 1;
+		i = (lo + 7) & ~7u;
+	}
+	*runp = n - run_start(p, lo, n);
+	return n;
+}
+
 /* Returns the index of the byte at which the run reaches limit, or n. */
 static u32 lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
 {
 	u32 r = *runp;
 	u32 i = 0;
 	u32 pos;
-	u64 m, last;
+	u64 m;
 
 	if (limit <= 8)
 		return lowrun_bytes(p, n, runp, limit);
+	if (limit >= 15)
+		return lowrun_sampled(p, n, runp, limit);
 	while (n - i >= 8) {
 		m = load_hi(p + i);
 		if (!m) {
@@ -238,25 +324,7 @@ static u32 lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
 		if (pos && r + pos >= limit)
 			goto hit;
 		i += 8;
-		if (limit <= 14) {
-			r = trail_low(m);
-			continue;
-		}
-		last = m;
-		while (n - i >= 16) {
-			m = load_hi(p + i);
-			if (!m)
-				break;
-			last = m;
-			m = load_hi(p + i + 8);
-			if (!m) {
-				i += 8;
-				break;
-			}
-			last = m;
-			i += 16;
-		}
-		r = trail_low(last);
+		r = trail_low(m);
 	}
 	if (i < n && n >= 8)
 		return lowrun_tail(p, n, i, runp, r, limit);

@@ -231,7 +231,7 @@ static void t_scan_random(void)
 	group_begin(&g, "lowrun word scan vs bytewise reference");
 	for (iter = 0; iter < 4000; iter++) {
 		n = 1 + rnd() % (iter < 3000 ? 600 : 65000);
-		p = rnd() % 4;	/* low-byte probability class */
+		p = rnd() % 5;	/* low-byte probability class */
 		for (i = 0; i < n; i++) {
 			u32 x = rnd();
 
@@ -239,7 +239,8 @@ static void t_scan_random(void)
 			case 0: body[i] = x; break;
 			case 1: body[i] = (x % 16) ? x & 0x7f : x | 0x80; break;
 			case 2: body[i] = (x % 256) ? x & 0x7f : 0x80; break;
-			default: body[i] = (x % 4096) ? 0x7f : 0xff; break;
+			case 3: body[i] = (x % 4096) ? 0x7f : 0xff; break;
+			default: body[i] = x; break;
 			}
 		}
 		switch (rnd() % 5) {
@@ -248,6 +249,19 @@ static void t_scan_random(void)
 		case 2: limit = TLS_LOWRUN_DEFAULT; break;
 		case 3: limit = 1 + rnd() % 70000; break;
 		default: limit = 8 + rnd() % 16; break;
+		}
+		/*
+		 * class 4: runs of limit - 2 .. limit + 1 low bytes planted at
+		 * random offsets, framed by high bytes: every alignment of a
+		 * run just short of, at and just past the limit
+		 */
+		for (c = 0; p == 4 && c < 8; c++) {
+			u32 len = limit + rnd() % 4, at = rnd() % n;
+
+			len = len > 2 ? len - 2 : 1;
+			for (i = 0; i < len + 2 && at + i < n; i++)
+				body[at + i] = i && i <= len ? rnd() & 0x7f :
+							       0x80 | rnd();
 		}
 		pol.lowrun_limit = limit;
 		/* reference: bytewise over the body bytes */
