@@ -182,6 +182,19 @@ static inline u64 load_hi(const u8 *p)
 }
 
 /*
+ * A run r long so far goes on into a low prefix that takes it to limit:
+ * the offset in that prefix of the byte where it reaches limit (0 when r
+ * already has, after a lowered limit); sets *runp to the run at that byte.
+ */
+static inline u32 reach(u32 r, u32 limit, u32 *runp)
+{
+	u32 pos = r >= limit ? 0 : limit - r - 1;
+
+	*runp = r + pos + 1;
+	return pos;
+}
+
+/*
  * The last k = n - i < 8 bytes of p[0..n), n >= 8, for limit > 8, with the
  * run r so far: one load of the word that ends at n instead of k byte
  * steps.  The tail is moved to the low end of the word and the bytes above
@@ -209,9 +222,7 @@ static u32 lowrun_tail(const u8 *p, u32 n, u32 i, u32 *runp, u32 r,
 	pos = m == fill ? k : lead_low(m);
 	if (pos && r + pos >= limit) {
 		/* the run reaches limit inside the tail's low prefix */
-		pos = r >= limit ? 0 : limit - r - 1;
-		*runp = r + pos + 1;
-		return i + pos;
+		return i + reach(r, limit, runp);
 	}
 	/* a high byte in the tail: the new run is the trailing low bytes */
 	*runp = m == fill ? r + k : trail_low(w);
@@ -263,14 +274,11 @@ static u32 run_start(const u8 *p, u32 lo, u32 e)
 static u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
 {
 	u32 step = (limit - 7) / 8 * 8;
-	u32 r = *runp, lead, lo, i, s, e, pos;
+	u32 r = *runp, lead, lo, i, s, e;
 
 	lead = next_high(p, n, 0);
-	if (lead && r + lead >= limit) {
-		pos = r >= limit ? 0 : limit - r - 1;
-		*runp = r + pos + 1;
-		return pos;
-	}
+	if (lead && r + lead >= limit)
+		return reach(r, limit, runp);
 	if (lead == n) {
 		*runp = r + n;
 		return n;
@@ -333,9 +341,7 @@ static u32 lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
 	return i + pos;
 hit:
 	/* the run reaches limit inside the low prefix of the word at i */
-	pos = r >= limit ? 0 : limit - r - 1;
-	*runp = r + pos + 1;
-	return i + pos;
+	return i + reach(r, limit, runp);
 }
 
 /* The largest record length d may announce now. */

@@ -17,8 +17,8 @@
  *           that TCP coalesced): the cost per record inside one call
  *
  * each cache-resident (256 KiB) and memory-bound (32 MiB).  The ciphertext
- * is uniformly random, so the low-byte rule (limit 128) scans every body byte
- * and never fires.
+ * is uniformly random, so the low-byte rule (limit 128) judges every body
+ * byte and never fires.
  *
  *   seq_bench [ROUNDS]             table; every figure is the median of ROUNDS
  *                                  rounds (default 5), each the best of several

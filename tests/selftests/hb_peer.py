@@ -9,10 +9,9 @@
       print "server: got N bytes (heartbeat: yes|no), end: eof|reset|timeout"
   hb_peer.py client HOST PORT SECONDS [GOFILE]
       send a TLS 1.2 ClientHello record, (print "client: paused" and wait
-      until GOFILE exists, at most 60 s times
-      TIME_SCALE,) then a plaintext heartbeat request
-      whose payload_length (16384) exceeds its record (Heartbleed), then read
-      until EOF, a reset or SECONDS pass;
+      until GOFILE exists, at most 60 s times TIME_SCALE,) then a plaintext
+      heartbeat request whose payload_length (16384) exceeds its record
+      (Heartbleed), then read until EOF, a reset or SECONDS pass;
       print "client: sent N bytes, end: eof|reset|timeout after S s"
 
 The two records go in separate segments (TCP_NODELAY and a pause), so the
