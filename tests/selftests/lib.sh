@@ -14,9 +14,10 @@ NS_LIST=()
 SUFFIX=$(printf '%04x' $((RANDOM)))
 TLSDIR=${TLSDIR:-/tmp/tls-selftest}
 # TIME_SCALE (a whole number, default 1): multiplies the time bounds of the
-# tests that wait for slow peers (run.sh checks it); the debug kernel's
-# guest (KASAN, kmemleak, lockdep under TCG) runs Python 3-4x slower
-TIME_SCALE=${TIME_SCALE:-1}
+# tests that wait for slow peers; the debug kernel's guest (KASAN, kmemleak,
+# lockdep under TCG) runs Python 3-4x slower
+# shellcheck source=time_scale.sh
+source "$(dirname "${BASH_SOURCE[0]}")/time_scale.sh"
 
 # scaled SECONDS: SECONDS times TIME_SCALE
 scaled() { echo $(($1 * TIME_SCALE)); }

@@ -20,11 +20,8 @@ if [ ${#TESTS[@]} -eq 0 ]; then
 	exit 1
 fi
 
-case ${TIME_SCALE:-1} in
-[1-9] | [1-9][0-9]) export TIME_SCALE=${TIME_SCALE:-1} ;;
-*)	echo "FAIL: TIME_SCALE='$TIME_SCALE': a whole number from 1 to 99 expected"
-	exit 1 ;;
-esac
+# shellcheck source=time_scale.sh
+source "$DIR/time_scale.sh"
 
 rc=0
 for t in "${TESTS[@]}"; do
