@@ -22,7 +22,7 @@ matrix-list:
 matrix: deps
 	@$(MATRIX_ENV) $(REPO)/scripts/matrix.sh build
 
-check-matrix: deps
+check-matrix: deps tools
 	@$(MATRIX_ENV) $(REPO)/scripts/matrix.sh check
 
 # The debug lane (scripts/debug-kernel.sh): Linux 6.1 from linux-source-6.1
@@ -32,11 +32,14 @@ check-matrix: deps
 #	make debug-kernel    build it (cached)
 #	make check-debug     module against it + VM selftests with panic_on_warn=1
 #	                     and a kmemleak scan at the end; any report fails
+#
+# check-matrix and check-debug build tools/tls-replay first: tls_offline.sh
+# runs it in the guest from the mounted repository and skips without it.
 
 .PHONY: debug-kernel check-debug
 
 debug-kernel:
 	@$(REPO)/scripts/debug-kernel.sh build
 
-check-debug: deps
+check-debug: deps tools
 	@$(if $(MATRIX_TESTS),MATRIX_TESTS="$(MATRIX_TESTS)") $(REPO)/scripts/debug-kernel.sh check
