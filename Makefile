@@ -13,7 +13,7 @@ KVER	?= $(shell $(REPO)/scripts/kver.sh 2>/dev/null)
 KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build /usr/src/linux-headers-$(KVER)))
 KBUILD	:= $(REPO)/build/kmod/$(KVER)
 MODSRC	:= Kbuild nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c \
-	   nf_conntrack_tls_attach.c nf_conntrack_tls.h \
+	   nf_conntrack_tls_attach.c nf_conntrack_tls.h nf_conntrack_tls_knobs.h \
 	   nf_conntrack_tls_compat.h tls_types.h tls_parse.h tls_parse.c heartbeat.h \
 	   heartbeat.c tls_seq.h tls_seq.c
 WERROR	?= 1

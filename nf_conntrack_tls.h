@@ -13,18 +13,17 @@
 #include <net/netfilter/nf_conntrack_helper.h>
 
 #include "tls_parse.h"
+#include "tls_seq.h"
 
 #define NF_CT_TLS_NAME	"tls"
 
-/* Run-time knobs of one network namespace (net.netfilter.nf_conntrack_tls_*). */
+/*
+ * Run-time knobs of one network namespace (net.netfilter.nf_conntrack_tls_*),
+ * one int per line of nf_conntrack_tls_knobs.h.
+ */
 struct nf_ct_tls_conf {
-	int lowrun_limit;	/* TLS_LOWRUN_DEFAULT; 0 = off */
-	int heartbeat;		/* enum tls_hb_policy */
-	int gap;		/* enum tls_gap_policy */
-	int audit;		/* 1: log and count, never drop */
-	int sslv2;		/* 1: SSLv2 sessions allowed */
-	int log;		/* 1: rate-limited log line per violation */
-	int reset;		/* 1: also send a TCP RST to both ends on a kill */
+#define NF_CT_TLS_KNOB(name, min, max, def, desc) int name;
+#include "nf_conntrack_tls_knobs.h"
 };
 
 /* Counter indices; names in nf_ct_tls_counter_names[]. */
@@ -52,6 +51,19 @@ struct nf_ct_tls_net {
 	struct nf_ct_tls_stats __percpu *stats;
 	struct ctl_table_header *sysctl;
 };
+
+/*
+ * A local copy of the knobs for one packet: each read once, so a sysctl
+ * write in the middle cannot give the packet two values of one knob.
+ */
+static inline void nf_ct_tls_conf_read(const struct nf_ct_tls_net *tn,
+				       struct nf_ct_tls_conf *c)
+{
+	*c = (struct nf_ct_tls_conf){
+#define NF_CT_TLS_KNOB(name, min, max, def, desc) .name = READ_ONCE(tn->conf.name),
+#include "nf_conntrack_tls_knobs.h"
+	};
+}
 
 /* Defaults for new namespaces, from the module parameters. */
 extern struct nf_ct_tls_conf nf_ct_tls_defaults;

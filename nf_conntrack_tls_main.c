@@ -32,13 +32,8 @@
 #define NF_CT_TLS_VERSION "0.1.0"
 
 struct nf_ct_tls_conf nf_ct_tls_defaults = {
-	.lowrun_limit	= TLS_LOWRUN_DEFAULT,
-	.heartbeat	= TLS_HB_VALIDATE,
-	.gap		= TLS_GAP_DROP,
-	.audit		= 0,
-	.sslv2		= 0,
-	.log		= 1,
-	.reset		= 0,
+#define NF_CT_TLS_KNOB(name, min, max, def, desc) .name = (def),
+#include "nf_conntrack_tls_knobs.h"
 };
 
 /*

@@ -31,7 +31,8 @@ STRICT=${STYLE_STRICT:-0}
 what=${1:-all}
 
 MODULE_FILES=(nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c
-	nf_conntrack_tls_attach.c nf_conntrack_tls.h nf_conntrack_tls_compat.h)
+	nf_conntrack_tls_attach.c nf_conntrack_tls.h nf_conntrack_tls_knobs.h
+	nf_conntrack_tls_compat.h)
 ENGINE_FILES=(tls_types.h tls_parse.h tls_parse.c heartbeat.h heartbeat.c
 	tls_seq.h tls_seq.c)
 if [ -n "${STYLE_FILES:-}" ]; then
@@ -54,6 +55,12 @@ WAIVERS=(
 	nf_conntrack_tls_main.c:AVOID_BUG
 	# NF_CT_TLS_PARAM pastes name_ into identifiers: no side effects.
 	nf_conntrack_tls_main.c:MACRO_ARG_REUSE
+	# One knob, one line: the descriptions are modinfo's parm text.
+	nf_conntrack_tls_knobs.h:LONG_LINE
+	# The NF_CT_TLS_KNOB() expanding to a struct field ("int name;").
+	nf_conntrack_tls.h:TRAILING_SEMICOLON
+	# Knob names are field names (".name = READ_ONCE(tn->conf.name)").
+	nf_conntrack_tls.h:MACRO_ARG_REUSE
 )
 
 say() { echo "$*" | tee -a "$LOG"; }

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The run-time knobs of nf_conntrack_tls, each declared once:
+ *
+ *   NF_CT_TLS_KNOB(name, min, max, default, description)
+ *
+ * name is the field of struct nf_ct_tls_conf, the module parameter and,
+ * prefixed with nf_conntrack_tls_, the sysctl under net.netfilter; every
+ * knob is an int from min to max.  The struct, the defaults, the module
+ * parameters, the sysctl template and nf_ct_tls_conf_read() are generated
+ * from this list: define NF_CT_TLS_KNOB, then include this file (it undefines
+ * the macro again).  It includes nothing, as it is expanded inside struct and
+ * function bodies: nf_conntrack_tls.h brings the constants.  Adding a knob is
+ * one line here.
+ */
+
+#ifndef NF_CT_TLS_KNOB
+#error "define NF_CT_TLS_KNOB(name, min, max, def, desc) before including this file"
+#endif
+
+NF_CT_TLS_KNOB(lowrun_limit, 0, TLS_LOWRUN_MAX, TLS_LOWRUN_DEFAULT, "Kill a flow when this many bytes < 0x80 follow each other in encrypted records (0 = off, default 128, max 65535)")
+NF_CT_TLS_KNOB(heartbeat, 0, TLS_HB_ALLOW, TLS_HB_VALIDATE, "Heartbeat policy: 0 = validate against RFC 6520 (default), 1 = drop every heartbeat, 2 = allow all")
+NF_CT_TLS_KNOB(gap, 0, TLS_GAP_STOP, TLS_GAP_DROP, "Segment beyond a hole or flow joined mid-stream: 0 = drop it so the sender retransmits in order (default), 1 = stop inspecting the flow")
+NF_CT_TLS_KNOB(audit, 0, 1, 0, "1 = audit mode: log and count violations but never drop (default 0)")
+NF_CT_TLS_KNOB(sslv2, 0, 1, 0, "1 = allow SSLv2 sessions (default 0; SSLv2-format ClientHellos offering TLS are always allowed)")
+NF_CT_TLS_KNOB(log, 0, 1, 1, "1 = log each violation, rate-limited (default 1)")
+NF_CT_TLS_KNOB(reset, 0, 1, 0, "1 = on a violation also send a TCP RST to both ends, so neither waits for a timeout (default 0: drop and kill only; needs nf_reject_ipv4/6)")
+
+#undef NF_CT_TLS_KNOB
