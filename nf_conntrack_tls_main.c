@@ -36,54 +36,45 @@ struct nf_ct_tls_conf nf_ct_tls_defaults = {
 #include "nf_conntrack_tls_knobs.h"
 };
 
+/* Every default lies in its knob's range. */
+#define NF_CT_TLS_KNOB(name, min, max, def, desc) \
+	static_assert((min) <= (def) && (def) <= (max));
+#include "nf_conntrack_tls_knobs.h"
+
 /*
  * Module parameters set the defaults of every network namespace created
  * after loading (init_net included); sysctl changes one namespace at run
  * time.  A value out of range refuses the load with a message.
  */
 static int nf_ct_tls_param_set(const char *val, const struct kernel_param *kp,
-			       int max)
+			       int min, int max)
 {
 	int v, ret;
 
 	ret = kstrtoint(val, 0, &v);
-	if (ret || v < 0 || v > max) {
-		pr_err("parameter %s=%s: expected an integer from 0 to %d\n",
-		       kp->name, val, max);
+	if (ret || v < min || v > max) {
+		pr_err("parameter %s=%s: expected an integer from %d to %d\n",
+		       kp->name, val, min, max);
 		return -EINVAL;
 	}
 	*(int *)kp->arg = v;
 	return 0;
 }
 
-#define NF_CT_TLS_PARAM(name_, field_, max_, desc_)				\
-static int nf_ct_tls_set_##name_(const char *val,				\
-				 const struct kernel_param *kp)		\
+/* Per knob: a set function with its range, the parameter, its description. */
+#define NF_CT_TLS_KNOB(name, min, max, def, desc)				\
+static int nf_ct_tls_set_##name(const char *val,				\
+				const struct kernel_param *kp)			\
 {										\
-	return nf_ct_tls_param_set(val, kp, max_);				\
+	return nf_ct_tls_param_set(val, kp, min, max);				\
 }										\
-static const struct kernel_param_ops nf_ct_tls_ops_##name_ = {			\
-	.set = nf_ct_tls_set_##name_,						\
+static const struct kernel_param_ops nf_ct_tls_ops_##name = {			\
+	.set = nf_ct_tls_set_##name,						\
 	.get = param_get_int,							\
 };										\
-module_param_cb(name_, &nf_ct_tls_ops_##name_, &nf_ct_tls_defaults.field_,	\
-		0444);								\
-MODULE_PARM_DESC(name_, desc_)
-
-NF_CT_TLS_PARAM(lowrun_limit, lowrun_limit, TLS_LOWRUN_MAX,
-		"Kill a flow when this many bytes < 0x80 follow each other in encrypted records (0 = off, default 128, max 65535)");
-NF_CT_TLS_PARAM(heartbeat, heartbeat, TLS_HB_ALLOW,
-		"Heartbeat policy: 0 = validate against RFC 6520 (default), 1 = drop every heartbeat, 2 = allow all");
-NF_CT_TLS_PARAM(gap, gap, TLS_GAP_STOP,
-		"Segment beyond a hole or flow joined mid-stream: 0 = drop it so the sender retransmits in order (default), 1 = stop inspecting the flow");
-NF_CT_TLS_PARAM(audit, audit, 1,
-		"1 = audit mode: log and count violations but never drop (default 0)");
-NF_CT_TLS_PARAM(sslv2, sslv2, 1,
-		"1 = allow SSLv2 sessions (default 0; SSLv2-format ClientHellos offering TLS are always allowed)");
-NF_CT_TLS_PARAM(log, log, 1,
-		"1 = log each violation, rate-limited (default 1)");
-NF_CT_TLS_PARAM(reset, reset, 1,
-		"1 = on a violation also send a TCP RST to both ends, so neither waits for a timeout (default 0: drop and kill only; needs nf_reject_ipv4/6)");
+module_param_cb(name, &nf_ct_tls_ops_##name, &nf_ct_tls_defaults.name, 0444);	\
+MODULE_PARM_DESC(name, desc);
+#include "nf_conntrack_tls_knobs.h"
 
 static void nf_ct_tls_log(const struct nf_conn *ct, unsigned int dir,
 			  enum tls_reason reason, bool dropped)
