@@ -63,33 +63,23 @@ static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
 	return 0;
 }
 
-static int hb_max = TLS_HB_ALLOW;
-static int gap_max = TLS_GAP_STOP;
-static int lowrun_max = TLS_LOWRUN_MAX;
-
 /*
- * The template; each namespace gets a copy whose .data point at its own
- * struct nf_ct_tls_conf.  proc_dointvec_minmax refuses out-of-range values
- * with -EINVAL and leaves the knob unchanged.
+ * The template, one entry per line of nf_conntrack_tls_knobs.h, its .data
+ * pointing into nf_ct_tls_defaults; each namespace gets a copy rebased onto
+ * its own struct nf_ct_tls_conf (as devinet does).  proc_dointvec_minmax
+ * refuses out-of-range values with -EINVAL and leaves the knob unchanged.
  */
-#define NF_CT_TLS_KNOB(name_, field_, max_) {			\
-	.procname	= "nf_conntrack_tls_" name_,		\
-	.data		= &nf_ct_tls_defaults.field_,		\
+static const struct ctl_table nf_ct_tls_sysctl_template[] = {
+#define NF_CT_TLS_KNOB(name, min, max, def, desc) {		\
+	.procname	= "nf_conntrack_tls_" #name,		\
+	.data		= &nf_ct_tls_defaults.name,		\
 	.maxlen		= sizeof(int),				\
 	.mode		= 0644,					\
 	.proc_handler	= proc_dointvec_minmax,			\
-	.extra1		= SYSCTL_ZERO,				\
-	.extra2		= max_,					\
-}
-
-static struct ctl_table nf_ct_tls_sysctl_template[] = {
-	NF_CT_TLS_KNOB("lowrun_limit", lowrun_limit, &lowrun_max),
-	NF_CT_TLS_KNOB("heartbeat", heartbeat, &hb_max),
-	NF_CT_TLS_KNOB("gap", gap, &gap_max),
-	NF_CT_TLS_KNOB("audit", audit, SYSCTL_ONE),
-	NF_CT_TLS_KNOB("sslv2", sslv2, SYSCTL_ONE),
-	NF_CT_TLS_KNOB("log", log, SYSCTL_ONE),
-	NF_CT_TLS_KNOB("reset", reset, SYSCTL_ONE),
+	.extra1		= &(int){ min },			\
+	.extra2		= &(int){ max },			\
+},
+#include "nf_conntrack_tls_knobs.h"
 	{ }
 };
 
@@ -98,13 +88,6 @@ static int __net_init nf_ct_tls_net_setup(struct net *net)
 	struct nf_ct_tls_net *tn = nf_ct_tls_pernet(net);
 	struct ctl_table *table;
 	size_t i, n = ARRAY_SIZE(nf_ct_tls_sysctl_template);
-	int *fields[] = {
-		&tn->conf.lowrun_limit, &tn->conf.heartbeat, &tn->conf.gap,
-		&tn->conf.audit, &tn->conf.sslv2, &tn->conf.log,
-		&tn->conf.reset,
-	};
-
-	BUILD_BUG_ON(ARRAY_SIZE(fields) != ARRAY_SIZE(nf_ct_tls_sysctl_template) - 1);
 
 	tn->conf = nf_ct_tls_defaults;
 	tn->stats = alloc_percpu(struct nf_ct_tls_stats);
@@ -115,8 +98,8 @@ static int __net_init nf_ct_tls_net_setup(struct net *net)
 			sizeof(nf_ct_tls_sysctl_template), GFP_KERNEL);
 	if (!table)
 		goto err_stats;
-	for (i = 0; i < ARRAY_SIZE(fields); i++)
-		table[i].data = fields[i];
+	for (i = 0; i < n - 1; i++)
+		table[i].data += (char *)&tn->conf - (char *)&nf_ct_tls_defaults;
 	tn->sysctl = compat_register_net_sysctl(net, "net/netfilter", table,
 						n - 1);
 	if (!tn->sysctl)
