@@ -313,4 +313,4 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The nf_conntrack_tls developers");
 MODULE_DESCRIPTION("Conntrack helper that enforces TLS record-layer rules (Heartbleed, plaintext in encrypted records, SSLv2 direction)");
 MODULE_VERSION(NF_CT_TLS_VERSION);
-MODULE_ALIAS("nfct-helper-" NF_CT_TLS_NAME);
+MODULE_ALIAS_NFCT_HELPER(NF_CT_TLS_NAME);
