@@ -277,19 +277,21 @@ static int __init nf_ct_tls_init(void)
 				      nf_ct_tls_helper_ptrs);
 	if (ret) {
 		pr_err("cannot register helper \"%s\": %d\n", NF_CT_TLS_NAME, ret);
-		nf_ct_tls_net_exit();
-		return ret;
+		goto err_register;
 	}
 	ret = nf_ct_tls_attach_init(nf_ct_tls_helper_ptrs);
-	if (ret) {
-		compat_helpers_unregister(nf_ct_tls_helpers,
-					  ARRAY_SIZE(nf_ct_tls_helpers),
-					  nf_ct_tls_helper_ptrs);
-		nf_ct_tls_net_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_attach;
 	pr_info("version %s loaded\n", NF_CT_TLS_VERSION);
 	return 0;
+
+err_attach:
+	compat_helpers_unregister(nf_ct_tls_helpers,
+				  ARRAY_SIZE(nf_ct_tls_helpers),
+				  nf_ct_tls_helper_ptrs);
+err_register:
+	nf_ct_tls_net_exit();
+	return ret;
 }
 
 static void __exit nf_ct_tls_exit(void)
