@@ -28,8 +28,7 @@
 #include "nf_conntrack_tls.h"
 #include "nf_conntrack_tls_compat.h"
 #include "tls_seq.h"
-
-#define NF_CT_TLS_VERSION "0.1.0"
+#include "version.h"
 
 struct nf_ct_tls_conf nf_ct_tls_defaults = {
 #define NF_CT_TLS_KNOB(name, min, max, def, desc) .name = (def),

@@ -21,13 +21,13 @@
 #	                    iptables examples, autoload by alias), then uninstall
 #
 # KVER/KDIR select the kernel as for make; VERSION is the module's own
-# (NF_CT_TLS_VERSION in nf_conntrack_tls_main.c), also read by dkms.conf.
+# (NF_CT_TLS_VERSION in version.h), also read by dkms.conf.
 
 .PHONY: install uninstall dkms-install dkms-build dkms-remove dkms-src check-install check-dkms
 
 NF_CT_TLS_PKG      := nf_conntrack_tls
 NF_CT_TLS_VERSION  := $(shell sed -n 's/^\#define NF_CT_TLS_VERSION "\(.*\)"$$/\1/p' \
-			$(REPO)/nf_conntrack_tls_main.c)
+			$(REPO)/version.h)
 INSTALL_MOD_DIR    ?= updates
 DKMS_KVER          ?= $(KVER)
 DKMS_SRC           := /usr/src/$(NF_CT_TLS_PKG)-$(NF_CT_TLS_VERSION)

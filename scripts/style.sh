@@ -32,7 +32,7 @@ what=${1:-all}
 
 MODULE_FILES=(nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c
 	nf_conntrack_tls_attach.c nf_conntrack_tls.h nf_conntrack_tls_knobs.h
-	nf_conntrack_tls_compat.h)
+	nf_conntrack_tls_compat.h version.h)
 ENGINE_FILES=(tls_types.h tls_parse.h tls_parse.c heartbeat.h heartbeat.c
 	tls_seq.h tls_seq.c)
 if [ -n "${STYLE_FILES:-}" ]; then
