@@ -12,10 +12,8 @@ REPO	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KVER	?= $(shell $(REPO)/scripts/kver.sh 2>/dev/null)
 KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build /usr/src/linux-headers-$(KVER)))
 KBUILD	:= $(REPO)/build/kmod/$(KVER)
-MODSRC	:= Kbuild nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c \
-	   nf_conntrack_tls_attach.c nf_conntrack_tls.h \
-	   nf_conntrack_tls_compat.h tls_types.h tls_parse.h tls_parse.c heartbeat.h \
-	   heartbeat.c tls_seq.h tls_seq.c
+include $(REPO)/mk/sources.mk
+MODSRC	:= Kbuild mk/sources.mk $(GLUE_C) $(GLUE_H) $(ENGINE_C) $(ENGINE_H)
 WERROR	?= 1
 
 .PHONY: all module deps check check-quick demo clean help
@@ -36,13 +34,17 @@ module:
 		echo "error: no kernel build tree for '$(KVER)'. Install the headers:" >&2; \
 		echo "  apt-get install linux-headers-$(or $(KVER),amd64)   (or run scripts/deps.sh)" >&2; \
 		exit 1; fi
-	@mkdir -p $(KBUILD)
+	@mkdir -p $(KBUILD)/mk
 	@for f in $(MODSRC); do ln -sf $(REPO)/$$f $(KBUILD)/$$f; done
 	$(MAKE) -C $(KDIR) M=$(KBUILD) W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror) modules
 	@cp $(KBUILD)/nf_conntrack_tls.ko $(REPO)/nf_conntrack_tls.ko
 
 # Fragments of mk/ add their own targets (engine tests, tools, matrix, ...).
--include $(wildcard $(REPO)/mk/*.mk)
+-include $(filter-out %/sources.mk,$(wildcard $(REPO)/mk/*.mk))
+
+# For scripts: `make -s print-ENGINE_C` prints a variable (mk/sources.mk).
+print-%:
+	@echo $($*)
 
 check-quick: module unit
 

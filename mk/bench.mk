@@ -24,9 +24,10 @@
 # (see bench/vm/run.sh).
 
 BENCH_REPO := $(patsubst %/mk/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+include $(BENCH_REPO)/mk/sources.mk
 BENCH_OUT = $(BENCH_REPO)/build/bench
-BENCH_ENGINE = $(addprefix $(BENCH_REPO)/,tls_parse.c heartbeat.c tls_seq.c)
-BENCH_ENGINE_HDRS = $(addprefix $(BENCH_REPO)/,tls_types.h tls_parse.h tls_seq.h heartbeat.h)
+BENCH_ENGINE = $(addprefix $(BENCH_REPO)/,$(ENGINE_C))
+BENCH_ENGINE_HDRS = $(addprefix $(BENCH_REPO)/,$(ENGINE_H))
 BENCH_CC ?= gcc
 BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER KVER,\
 	    $(if $($(v)),$(v)="$($(v))"))

@@ -11,8 +11,9 @@
 #
 # All outputs go to build/engine/.
 
-ENGINE_SRCS = tls_parse.c heartbeat.c tls_seq.c
-ENGINE_HDRS = tls_types.h tls_parse.h tls_seq.h heartbeat.h
+include $(dir $(lastword $(MAKEFILE_LIST)))sources.mk
+ENGINE_SRCS = $(ENGINE_C)
+ENGINE_HDRS = $(ENGINE_H)
 ENGINE_VEC_SRCS = tests/vectors/tls_vectors.c tests/vectors/vec_run.c
 ENGINE_VEC_HDRS = tests/vectors/tls_vectors.h $(wildcard tests/vectors/real_*.h) \
 		  tests/vectors/real_vectors.inc
@@ -40,10 +41,10 @@ $(ENGINE_OUT):
 
 # The engine itself with the strictest flags, as the kernel sees it.
 $(ENGINE_OUT)/engine-check.stamp: $(ENGINE_SRCS) $(ENGINE_HDRS) | $(ENGINE_OUT)
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_parse.c -o $(ENGINE_OUT)/tls_parse.o
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c heartbeat.c -o $(ENGINE_OUT)/heartbeat.o
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_seq.c -o $(ENGINE_OUT)/tls_seq.o
-	$(ENGINE_CLANG) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_parse.c -o /dev/null
+	for f in $(ENGINE_SRCS); do \
+		$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c $$f -o $(ENGINE_OUT)/$${f%.c}.o && \
+		$(ENGINE_CLANG) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c $$f -o /dev/null || exit 1; \
+	done
 	touch $@
 
 $(ENGINE_OUT)/unit: $(ENGINE_SRCS) $(ENGINE_HDRS) $(ENGINE_VEC_SRCS) \

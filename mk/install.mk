@@ -56,7 +56,7 @@ dkms-src:
 	@command -v dkms >/dev/null || { echo "dkms is missing: apt-get install dkms" >&2; exit 1; }
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
-	cd $(REPO) && cp $(DKMS_FILES) $(DKMS_SRC)/
+	cd $(REPO) && cp --parents $(DKMS_FILES) $(DKMS_SRC)/
 	@dkms status -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) | grep -q . || \
 		dkms add -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION)
 
