@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make                build nf_conntrack_tls.ko against KDIR (W=1, warnings are errors)
+# make                build/kmod/KVER/nf_conntrack_tls.ko against KDIR (W=1, -Werror)
 # make demo           the main job: a real TLS session through the helper in a VM
 # make check          every test: unit, VM selftests, KUnit; ends "N passed, N failed"
 # make check-quick    unit tests and the module build only (no VM), for the edit loop
@@ -27,8 +27,7 @@ deps:
 	@$(REPO)/scripts/deps.sh
 
 # The module is built in build/kmod/KVER (sources linked there) so that
-# several kernels can be built side by side; the .ko for the default kernel
-# is also copied to the top directory.
+# several kernels can be built side by side: build/kmod/KVER/nf_conntrack_tls.ko.
 module:
 	@if [ -z "$(KVER)" ] || [ -z "$(KDIR)" ] || [ ! -e "$(KDIR)/Makefile" ]; then \
 		echo "error: no kernel build tree for '$(KVER)'. Install the headers:" >&2; \
@@ -37,7 +36,6 @@ module:
 	@mkdir -p $(KBUILD)/mk
 	@for f in $(MODSRC); do ln -sf $(REPO)/$$f $(KBUILD)/$$f; done
 	$(MAKE) -C $(KDIR) M=$(KBUILD) W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror) modules
-	@cp $(KBUILD)/nf_conntrack_tls.ko $(REPO)/nf_conntrack_tls.ko
 
 # Fragments of mk/ add their own targets (engine tests, tools, matrix, ...).
 -include $(filter-out %/sources.mk,$(wildcard $(REPO)/mk/*.mk))
@@ -55,4 +53,4 @@ demo: deps module
 	@$(REPO)/scripts/demo.sh
 
 clean:
-	rm -rf $(REPO)/build $(REPO)/nf_conntrack_tls.ko
+	rm -rf $(REPO)/build

@@ -33,7 +33,7 @@ check-matrix: deps tools
 #	make check-debug     module against it + VM selftests with panic_on_warn=1
 #	                     and a kmemleak scan at the end; any report fails
 #
-# check-matrix and check-debug build tools/tls-replay first: tls_offline.sh
+# check-matrix and check-debug build build/tools/tls-replay first: tls_offline.sh
 # runs it in the guest from the mounted repository and skips without it.
 
 .PHONY: debug-kernel check-debug

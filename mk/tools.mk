@@ -3,7 +3,7 @@
 # The offline replay tool and its tests.  Included by the top Makefile; also
 # works standalone from the repository root (make -f mk/tools.mk TARGET).
 #
-#	make tools            tools/tls-replay (gcc -O2, warnings are errors)
+#	make tools            build/tools/tls-replay (gcc -O2, warnings are errors)
 #	make tools-asan       build/tools/tls-replay-asan (ASan + UBSan)
 #	make check-corpus     tests/corpus/run.sh: the public captures of
 #	                      $(TLS_CORPUS) (default ../shared/corpus) and the
@@ -36,10 +36,11 @@ _tools_goal := $(.DEFAULT_GOAL)
 
 .PHONY: tools tools-asan check-corpus check-tools-robust tools-fuzz tools-clean
 
-tools: $(TOOLS_REPO)/tools/tls-replay
+tools: $(TOOLS_OUT)/tls-replay
 
-$(TOOLS_REPO)/tools/tls-replay: $(TOOLS_SRCS) $(TOOLS_HDRS) $(TOOLS_ENGINE) \
+$(TOOLS_OUT)/tls-replay: $(TOOLS_SRCS) $(TOOLS_HDRS) $(TOOLS_ENGINE) \
 		$(TOOLS_ENGINE_HDRS)
+	@mkdir -p $(TOOLS_OUT)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) -O2 $(TOOLS_WARN) $(PCAP_CFLAGS) -o $@ \
 		$(TOOLS_SRCS) $(TOOLS_ENGINE) $(PCAP_LIBS)
 
@@ -77,7 +78,7 @@ tools-fuzz: $(TOOLS_OUT)/fuzz_replay
 		$(TOOLS_OUT)/fuzz-corpus $(TOOLS_OUT)/fuzz-seeds
 
 tools-clean:
-	rm -rf $(TOOLS_OUT) $(TOOLS_REPO)/tools/tls-replay
+	rm -rf $(TOOLS_OUT)
 
 ifeq ($(firstword $(MAKEFILE_LIST)),mk/tools.mk)
 .DEFAULT_GOAL := tools
