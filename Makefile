@@ -1,56 +1,73 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make                build nf_conntrack_tls.ko against KDIR (W=1, warnings are errors)
-# make demo           the main job: a real TLS session through the helper in a VM
-# make check          every test: unit, VM selftests, KUnit; ends "N passed, N failed"
-# make check-quick    unit tests and the module build only (no VM), for the edit loop
-# make unit|fuzz|bench  engine tests, fuzzing (FUZZ_TIME=seconds), benchmark
-#
-# KVER selects the kernel (default: scripts/kver.sh); KDIR its build tree.
+# nf_conntrack_tls.  `make help` lists the targets: the "## target: text"
+# lines of this file and of mk/*.mk (fragments only this file includes).
+# Every output goes to build/.
 
 REPO	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KVER	?= $(shell $(REPO)/scripts/kver.sh 2>/dev/null)
 KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build /usr/src/linux-headers-$(KVER)))
 KBUILD	:= $(REPO)/build/kmod/$(KVER)
-MODSRC	:= Kbuild nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c \
-	   nf_conntrack_tls_attach.c nf_conntrack_tls.h nf_conntrack_tls_knobs.h \
-	   nf_conntrack_tls_compat.h tls_types.h tls_parse.h tls_parse.c heartbeat.h \
-	   heartbeat.c tls_seq.h tls_seq.c version.h
 WERROR	?= 1
+include $(REPO)/mk/sources.mk
+MODSRC	:= Kbuild mk/sources.mk $(GLUE_C) $(GLUE_H) $(ENGINE_C) $(ENGINE_H)
+
+# Userspace programs (engine tests, fuzzers, benchmarks, tls-replay): one
+# compiler, one set of flags, one of sanitizers.  Paths relative to REPO.
+CC	:= $(if $(filter default,$(origin CC)),gcc,$(CC))
+CLANG	?= clang
+UFLAGS	?= -std=gnu11 -g -Wall -Wextra -Werror
+SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ	:= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_TIME ?= 60
+ENGINE_DEPS := $(ENGINE_C) $(ENGINE_H)
 
 .PHONY: all module deps check check-quick demo clean help
-
 all: module
 
-help:
-	@sed -n '3,9p' $(REPO)/Makefile | sed 's/^# \{0,1\}//'
-
-deps:
-	@$(REPO)/scripts/deps.sh
-
-# The module is built in build/kmod/KVER (sources linked there) so that
-# several kernels can be built side by side; the .ko for the default kernel
-# is also copied to the top directory.
+## module: build/kmod/KVER/nf_conntrack_tls.ko (W=1, -Werror; `make`)
+# KVER defaults to scripts/kver.sh, KDIR to its headers; WERROR=0 keeps
+# warnings warnings.  Sources are linked into build/kmod/KVER so that
+# several kernels build side by side.
 module:
 	@if [ -z "$(KVER)" ] || [ -z "$(KDIR)" ] || [ ! -e "$(KDIR)/Makefile" ]; then \
 		echo "error: no kernel build tree for '$(KVER)'. Install the headers:" >&2; \
 		echo "  apt-get install linux-headers-$(or $(KVER),amd64)   (or run scripts/deps.sh)" >&2; \
 		exit 1; fi
-	@mkdir -p $(KBUILD)
+	@mkdir -p $(KBUILD)/mk
 	@for f in $(MODSRC); do ln -sf $(REPO)/$$f $(KBUILD)/$$f; done
 	$(MAKE) -C $(KDIR) M=$(KBUILD) W=1 $(if $(filter 1,$(WERROR)),KCFLAGS=-Werror) modules
-	@cp $(KBUILD)/nf_conntrack_tls.ko $(REPO)/nf_conntrack_tls.ko
 
-# Fragments of mk/ add their own targets (engine tests, tools, matrix, ...).
--include $(wildcard $(REPO)/mk/*.mk)
-
-check-quick: module unit
-
-check: deps
-	@$(REPO)/scripts/check.sh
-
+## demo: the main job: a TLS session through the helper in a VM
 demo: deps module
 	@$(REPO)/scripts/demo.sh
 
+## check: every test, VM and KUnit too; ends "N passed, N failed..."
+check: deps
+	@$(REPO)/scripts/check.sh
+
+## check-quick: the module and the unit tests (no VM), for the edit loop
+check-quick: module unit
+
+## deps: install what builds and tests need (scripts/deps.sh)
+deps:
+	@$(REPO)/scripts/deps.sh
+
+## clean: remove build/
 clean:
-	rm -rf $(REPO)/build $(REPO)/nf_conntrack_tls.ko
+	rm -rf $(REPO)/build
+
+## help: this list
+help:
+	@sed -n 's/^## \([^:]*\): /\1\t/p' $(MAKEFILE_LIST) | awk -F'\t' '{ printf "  %-19s %s\n", $$1, $$2 }'
+
+# For scripts: `make -s print-ENGINE_C` prints a variable (mk/sources.mk).
+print-%:
+	@echo $($*)
+
+build/engine build/tools build/bench:
+	mkdir -p $@
+
+# The fragments (absent from the DKMS copy, which only builds the module).
+include $(wildcard $(addprefix $(REPO)/mk/,engine.mk tools.mk bench.mk install.mk \
+	matrix.mk style.mk))

@@ -1,113 +1,71 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Userspace builds of the record engine: unit tests (plain and ASan/UBSan),
-# the libFuzzer target and the benchmark.  Included by the top Makefile
-# from the repository root; also works standalone:
-#
-#	make -f mk/engine.mk unit
-#	make -f mk/engine.mk fuzz FUZZ_TIME=300
-#	make -f mk/engine.mk bench
-#	make -f mk/engine.mk bench-callgrind
-#
-# All outputs go to build/engine/.
+# Userspace builds of the record engine, in build/engine/.
 
-ENGINE_SRCS = tls_parse.c heartbeat.c tls_seq.c
-ENGINE_HDRS = tls_types.h tls_parse.h tls_seq.h heartbeat.h
-ENGINE_VEC_SRCS = tests/vectors/tls_vectors.c tests/vectors/vec_run.c
-ENGINE_VEC_HDRS = tests/vectors/tls_vectors.h $(wildcard tests/vectors/real_*.h) \
-		  tests/vectors/real_vectors.inc
-ENGINE_UNIT_SRCS = tests/unit/test_main.c tests/unit/test_engine.c \
-		   tests/unit/test_seq.c
-ENGINE_OUT = build/engine
-
-ENGINE_CC ?= gcc
-ENGINE_CLANG ?= clang
-ENGINE_WARN = -Wall -Wextra -Werror -Wmissing-prototypes -Wvla \
-	      -Wdeclaration-after-statement -Wshadow -Wstrict-prototypes
-ENGINE_CFLAGS ?= -std=gnu11 -g
-ENGINE_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
-	     -fno-omit-frame-pointer
-
-FUZZ_TIME ?= 60
-
-# Remember the including Makefile's default goal: nothing here may become it.
-_engine_goal := $(.DEFAULT_GOAL)
+VEC_SRCS := tests/vectors/tls_vectors.c tests/vectors/vec_run.c
+VEC_DEPS := $(VEC_SRCS) tests/vectors/tls_vectors.h $(wildcard tests/vectors/real_*.h) \
+	    tests/vectors/real_vectors.inc
+UNIT_DEPS := tests/unit/test_main.c tests/unit/test_engine.c tests/unit/test_seq.c \
+	     tests/unit/unit.h $(VEC_DEPS) $(ENGINE_DEPS)
+# The engine alone is held to more warnings, with gcc and clang.
+WSTRICT := -Wmissing-prototypes -Wvla -Wdeclaration-after-statement -Wshadow \
+	   -Wstrict-prototypes
 
 .PHONY: unit fuzz fuzz-corpus bench bench-callgrind engine-clean
 
-$(ENGINE_OUT):
-	mkdir -p $@
+## unit: engine unit tests, gcc -O2 and ASan/UBSan builds
+unit: build/engine/engine-check.stamp build/engine/unit build/engine/unit-asan
+	@echo "== unit (gcc -O2)"
+	@build/engine/unit
+	@echo "== unit (ASan/UBSan)"
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/engine/unit-asan
 
-# The engine itself with the strictest flags, as the kernel sees it.
-$(ENGINE_OUT)/engine-check.stamp: $(ENGINE_SRCS) $(ENGINE_HDRS) | $(ENGINE_OUT)
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_parse.c -o $(ENGINE_OUT)/tls_parse.o
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c heartbeat.c -o $(ENGINE_OUT)/heartbeat.o
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_seq.c -o $(ENGINE_OUT)/tls_seq.o
-	$(ENGINE_CLANG) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_parse.c -o /dev/null
+build/engine/engine-check.stamp: $(ENGINE_DEPS) | build/engine
+	for f in $(ENGINE_C); do \
+		$(CC) $(UFLAGS) -O2 $(WSTRICT) -c $$f -o build/engine/$${f%.c}.o && \
+		$(CLANG) $(UFLAGS) -O2 $(WSTRICT) -c $$f -o /dev/null || exit 1; \
+	done
 	touch $@
 
-$(ENGINE_OUT)/unit: $(ENGINE_SRCS) $(ENGINE_HDRS) $(ENGINE_VEC_SRCS) \
-		$(ENGINE_VEC_HDRS) $(ENGINE_UNIT_SRCS) tests/unit/unit.h | $(ENGINE_OUT)
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 -Wall -Wextra -Werror -o $@ \
-		$(ENGINE_UNIT_SRCS) $(ENGINE_VEC_SRCS) $(ENGINE_SRCS)
+build/engine/unit build/engine/unit-asan: $(UNIT_DEPS) | build/engine
+	$(CC) $(UFLAGS) $(if $(filter %-asan,$@),-O1 $(SAN),-O2) -o $@ $(filter %.c,$^)
 
-$(ENGINE_OUT)/unit-asan: $(ENGINE_SRCS) $(ENGINE_HDRS) $(ENGINE_VEC_SRCS) \
-		$(ENGINE_VEC_HDRS) $(ENGINE_UNIT_SRCS) tests/unit/unit.h | $(ENGINE_OUT)
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O1 $(ENGINE_SAN) -Wall -Wextra -Werror \
-		-o $@ $(ENGINE_UNIT_SRCS) $(ENGINE_VEC_SRCS) $(ENGINE_SRCS)
+## fuzz: libFuzzer on the engine for FUZZ_TIME seconds (default 60)
+# New inputs go to build/engine/fuzz-corpus; tests/fuzz/corpus is only read.
+fuzz: build/engine/fuzz_engine
+	mkdir -p build/engine/fuzz-corpus build/engine/fuzz-artifacts
+	@echo "== fuzz for $(FUZZ_TIME) s, log in build/engine/fuzz.log"
+	@build/engine/fuzz_engine -max_total_time=$(FUZZ_TIME) -max_len=40000 \
+		-print_final_stats=1 -artifact_prefix=build/engine/fuzz-artifacts/ \
+		build/engine/fuzz-corpus tests/fuzz/corpus \
+		> build/engine/fuzz.log 2>&1; rc=$$?; \
+		grep -E 'INITED|DONE|ERROR|SUMMARY|stat::' build/engine/fuzz.log; \
+		awk '/stat::number_of_executed_units/ { print "fuzz: " $$2 " executions" }' \
+		build/engine/fuzz.log; exit $$rc
 
-unit: $(ENGINE_OUT)/engine-check.stamp $(ENGINE_OUT)/unit $(ENGINE_OUT)/unit-asan
-	@echo "== unit (gcc -O2)"
-	@$(ENGINE_OUT)/unit
-	@echo "== unit (ASan/UBSan)"
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		$(ENGINE_OUT)/unit-asan
+build/engine/fuzz_engine: tests/fuzz/fuzz_engine.c $(ENGINE_DEPS) | build/engine
+	$(CLANG) $(UFLAGS) -O1 $(FUZZ) -o $@ $(filter %.c,$^)
 
-$(ENGINE_OUT)/mkcorpus: tests/fuzz/mkcorpus.c $(ENGINE_VEC_SRCS) \
-		$(ENGINE_VEC_HDRS) $(ENGINE_SRCS) | $(ENGINE_OUT)
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O1 -Wall -Wextra -Werror -o $@ \
-		tests/fuzz/mkcorpus.c $(ENGINE_VEC_SRCS) $(ENGINE_SRCS)
-
-# Regenerate the committed seed corpus from the vectors.
-fuzz-corpus: $(ENGINE_OUT)/mkcorpus
+## fuzz-corpus: regenerate the seeds of tests/fuzz/corpus from the vectors
+fuzz-corpus: build/engine/mkcorpus
 	rm -f tests/fuzz/corpus/[0-9]*_*
 	mkdir -p tests/fuzz/corpus
-	$(ENGINE_OUT)/mkcorpus tests/fuzz/corpus
+	build/engine/mkcorpus tests/fuzz/corpus
 
-$(ENGINE_OUT)/fuzz_engine: tests/fuzz/fuzz_engine.c $(ENGINE_SRCS) \
-		$(ENGINE_HDRS) | $(ENGINE_OUT)
-	$(ENGINE_CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -Wall -Wextra -Werror -o $@ \
-		tests/fuzz/fuzz_engine.c $(ENGINE_SRCS)
+build/engine/mkcorpus: tests/fuzz/mkcorpus.c $(VEC_DEPS) $(ENGINE_DEPS) | build/engine
+	$(CC) $(UFLAGS) -O1 -o $@ $(filter %.c,$^)
 
-# New inputs go to build/engine/fuzz-corpus; tests/fuzz/corpus is only read.
-fuzz: $(ENGINE_OUT)/fuzz_engine
-	mkdir -p $(ENGINE_OUT)/fuzz-corpus $(ENGINE_OUT)/fuzz-artifacts
-	@echo "== fuzz for $(FUZZ_TIME) s, log in $(ENGINE_OUT)/fuzz.log"
-	@$(ENGINE_OUT)/fuzz_engine -max_total_time=$(FUZZ_TIME) -max_len=40000 \
-		-print_final_stats=1 -artifact_prefix=$(ENGINE_OUT)/fuzz-artifacts/ \
-		$(ENGINE_OUT)/fuzz-corpus tests/fuzz/corpus \
-		> $(ENGINE_OUT)/fuzz.log 2>&1; rc=$$?; \
-		grep -E 'INITED|DONE|ERROR|SUMMARY|stat::' $(ENGINE_OUT)/fuzz.log; \
-		awk '/stat::number_of_executed_units/ { print "fuzz: " $$2 " executions" }' \
-		$(ENGINE_OUT)/fuzz.log; exit $$rc
+## bench: the engine alone, tls_feed vs a plain read
+bench: build/engine/bench
+	build/engine/bench
 
-$(ENGINE_OUT)/bench: bench/bench_engine.c bench/plain_read.h $(ENGINE_SRCS) $(ENGINE_HDRS) | $(ENGINE_OUT)
-	$(ENGINE_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -o $@ \
-		bench/bench_engine.c $(ENGINE_SRCS)
+## bench-callgrind: instruction counts of the same (callgrind)
+bench-callgrind: build/engine/bench
+	bench/callgrind.sh build/engine/bench
 
-bench: $(ENGINE_OUT)/bench
-	$(ENGINE_OUT)/bench
+build/engine/bench: bench/bench_engine.c bench/plain_read.h $(ENGINE_DEPS) | build/engine
+	$(CC) $(UFLAGS) -O2 -o $@ $(filter %.c,$^)
 
-bench-callgrind: $(ENGINE_OUT)/bench
-	bench/callgrind.sh $(ENGINE_OUT)/bench
-
+## engine-clean: remove build/engine
 engine-clean:
-	rm -rf $(ENGINE_OUT)
-
-# Standalone use: "make -f mk/engine.mk" runs the unit tests.
-ifeq ($(firstword $(MAKEFILE_LIST)),mk/engine.mk)
-.DEFAULT_GOAL := unit
-else
-.DEFAULT_GOAL := $(_engine_goal)
-endif
+	rm -rf build/engine

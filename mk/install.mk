@@ -1,38 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Installing the module on a host (never done by the tests: they boot VMs).
-#
-#	make install        modules_install into
-#	                    $(INSTALL_MOD_PATH)/lib/modules/KVER/$(INSTALL_MOD_DIR)
-#	                    (default updates/), then depmod (-b INSTALL_MOD_PATH)
-#	make uninstall      remove it again, depmod
-#	make dkms-install   copy the sources to /usr/src/nf_conntrack_tls-VERSION,
-#	                    dkms add, build and install for DKMS_KVER (default KVER)
-#	make dkms-build     the same without installing (dkms add + build)
-#	make dkms-remove    dkms remove --all and delete the /usr/src copy
-#	make check-dkms     dkms add + build for DKMS_KVER (any kernel with
-#	                    headers, running or not; DKMS_KDIR for headers
-#	                    outside /lib/modules), check the built module's
-#	                    vermagic, then dkms-remove.  Changes the host's
-#	                    /usr/src and /var/lib/dkms while it runs.
-#	make check-install  make install into the test VM's module tree, boot it
-#	                    and run examples/check.sh there (modprobe from
-#	                    updates/ with the modprobe.d example, the nftables and
-#	                    iptables examples, autoload by alias), then uninstall
-#
-# KVER/KDIR select the kernel as for make; VERSION is the module's own
-# (NF_CT_TLS_VERSION in version.h), also read by dkms.conf.
+# VERSION is the module's own (NF_CT_TLS_VERSION in version.h),
+# also read by dkms.conf.
 
 .PHONY: install uninstall dkms-install dkms-build dkms-remove dkms-src check-install check-dkms
 
 NF_CT_TLS_PKG      := nf_conntrack_tls
 NF_CT_TLS_VERSION  := $(shell sed -n 's/^\#define NF_CT_TLS_VERSION "\(.*\)"$$/\1/p' \
-			$(REPO)/version.h)
+			$(REPO)/nf_conntrack_tls_main.c)
 INSTALL_MOD_DIR    ?= updates
 DKMS_KVER          ?= $(KVER)
 DKMS_SRC           := /usr/src/$(NF_CT_TLS_PKG)-$(NF_CT_TLS_VERSION)
 DKMS_FILES         := Makefile dkms.conf $(MODSRC)
+DKMS_KO             = /var/lib/dkms/$(NF_CT_TLS_PKG)/$(NF_CT_TLS_VERSION)/$(DKMS_KVER)/$(shell uname -m)/module/$(NF_CT_TLS_PKG).ko
 DEPMOD             ?= /sbin/depmod
+MOD_PATH            = $(if $(INSTALL_MOD_PATH),$(abspath $(INSTALL_MOD_PATH)))
 
 # Debian's kernel configs sign modules at install (CONFIG_MODULE_SIG_ALL) with
 # a key only Debian's build had: without that key, do not try (DKMS and
@@ -40,34 +23,50 @@ DEPMOD             ?= /sbin/depmod
 NF_CT_TLS_NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.pem \
 		   $(KDIR)/output/signing_key.pem),,CONFIG_MODULE_SIG_ALL=)
 
+## install: modules_install (INSTALL_MOD_PATH, _DIR), then depmod
+# Into $(INSTALL_MOD_PATH)/lib/modules/KVER/$(INSTALL_MOD_DIR) (default
+# updates/), then depmod (-b INSTALL_MOD_PATH).
 install: module
 	$(MAKE) -C $(KDIR) M=$(KBUILD) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NF_CT_TLS_NOSIGN) \
-		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH))) \
-		modules_install
-	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(abspath $(INSTALL_MOD_PATH))) $(KVER)
+		$(if $(MOD_PATH),INSTALL_MOD_PATH=$(MOD_PATH)) modules_install
+	$(DEPMOD) $(if $(MOD_PATH),-b $(MOD_PATH)) $(KVER)
 
+## uninstall: remove it again, depmod
 uninstall:
 	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/$(NF_CT_TLS_PKG).ko*
-	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(abspath $(INSTALL_MOD_PATH))) $(KVER)
+	$(DEPMOD) $(if $(MOD_PATH),-b $(MOD_PATH)) $(KVER)
 
-# The sources DKMS builds from: exactly what the module build needs.
+## dkms-src: copy the sources to /usr/src/nf_conntrack_tls-VERSION
 dkms-src:
 	@test -n "$(NF_CT_TLS_VERSION)" || { echo "no NF_CT_TLS_VERSION" >&2; exit 1; }
 	@command -v dkms >/dev/null || { echo "dkms is missing: apt-get install dkms" >&2; exit 1; }
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
-	cd $(REPO) && cp $(DKMS_FILES) $(DKMS_SRC)/
+	cd $(REPO) && cp --parents $(DKMS_FILES) $(DKMS_SRC)/
 	@dkms status -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) | grep -q . || \
 		dkms add -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION)
 
+## dkms-build: dkms add + build for DKMS_KVER (default KVER)
+# DKMS_KDIR: headers outside /lib/modules.
 dkms-build: dkms-src
 	dkms build --force -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) -k $(DKMS_KVER) \
 		$(if $(DKMS_KDIR),--kernelsourcedir $(abspath $(DKMS_KDIR)))
 
-DKMS_KO = /var/lib/dkms/$(NF_CT_TLS_PKG)/$(NF_CT_TLS_VERSION)/$(DKMS_KVER)/$(shell uname -m)/module/$(NF_CT_TLS_PKG).ko
+## dkms-install: dkms add + build + install for DKMS_KVER
+dkms-install: dkms-src
+	dkms install --force -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) -k $(DKMS_KVER)
 
+## dkms-remove: dkms remove --all and delete the /usr/src copy
+dkms-remove:
+	-dkms remove -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+## check-dkms: dkms-build, check the module's vermagic, dkms-remove
+# Any kernel with headers, running or not.  Changes the host's /usr/src and
+# /var/lib/dkms while it runs.
 check-dkms:
-	@rc=0; $(MAKE) --no-print-directory dkms-build >$(REPO)/build/dkms.log 2>&1 || rc=$$?; \
+	@mkdir -p $(REPO)/build; rc=0; \
+	$(MAKE) --no-print-directory dkms-build >$(REPO)/build/dkms.log 2>&1 || rc=$$?; \
 	ko=$$(ls $(DKMS_KO)* 2>/dev/null | head -1); \
 	vm=$$(modinfo -F vermagic $$ko 2>/dev/null | cut -d' ' -f1); \
 	if [ $$rc = 0 ] && [ "$$vm" = "$(DKMS_KVER)" ]; then \
@@ -78,14 +77,9 @@ check-dkms:
 	fi; \
 	$(MAKE) --no-print-directory dkms-remove >/dev/null 2>&1; exit $$rc
 
-dkms-install: dkms-src
-	dkms install --force -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) -k $(DKMS_KVER)
-
-dkms-remove:
-	-dkms remove -m $(NF_CT_TLS_PKG) -v $(NF_CT_TLS_VERSION) --all
-	rm -rf $(DKMS_SRC)
-
-# The VM's module tree (build/vm/KVER/root, from scripts/vm-kernel.sh) stands
+## check-install: install into the VM's tree, run examples/check.sh there
+# examples/check.sh: modprobe from updates/ with the modprobe.d example, the
+# nftables and iptables examples, autoload by alias.  The VM's module tree (build/vm/KVER/root, from scripts/vm-kernel.sh) stands
 # in for a host's /; it is always uninstalled again, so that other VM tests
 # never modprobe an installed copy instead of the module they insmod.
 check-install: module

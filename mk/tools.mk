@@ -1,86 +1,46 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The offline replay tool and its tests.  Included by the top Makefile; also
-# works standalone from the repository root (make -f mk/tools.mk TARGET).
-#
-#	make tools            tools/tls-replay (gcc -O2, warnings are errors)
-#	make tools-asan       build/tools/tls-replay-asan (ASan + UBSan)
-#	make check-corpus     tests/corpus/run.sh: the public captures of
-#	                      $(TLS_CORPUS) (default ../shared/corpus) and the
-#	                      fixtures of tests/data against the expectations
-#	make check-tools-robust  the ASan build over every corpus capture and
-#	                      mutated copies (ROBUST_MUTANTS per capture)
-#	make tools-fuzz       libFuzzer target for the front end (FUZZ_TIME)
-#	make tools-clean
+# The offline replay tool and its tests, in build/tools/.
 
-TOOLS_REPO := $(patsubst %/mk/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
-TOOLS_OUT = $(TOOLS_REPO)/build/tools
-TOOLS_SRCS = $(addprefix $(TOOLS_REPO)/tools/,tls-replay.c replay_decode.c \
-	     replay_flow.c replay_out.c)
-TOOLS_HDRS = $(TOOLS_REPO)/tools/replay.h
-TOOLS_ENGINE = $(addprefix $(TOOLS_REPO)/,tls_parse.c heartbeat.c tls_seq.c)
-TOOLS_ENGINE_HDRS = $(addprefix $(TOOLS_REPO)/,tls_types.h tls_parse.h \
-		    tls_seq.h heartbeat.h)
-TOOLS_CC ?= gcc
-TOOLS_CLANG ?= clang
-TOOLS_CFLAGS ?= -std=gnu11 -g
-TOOLS_WARN = -Wall -Wextra -Werror
+REPLAY_DEPS := tools/replay_decode.c tools/replay_flow.c tools/replay_out.c \
+	       tools/replay.h $(ENGINE_DEPS)
 PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
 PCAP_LIBS := $(or $(shell pkg-config --libs libpcap 2>/dev/null),-lpcap)
-TOOLS_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
-	    -fno-omit-frame-pointer
 ROBUST_MUTANTS ?= 6
-FUZZ_TIME ?= 60
-
-_tools_goal := $(.DEFAULT_GOAL)
 
 .PHONY: tools tools-asan check-corpus check-tools-robust tools-fuzz tools-clean
 
-tools: $(TOOLS_REPO)/tools/tls-replay
+## tools: build/tools/tls-replay (gcc -O2; needs libpcap-dev)
+tools: build/tools/tls-replay
+## tools-asan: build/tools/tls-replay-asan (ASan + UBSan)
+tools-asan: build/tools/tls-replay-asan
 
-$(TOOLS_REPO)/tools/tls-replay: $(TOOLS_SRCS) $(TOOLS_HDRS) $(TOOLS_ENGINE) \
-		$(TOOLS_ENGINE_HDRS)
-	$(TOOLS_CC) $(TOOLS_CFLAGS) -O2 $(TOOLS_WARN) $(PCAP_CFLAGS) -o $@ \
-		$(TOOLS_SRCS) $(TOOLS_ENGINE) $(PCAP_LIBS)
+build/tools/tls-replay build/tools/tls-replay-asan: tools/tls-replay.c $(REPLAY_DEPS) | build/tools
+	$(CC) $(UFLAGS) $(if $(filter %-asan,$@),-O1 $(SAN),-O2) $(PCAP_CFLAGS) -o $@ \
+		$(filter %.c,$^) $(PCAP_LIBS)
 
-tools-asan: $(TOOLS_OUT)/tls-replay-asan
-
-$(TOOLS_OUT)/tls-replay-asan: $(TOOLS_SRCS) $(TOOLS_HDRS) $(TOOLS_ENGINE) \
-		$(TOOLS_ENGINE_HDRS)
-	@mkdir -p $(TOOLS_OUT)
-	$(TOOLS_CC) $(TOOLS_CFLAGS) -O1 $(TOOLS_SAN) $(TOOLS_WARN) \
-		$(PCAP_CFLAGS) -o $@ $(TOOLS_SRCS) $(TOOLS_ENGINE) $(PCAP_LIBS)
-
+## check-corpus: tls-replay over TLS_CORPUS and tests/data vs expectations
+# TLS_CORPUS defaults to ../shared/corpus (tests/corpus/run.sh).
 check-corpus: tools
-	@$(TOOLS_REPO)/tests/corpus/run.sh
+	@tests/corpus/run.sh
 
+## check-tools-robust: tls-replay-asan over the corpus and mutated copies
+# ROBUST_MUTANTS (default 6) mutants per capture (tests/corpus/robust.sh).
 check-tools-robust: tools-asan
-	@ROBUST_MUTANTS=$(ROBUST_MUTANTS) \
-		$(TOOLS_REPO)/tests/corpus/robust.sh $(TOOLS_OUT)/tls-replay-asan
+	@ROBUST_MUTANTS=$(ROBUST_MUTANTS) tests/corpus/robust.sh $(REPO)/build/tools/tls-replay-asan
 
-$(TOOLS_OUT)/fuzz_replay: $(TOOLS_REPO)/tools/fuzz_replay.c \
-		$(filter-out %/tls-replay.c,$(TOOLS_SRCS)) $(TOOLS_HDRS) \
-		$(TOOLS_ENGINE) $(TOOLS_ENGINE_HDRS)
-	@mkdir -p $(TOOLS_OUT)
-	$(TOOLS_CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined $(TOOLS_WARN) -o $@ \
-		$(TOOLS_REPO)/tools/fuzz_replay.c \
-		$(filter-out %/tls-replay.c,$(TOOLS_SRCS)) $(TOOLS_ENGINE)
-
+## tools-fuzz: libFuzzer on the replay front end for FUZZ_TIME seconds
 # Seeds: the pcap fixtures of tests/data, converted (tools/fuzz_seeds.py).
-tools-fuzz: $(TOOLS_OUT)/fuzz_replay
-	@mkdir -p $(TOOLS_OUT)/fuzz-corpus $(TOOLS_OUT)/fuzz-artifacts
-	@python3 $(TOOLS_REPO)/tools/fuzz_seeds.py $(TOOLS_OUT)/fuzz-seeds \
-		$(wildcard $(TOOLS_REPO)/tests/data/*.pcap)
-	$(TOOLS_OUT)/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=8192 \
-		-print_final_stats=1 -artifact_prefix=$(TOOLS_OUT)/fuzz-artifacts/ \
-		$(TOOLS_OUT)/fuzz-corpus $(TOOLS_OUT)/fuzz-seeds
+tools-fuzz: build/tools/fuzz_replay
+	@mkdir -p build/tools/fuzz-corpus build/tools/fuzz-artifacts
+	@python3 tools/fuzz_seeds.py build/tools/fuzz-seeds $(wildcard tests/data/*.pcap)
+	build/tools/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+		-print_final_stats=1 -artifact_prefix=build/tools/fuzz-artifacts/ \
+		build/tools/fuzz-corpus build/tools/fuzz-seeds
 
+build/tools/fuzz_replay: tools/fuzz_replay.c $(REPLAY_DEPS) | build/tools
+	$(CLANG) $(UFLAGS) -O1 $(FUZZ) -o $@ $(filter %.c,$^)
+
+## tools-clean: remove build/tools
 tools-clean:
-	rm -rf $(TOOLS_OUT) $(TOOLS_REPO)/tools/tls-replay
-
-ifeq ($(firstword $(MAKEFILE_LIST)),mk/tools.mk)
-.DEFAULT_GOAL := tools
-else
-.DEFAULT_GOAL := $(_tools_goal)
-endif
+	rm -rf build/tools

@@ -46,12 +46,12 @@ fi
 stage unit make --no-print-directory unit
 # tls_offline.sh runs the replay tool on what it captures in the VM
 if make --no-print-directory tools >build/tools.log 2>&1; then
-	echo "PASS: build: tools/tls-replay" | tee -a "$LOG"
+	echo "PASS: build: build/tools/tls-replay" | tee -a "$LOG"
 else
 	cat build/tools.log
-	echo "FAIL: build: tools/tls-replay (see build/tools.log)" | tee -a "$LOG"
+	echo "FAIL: build: build/tools/tls-replay (see build/tools.log)" | tee -a "$LOG"
 fi
-if [ -f nf_conntrack_tls.ko ]; then
+if [ -f "$(make -s --no-print-directory print-KBUILD)/nf_conntrack_tls.ko" ]; then
 	stage selftests scripts/vm-run.sh -t 3600 -- tests/selftests/run.sh
 else
 	echo "SKIP: selftests: no module to load" | tee -a "$LOG"

@@ -47,15 +47,17 @@ GLUE=$TREE/$GLUE_REL
 JOBS=${KUNIT_JOBS:-$(nproc)}
 TIMEOUT=${KUNIT_TIMEOUT:-300}
 
-# Engine sources compiled into the suite (tests/kunit/Kbuild lists the
-# objects); every top-level header is linked too.
-ENGINE_C=(tls_parse.c heartbeat.c tls_seq.c)
-
 die() {
 	echo "kunit.sh: $*" >&2
 	echo "FAIL: kunit: setup"
 	exit 1
 }
+
+# Engine sources compiled into the suite: mk/sources.mk, which
+# tests/kunit/Kbuild reads too; every top-level header is linked.
+read -r -a ENGINE_C <<<"$(make -s --no-print-directory -C "$SRC_ROOT" print-ENGINE_C)"
+read -r -a ENGINE_H <<<"$(make -s --no-print-directory -C "$SRC_ROOT" print-ENGINE_H)"
+[ "${#ENGINE_C[@]}" -gt 0 ] || die "no ENGINE_C from $SRC_ROOT/mk/sources.mk"
 
 [ -r "$TARBALL" ] || die "$TARBALL not found (apt-get install linux-source-6.1)"
 for t in tar xz python3 make gcc flex bison bc flock; do
@@ -92,7 +94,7 @@ if [ -e "$TREE/.config" ] || [ -d "$TREE/include/config" ]; then
 fi
 
 # --- 2. glue directory -----------------------------------------------------
-for f in "${ENGINE_C[@]}" tls_types.h tls_parse.h tls_seq.h \
+for f in "${ENGINE_C[@]}" "${ENGINE_H[@]}" mk/sources.mk \
 	 tests/vectors/tls_vectors.h tests/kunit/Kconfig tests/kunit/Kbuild \
 	 tests/kunit/.kunitconfig tests/kunit/tls_kunit_test.c; do
 	[ -f "$SRC_ROOT/$f" ] || die "missing $SRC_ROOT/$f"
@@ -105,7 +107,8 @@ ln -sfn "$SRC_ROOT/tests/kunit/Kbuild" "$GLUE/Kbuild"
 # added or removed); make follows the symlinks, so unchanged sources are
 # not recompiled.
 rm -rf "$GLUE/src"
-mkdir -p "$GLUE/src/tests"
+mkdir -p "$GLUE/src/tests" "$GLUE/src/mk"
+ln -s "$SRC_ROOT/mk/sources.mk" "$GLUE/src/mk/sources.mk"
 for f in "${ENGINE_C[@]}"; do
 	ln -s "$SRC_ROOT/$f" "$GLUE/src/$f"
 done

@@ -27,8 +27,8 @@
 #
 # Output: one PASS:/FAIL: line per lane and step, logs in build/matrix/,
 # a per-kernel table and, last, "N passed, N failed, N skipped".
-# Exit status 1 when anything failed.  The top-level nf_conntrack_tls.ko
-# (the default kernel's) is kept as it was.
+# Exit status 1 when anything failed.  Each kernel's module is
+# build/kmod/KVER/nf_conntrack_tls.ko, so the default kernel's is not touched.
 #
 # Environment: MATRIX_LANES, MATRIX_TESTS (selftests to run, default every
 # tests/selftests/tls_*.sh; a lane whose run shows no PASS line fails),
@@ -93,19 +93,6 @@ check_modinfo() {
 start_all=$(date +%s)
 [ "$mode" = list ] || : >"$LOG"
 declare -A RES_BUILD RES_WARN RES_TEST RES_TIME_B RES_TIME_T KVERS
-
-saved_ko=
-if [ -f nf_conntrack_tls.ko ]; then
-	saved_ko=$(mktemp)
-	cp nf_conntrack_tls.ko "$saved_ko"
-fi
-restore_ko() {
-	if [ -n "$saved_ko" ]; then
-		cp "$saved_ko" nf_conntrack_tls.ko
-		rm -f "$saved_ko"
-	fi
-}
-trap restore_ko EXIT
 
 for lane in "${LANES[@]}"; do
 	suite=${lane%%:*}

@@ -30,11 +30,11 @@ LOG=$OUT/style.log
 STRICT=${STYLE_STRICT:-0}
 what=${1:-all}
 
-MODULE_FILES=(nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c
-	nf_conntrack_tls_attach.c nf_conntrack_tls.h nf_conntrack_tls_knobs.h
-	nf_conntrack_tls_compat.h version.h)
-ENGINE_FILES=(tls_types.h tls_parse.h tls_parse.c heartbeat.h heartbeat.c
-	tls_seq.h tls_seq.c)
+# The file lists of mk/sources.mk.
+srcs() { make -s --no-print-directory -C "$REPO" "${@/#/print-}" | tr '\n' ' '; }
+read -r -a MODULE_FILES <<<"$(srcs GLUE_C GLUE_H)"
+read -r -a ENGINE_FILES <<<"$(srcs ENGINE_H ENGINE_C)"
+[ "${#ENGINE_FILES[@]}" -gt 0 ] || { echo "style.sh: no sources from mk/sources.mk" >&2; exit 1; }
 if [ -n "${STYLE_FILES:-}" ]; then
 	read -r -a FILES <<<"$STYLE_FILES"
 else
@@ -53,16 +53,8 @@ WAIVERS=(
 	tls_types.h:CAMELCASE
 	# NF_CT_HELPER_BUILD_BUG_ON is a compile-time check, not a BUG().
 	nf_conntrack_tls_main.c:AVOID_BUG
-	# NF_CT_TLS_KNOB() pastes name into identifiers: no side effects.
+	# NF_CT_TLS_PARAM pastes name_ into identifiers: no side effects.
 	nf_conntrack_tls_main.c:MACRO_ARG_REUSE
-	# NF_CT_TLS_KNOB() expanding to declarations (static_assert, parameters).
-	nf_conntrack_tls_main.c:TRAILING_SEMICOLON
-	# One knob, one line: the descriptions are modinfo's parm text.
-	nf_conntrack_tls_knobs.h:LONG_LINE
-	# The NF_CT_TLS_KNOB() expanding to a struct field ("int name;").
-	nf_conntrack_tls.h:TRAILING_SEMICOLON
-	# Knob names are field names (".name = READ_ONCE(tn->conf.name)").
-	nf_conntrack_tls.h:MACRO_ARG_REUSE
 )
 
 say() { echo "$*" | tee -a "$LOG"; }
@@ -129,8 +121,8 @@ run_sparse() {
 		return
 	fi
 	dir=$OUT/sparse-$kver
-	mkdir -p "$dir"
-	for f in Kbuild "${MODULE_FILES[@]}" "${ENGINE_FILES[@]}"; do
+	mkdir -p "$dir/mk"
+	for f in Kbuild mk/sources.mk "${MODULE_FILES[@]}" "${ENGINE_FILES[@]}"; do
 		ln -sfn "$REPO/$f" "$dir/$f"
 	done
 	for pass in default all; do

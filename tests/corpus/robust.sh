@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Robustness of tools/tls-replay (make check-tools-robust): the ASan/UBSan
+# Robustness of tls-replay (make check-tools-robust): the ASan/UBSan
 # build runs over every capture of the corpus ($TLS_CORPUS, default
 # ../shared/corpus) and of tests/data, and over mutated copies of each:
 # cut at a random offset, random bytes flipped, both, and (pcap files) the

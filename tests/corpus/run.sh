@@ -7,7 +7,7 @@
 #     (default corpus: ../shared/corpus beside the repository), and
 #   - every fixture of tests/data/
 #
-# runs through tools/tls-replay with the arguments of its rows in
+# runs through build/tools/tls-replay with the arguments of its rows in
 # tests/corpus/expectations.tsv and the verdicts are compared with the
 # expected ones.  One line per row: PASS:, FAIL:, or XFAIL: (a known engine
 # false positive, see the note column: reported, not hidden; it turns into
@@ -47,11 +47,11 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 CORPUS=${TLS_CORPUS:-$REPO/../shared/corpus}
 EXP=$REPO/tests/corpus/expectations.tsv
-TOOL=${TLS_REPLAY:-$REPO/tools/tls-replay}
+TOOL=${TLS_REPLAY:-$REPO/build/tools/tls-replay}
 
 if [ -z "${TLS_REPLAY:-}" ]; then
 	make -C "$REPO" --no-print-directory -s tools >/dev/null ||
-		{ echo "FAIL: corpus: cannot build tools/tls-replay"; exit 1; }
+		{ echo "FAIL: corpus: cannot build build/tools/tls-replay"; exit 1; }
 fi
 [ -x "$TOOL" ] || { echo "FAIL: corpus: no tool $TOOL"; exit 1; }
 [ -f "$EXP" ] || { echo "FAIL: corpus: no $EXP"; exit 1; }

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Crafted capture fixtures for tools/tls-replay (run by tests/data/regen.sh).
+"""Crafted capture fixtures for tls-replay (run by tests/data/regen.sh).
 
 Each fixture is a small pcap/pcapng whose expected verdicts are in
 tests/corpus/expectations.tsv.  The TLS content is synthetic but framed as

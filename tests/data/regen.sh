@@ -18,7 +18,7 @@
 #   - vm ones (not part of "all": they boot the test VM): a TLS 1.3
 #     download and a plaintext Heartbleed captured in the router of the
 #     selftest tls_offline.sh (vm-tls13-curl.pcap, vm-heartbleed.pcap).
-#     Needs the module and tools/tls-replay built (make && make tools).
+#     Needs the module and build/tools/tls-replay built (make && make tools).
 #
 # Usage: tests/data/regen.sh [crafted|real|all|vm]   (default all)
 set -euo pipefail

@@ -83,7 +83,7 @@ SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 source "$SELFTESTS/lib.sh"
 
 REPO=$(cd "$SELFTESTS/../.." && pwd)
-TOOL=${TLS_REPLAY:-$REPO/tools/tls-replay}
+TOOL=${TLS_REPLAY:-$REPO/build/tools/tls-replay}
 PORT=4433		# openssl s_server -WWW
 APORT=4434		# attack/tlsattack.py server
 PY=/usr/bin/python3
