@@ -8,7 +8,7 @@
 
 NF_CT_TLS_PKG      := nf_conntrack_tls
 NF_CT_TLS_VERSION  := $(shell sed -n 's/^\#define NF_CT_TLS_VERSION "\(.*\)"$$/\1/p' \
-			$(REPO)/nf_conntrack_tls_main.c)
+			$(REPO)/version.h)
 INSTALL_MOD_DIR    ?= updates
 DKMS_KVER          ?= $(KVER)
 DKMS_SRC           := /usr/src/$(NF_CT_TLS_PKG)-$(NF_CT_TLS_VERSION)
