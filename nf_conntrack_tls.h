@@ -53,6 +53,19 @@ struct nf_ct_tls_net {
 	struct ctl_table_header *sysctl;
 };
 
+/* All knobs of a namespace at once: one consistent read per packet. */
+static inline void nf_ct_tls_conf_read(const struct nf_ct_tls_net *tn,
+				       struct nf_ct_tls_conf *c)
+{
+	c->lowrun_limit = READ_ONCE(tn->conf.lowrun_limit);
+	c->heartbeat = READ_ONCE(tn->conf.heartbeat);
+	c->gap = READ_ONCE(tn->conf.gap);
+	c->audit = READ_ONCE(tn->conf.audit);
+	c->sslv2 = READ_ONCE(tn->conf.sslv2);
+	c->log = READ_ONCE(tn->conf.log);
+	c->reset = READ_ONCE(tn->conf.reset);
+}
+
 /* Defaults for new namespaces, from the module parameters. */
 extern struct nf_ct_tls_conf nf_ct_tls_defaults;
 

@@ -54,6 +54,8 @@ struct tls_policy {
 	u32 lowrun_limit;	/* 0 = off; violation when a run reaches it (max 65535) */
 	u8 heartbeat;		/* enum tls_hb_policy */
 	u8 allow_sslv2;		/* 0: an SSLv2 session is a violation */
+	u8 gap;			/* enum tls_gap_policy (tls_seq.h) */
+	u8 audit;		/* 1: a violation stops inspection, never drops */
 };
 
 #define TLS_LOWRUN_DEFAULT	128

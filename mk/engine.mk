@@ -13,8 +13,9 @@
 
 ENGINE_SRCS = tls_parse.c heartbeat.c tls_seq.c
 ENGINE_HDRS = tls_types.h tls_parse.h tls_seq.h heartbeat.h
-ENGINE_VEC_SRCS = tests/vectors/tls_vectors.c tests/vectors/vec_run.c
-ENGINE_VEC_HDRS = tests/vectors/tls_vectors.h $(wildcard tests/vectors/real_*.h) \
+ENGINE_VEC_SRCS = tests/vectors/tls_vectors.c tests/vectors/vec_run.c \
+		  tests/vectors/seq_cases.c
+ENGINE_VEC_HDRS = tests/vectors/tls_vectors.h tests/vectors/seq_cases.h $(wildcard tests/vectors/real_*.h) \
 		  tests/vectors/real_vectors.inc
 ENGINE_UNIT_SRCS = tests/unit/test_main.c tests/unit/test_engine.c \
 		   tests/unit/test_seq.c
