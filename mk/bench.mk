@@ -12,7 +12,7 @@
 #	                  100k flows, perf; helper vs no helper (~5 min on a
 #	                  quiet host, ~19 min when other VMs load the 2 cores)
 #	make bench-all    bench-user + bench-vm, one table
-#	make engine-diff  differential test of tls_parse.c against the one of
+#	make engine-diff  differential test of the engine against the one of
 #	                  git revision ENGINE_DIFF_REF (default HEAD): same
 #	                  verdicts, offsets and states for every chunking, for
 #	                  optimisations (bench/engine_diff.c); ENGINE_DIFF_N
@@ -25,8 +25,9 @@
 
 BENCH_REPO := $(patsubst %/mk/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 BENCH_OUT = $(BENCH_REPO)/build/bench
-BENCH_ENGINE = $(addprefix $(BENCH_REPO)/,tls_parse.c heartbeat.c tls_seq.c)
-BENCH_ENGINE_HDRS = $(addprefix $(BENCH_REPO)/,tls_types.h tls_parse.h tls_seq.h heartbeat.h)
+BENCH_ENGINE = $(addprefix $(BENCH_REPO)/,tls_parse.c tls_lowrun.c heartbeat.c tls_seq.c)
+BENCH_ENGINE_HDRS = $(addprefix $(BENCH_REPO)/,tls_types.h tls_parse.h tls_seq.h tls_engine.h \
+		    tls_lowrun.h)
 BENCH_CC ?= gcc
 BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER KVER,\
 	    $(if $($(v)),$(v)="$($(v))"))
@@ -50,23 +51,44 @@ $(BENCH_REPO)/build/engine/bench: $(BENCH_REPO)/bench/bench_engine.c $(BENCH_REP
 
 bench-tools: $(BENCH_OUT)/seq_bench $(BENCH_OUT)/tlsgen
 
-# The reference tls_parse.c and its headers come from git each time (the
-# revision may change between runs); heartbeat.c is the current one.
+# The reference engine comes from git each time (the revision may change
+# between runs): every top-level .c/.h of ENGINE_DIFF_REF that is not glue
+# (nf_conntrack_tls*), whatever its files are called then, compiled on its
+# own, linked into one object (ld -r) and every global symbol it defines
+# renamed ref_* (objcopy --redefine-syms from nm), so that both engines link
+# into one program whatever their internal split.
 ENGINE_DIFF_REF ?= HEAD
 ENGINE_DIFF_N ?= 200000
 ENGINE_DIFF_SEEDS ?= 1 2 3 4 5
+ENGINE_DIFF_DIR = $(BENCH_OUT)/engine-ref
 .PHONY: engine-diff
-engine-diff: $(BENCH_REPO)/bench/engine_diff.c $(BENCH_REPO)/bench/engine_diff_ref.c $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
-	@rm -rf $(BENCH_OUT)/engine-ref && mkdir -p $(BENCH_OUT)/engine-ref
-	@for f in tls_parse.c tls_parse.h tls_types.h heartbeat.h; do \
-		git -C $(BENCH_REPO) show $(ENGINE_DIFF_REF):$$f > $(BENCH_OUT)/engine-ref/$$f || exit 1; \
-	done
-	$(BENCH_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -I$(BENCH_OUT)/engine-ref \
-		-c -o $(BENCH_OUT)/engine-ref/ref.o $(BENCH_REPO)/bench/engine_diff_ref.c
+engine-diff: $(BENCH_REPO)/bench/engine_diff.c $(BENCH_ENGINE) $(BENCH_ENGINE_HDRS)
+	@rm -rf $(ENGINE_DIFF_DIR) && mkdir -p $(ENGINE_DIFF_DIR)/src
+	@rev=$$(git -C $(BENCH_REPO) rev-parse --verify -q '$(ENGINE_DIFF_REF)^{commit}') || \
+		{ echo "engine-diff: no commit '$(ENGINE_DIFF_REF)'" >&2; exit 1; }; \
+	files=$$(git -C $(BENCH_REPO) ls-tree --name-only $$rev | \
+		grep -E '\.[ch]$$' | grep -v '^nf_conntrack_tls'); \
+	[ -n "$$files" ] || { echo "engine-diff: no engine files in $$rev" >&2; exit 1; }; \
+	for f in $$files; do \
+		git -C $(BENCH_REPO) show $$rev:$$f > $(ENGINE_DIFF_DIR)/src/$$f || exit 1; \
+	done; \
+	objs=; for f in $$files; do \
+		case $$f in *.c) o=$(ENGINE_DIFF_DIR)/$${f%.c}.o; \
+			$(BENCH_CC) -std=gnu11 -g -O2 -Wall -Wextra -c -o $$o \
+				$(ENGINE_DIFF_DIR)/src/$$f || exit 1; \
+			objs="$$objs $$o";; \
+		esac; \
+	done; \
+	echo "== engine-diff: reference engine $$rev:" $$files; \
+	ld -r -o $(ENGINE_DIFF_DIR)/ref-all.o $$objs && \
+	nm --defined-only -g $(ENGINE_DIFF_DIR)/ref-all.o | \
+		awk 'NF == 3 { print $$3, "ref_" $$3 }' > $(ENGINE_DIFF_DIR)/ref.syms && \
+	grep -q '^tls_feed ref_tls_feed$$' $(ENGINE_DIFF_DIR)/ref.syms && \
+	objcopy --redefine-syms=$(ENGINE_DIFF_DIR)/ref.syms \
+		$(ENGINE_DIFF_DIR)/ref-all.o $(ENGINE_DIFF_DIR)/ref.o
 	$(BENCH_CC) -std=gnu11 -g -O2 -Wall -Wextra -Werror -o $(BENCH_OUT)/engine_diff \
-		$(BENCH_REPO)/bench/engine_diff.c $(BENCH_OUT)/engine-ref/ref.o \
-		$(BENCH_REPO)/tls_parse.c $(BENCH_REPO)/heartbeat.c
-	@echo "== engine-diff: tls_parse.c vs $(ENGINE_DIFF_REF) ($$(git -C $(BENCH_REPO) rev-parse --short $(ENGINE_DIFF_REF))), seeds $(ENGINE_DIFF_SEEDS)"
+		$(BENCH_REPO)/bench/engine_diff.c $(ENGINE_DIFF_DIR)/ref.o $(BENCH_ENGINE)
+	@echo "== engine-diff: engine vs $(ENGINE_DIFF_REF) ($$(git -C $(BENCH_REPO) rev-parse --short $(ENGINE_DIFF_REF))), seeds $(ENGINE_DIFF_SEEDS)"
 	@for s in $(ENGINE_DIFF_SEEDS); do \
 		$(BENCH_OUT)/engine_diff $(ENGINE_DIFF_N) $$s || exit 1; \
 	done

@@ -11,8 +11,10 @@
 #
 # All outputs go to build/engine/.
 
-ENGINE_SRCS = tls_parse.c heartbeat.c tls_seq.c
-ENGINE_HDRS = tls_types.h tls_parse.h tls_seq.h heartbeat.h
+ENGINE_SRCS = tls_parse.c tls_lowrun.c heartbeat.c tls_seq.c
+ENGINE_HDRS = tls_types.h tls_parse.h tls_seq.h tls_engine.h tls_lowrun.h
+# The engine self-check: tests and fuzzers only, never the module.
+ENGINE_CHECK_SRCS = tests/tls_check.c tests/tls_check.h
 ENGINE_VEC_SRCS = tests/vectors/tls_vectors.c tests/vectors/vec_run.c \
 		  tests/vectors/seq_cases.c
 ENGINE_VEC_HDRS = tests/vectors/tls_vectors.h tests/vectors/seq_cases.h $(wildcard tests/vectors/real_*.h) \
@@ -40,22 +42,26 @@ $(ENGINE_OUT):
 	mkdir -p $@
 
 # The engine itself with the strictest flags, as the kernel sees it.
-$(ENGINE_OUT)/engine-check.stamp: $(ENGINE_SRCS) $(ENGINE_HDRS) | $(ENGINE_OUT)
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_parse.c -o $(ENGINE_OUT)/tls_parse.o
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c heartbeat.c -o $(ENGINE_OUT)/heartbeat.o
-	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_seq.c -o $(ENGINE_OUT)/tls_seq.o
-	$(ENGINE_CLANG) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c tls_parse.c -o /dev/null
+$(ENGINE_OUT)/engine-check.stamp: $(ENGINE_SRCS) $(ENGINE_HDRS) $(ENGINE_CHECK_SRCS) | $(ENGINE_OUT)
+	for f in $(ENGINE_SRCS) tests/tls_check.c; do \
+		$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c $$f \
+			-o $(ENGINE_OUT)/$$(basename $$f .c).o || exit 1; \
+		$(ENGINE_CLANG) $(ENGINE_CFLAGS) -O2 $(ENGINE_WARN) -c $$f -o /dev/null || exit 1; \
+	done
 	touch $@
 
 $(ENGINE_OUT)/unit: $(ENGINE_SRCS) $(ENGINE_HDRS) $(ENGINE_VEC_SRCS) \
-		$(ENGINE_VEC_HDRS) $(ENGINE_UNIT_SRCS) tests/unit/unit.h | $(ENGINE_OUT)
+		$(ENGINE_VEC_HDRS) $(ENGINE_UNIT_SRCS) tests/unit/unit.h \
+		$(ENGINE_CHECK_SRCS) | $(ENGINE_OUT)
 	$(ENGINE_CC) $(ENGINE_CFLAGS) -O2 -Wall -Wextra -Werror -o $@ \
-		$(ENGINE_UNIT_SRCS) $(ENGINE_VEC_SRCS) $(ENGINE_SRCS)
+		$(ENGINE_UNIT_SRCS) $(ENGINE_VEC_SRCS) $(ENGINE_SRCS) tests/tls_check.c
 
 $(ENGINE_OUT)/unit-asan: $(ENGINE_SRCS) $(ENGINE_HDRS) $(ENGINE_VEC_SRCS) \
-		$(ENGINE_VEC_HDRS) $(ENGINE_UNIT_SRCS) tests/unit/unit.h | $(ENGINE_OUT)
+		$(ENGINE_VEC_HDRS) $(ENGINE_UNIT_SRCS) tests/unit/unit.h \
+		$(ENGINE_CHECK_SRCS) | $(ENGINE_OUT)
 	$(ENGINE_CC) $(ENGINE_CFLAGS) -O1 $(ENGINE_SAN) -Wall -Wextra -Werror \
-		-o $@ $(ENGINE_UNIT_SRCS) $(ENGINE_VEC_SRCS) $(ENGINE_SRCS)
+		-o $@ $(ENGINE_UNIT_SRCS) $(ENGINE_VEC_SRCS) $(ENGINE_SRCS) \
+		tests/tls_check.c
 
 unit: $(ENGINE_OUT)/engine-check.stamp $(ENGINE_OUT)/unit $(ENGINE_OUT)/unit-asan
 	@echo "== unit (gcc -O2)"
@@ -76,10 +82,10 @@ fuzz-corpus: $(ENGINE_OUT)/mkcorpus
 	$(ENGINE_OUT)/mkcorpus tests/fuzz/corpus
 
 $(ENGINE_OUT)/fuzz_engine: tests/fuzz/fuzz_engine.c $(ENGINE_SRCS) \
-		$(ENGINE_HDRS) | $(ENGINE_OUT)
+		$(ENGINE_HDRS) $(ENGINE_CHECK_SRCS) | $(ENGINE_OUT)
 	$(ENGINE_CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Wall -Wextra -Werror -o $@ \
-		tests/fuzz/fuzz_engine.c $(ENGINE_SRCS)
+		tests/fuzz/fuzz_engine.c $(ENGINE_SRCS) tests/tls_check.c
 
 # New inputs go to build/engine/fuzz-corpus; tests/fuzz/corpus is only read.
 fuzz: $(ENGINE_OUT)/fuzz_engine

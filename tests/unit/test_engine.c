@@ -11,7 +11,7 @@
 
 #include "unit.h"
 #include "../../tls_parse.h"
-#include "../../heartbeat.h"
+#include "../tls_check.h"
 #include "../vectors/tls_vectors.h"
 
 static u32 rng_state = 0x12345678;

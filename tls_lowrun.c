@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The low-byte run scanner of the engine (rule in tls_parse.c): finds the
+ * byte at which a run of bytes < 0x80 reaches a limit, fast.
+ *
+ * The scan reads one u64 at a time: a word with no high bit adds 8; for a
+ * mixed word only its leading low bytes extend the run and its trailing low
+ * bytes start the next one.  Runs strictly inside a word are at most 6
+ * bytes long and the trailing run at most 7, so for limit > 8 this is exact;
+ * smaller limits take the bytewise path, limits up to 14 the word path.
+ * Limits of 15 and more take the sampled path (lowrun_sampled()): a run of
+ * limit low bytes covers at least (limit - 7) / 8 whole words at multiples of 8,
+ * so it is enough to look at one word in that many; only an all-low sample
+ * (1 in 256 on ciphertext) is measured exactly, by walking to the high bytes
+ * on both sides of it.  Same results as the bytewise scan, for limit 128
+ * one load per 120 bytes of ciphertext.
+ */
+#include "tls_lowrun.h"
+
+#define HI_BITS		0x8080808080808080ULL
+
+static u32 lowrun_bytes(const u8 *p, u32 n, u32 *runp, u32 limit)
+{
+	u32 r = *runp;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] & 0x80) {
+			r = 0;
+			continue;
+		}
+		if (++r >= limit) {
+			*runp = r;
+			return i;
+		}
+	}
+	*runp = r;
+	return n;
+}
+
+static inline u32 lead_low(u64 m)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_ctzll(m) >> 3;
+#else
+	return __builtin_clzll(m) >> 3;
+#endif
+}
+
+static inline u32 trail_low(u64 m)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_clzll(m) >> 3;
+#else
+	return __builtin_ctzll(m) >> 3;
+#endif
+}
+
+static inline u64 load_hi(const u8 *p)
+{
+	u64 w;
+
+	__builtin_memcpy(&w, p, sizeof(w));
+	return w & HI_BITS;
+}
+
+/*
+ * A run r long so far goes on into a low prefix that takes it to limit:
+ * the offset in that prefix of the byte where it reaches limit (0 when r
+ * already has, after a lowered limit); sets *runp to the run at that byte.
+ */
+static inline u32 reach(u32 r, u32 limit, u32 *runp)
+{
+	u32 pos = r >= limit ? 0 : limit - r - 1;
+
+	*runp = r + pos + 1;
+	return pos;
+}
+
+/*
+ * The last k = n - i < 8 bytes of p[0..n), n >= 8, for limit > 8, with the
+ * run r so far: one load of the word that ends at n instead of k byte
+ * steps.  The tail is moved to the low end of the word and the bytes above
+ * it are made high, so they end the run and never extend it.  A run inside
+ * the tail is at most k - 2 < limit bytes: only the tail's leading run
+ * (which extends r) and its trailing run (the new r) matter.  Same results
+ * as lowrun_bytes() on the tail.
+ */
+static u32 lowrun_tail(const u8 *p, u32 n, u32 i, u32 *runp, u32 r,
+		       u32 limit)
+{
+	u32 k = n - i;
+	u64 w = load_hi(p + n - 8);
+	u64 fill, m;
+	u32 pos;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	fill = HI_BITS << (8 * k);
+	m = (w >> (8 * (8 - k))) | fill;
+#else
+	fill = HI_BITS >> (8 * k);
+	m = (w << (8 * (8 - k))) | fill;
+#endif
+	/* the tail is all low: the run goes on */
+	pos = m == fill ? k : lead_low(m);
+	if (pos && r + pos >= limit) {
+		/* the run reaches limit inside the tail's low prefix */
+		return i + reach(r, limit, runp);
+	}
+	/* a high byte in the tail: the new run is the trailing low bytes */
+	*runp = m == fill ? r + k : trail_low(w);
+	return n;
+}
+
+/* The index of the first high byte in p[i..n), or n. */
+static u32 next_high(const u8 *p, u32 n, u32 i)
+{
+	u64 m;
+
+	for (; n - i >= 8; i += 8) {
+		m = load_hi(p + i);
+		if (m)
+			return i + lead_low(m);
+	}
+	while (i < n && !(p[i] & 0x80))
+		i++;
+	return i;
+}
+
+/*
+ * The start of the low run that ends at e (p[e - 1] is its last byte), not
+ * below lo: p[lo - 1] is a high byte or lo is 0.
+ */
+static u32 run_start(const u8 *p, u32 lo, u32 e)
+{
+	u64 m;
+
+	for (; e - lo >= 8; e -= 8) {
+		m = load_hi(p + e - 8);
+		if (m)
+			return e - trail_low(m);
+	}
+	while (e > lo && !(p[e - 1] & 0x80))
+		e--;
+	return e;
+}
+
+/*
+ * tls_lowrun_scan() for limit >= 15.  The leading run continues the run r of
+ * the bytes before p; every later run starts after a high byte inside p and
+ * is found from a sampled all-low word.  Samples are the words at i, i +
+ * step, ... from the first multiple of 8 after the last high byte seen: a run
+ * of at least limit bytes covers step / 8 consecutive whole words there, so
+ * one of them is a sample.  Runs are found in order, so the first one that
+ * reaches limit is the one reported.
+ */
+static u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
+{
+	u32 step = (limit - 7) / 8 * 8;
+	u32 r = *runp, lead, lo, i, s, e;
+
+	lead = next_high(p, n, 0);
+	if (lead && r + lead >= limit)
+		return reach(r, limit, runp);
+	if (lead == n) {
+		*runp = r + n;
+		return n;
+	}
+	lo = lead + 1;
+	i = (lo + 7) & ~7u;
+	while (i <= n && n - i >= 8) {
+		if (load_hi(p + i)) {
+			i += step;
+			continue;
+		}
+		s = run_start(p, lo, i);
+		e = next_high(p, n, i + 8);
+		if (e - s >= limit) {
+			*runp = limit;
+			return s + limit - 1;
+		}
+		if (e == n) {
+			*runp = e - s;
+			return n;
+		}
+		lo = e + 1;
+		i = (lo + 7) & ~7u;
+	}
+	*runp = n - run_start(p, lo, n);
+	return n;
+}
+
+u32 tls_lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
+{
+	u32 r = *runp;
+	u32 i = 0;
+	u32 pos;
+	u64 m;
+
+	if (limit <= 8)
+		return lowrun_bytes(p, n, runp, limit);
+	if (limit >= 15)
+		return lowrun_sampled(p, n, runp, limit);
+	while (n - i >= 8) {
+		m = load_hi(p + i);
+		if (!m) {
+			if (r + 8 >= limit)
+				goto hit;
+			r += 8;
+			i += 8;
+			continue;
+		}
+		pos = lead_low(m);
+		if (pos && r + pos >= limit)
+			goto hit;
+		i += 8;
+		r = trail_low(m);
+	}
+	if (i < n && n >= 8)
+		return lowrun_tail(p, n, i, runp, r, limit);
+	pos = lowrun_bytes(p + i, n - i, &r, limit);
+	*runp = r;
+	return i + pos;
+hit:
+	/* the run reaches limit inside the low prefix of the word at i */
+	return i + reach(r, limit, runp);
+}
