@@ -23,9 +23,9 @@ enum tls_state {
 	ST_HB_TYPE,	/* plaintext heartbeat: message type */
 	ST_HB_PL0,	/* payload_length, high byte */
 	ST_HB_PL1,	/* payload_length, low byte */
-	ST_V2_LEN1,	/* SSLv2 2-byte header, second byte */
-	ST_V3_LEN1,	/* SSLv2 3-byte header, second byte */
-	ST_V3_PAD,	/* SSLv2 3-byte header, padding length */
+	ST_V2_HDR2_LEN1,	/* SSLv2 2-byte header, second byte */
+	ST_V2_HDR3_LEN1,	/* SSLv2 3-byte header, second byte */
+	ST_V2_HDR3_PAD,	/* SSLv2 3-byte header, padding length */
 	ST_V2_MSG,	/* plaintext SSLv2 body: message type */
 	ST_V2_B1,	/* body byte 1 (CLIENT-HELLO version hi, SID hit) */
 	ST_V2_B2,	/* body byte 2 (CLIENT-HELLO version lo) */
@@ -34,9 +34,9 @@ enum tls_state {
 };
 
 /* The largest record lengths accepted. */
-#define MAX_PLAIN	16384		/* 2^14 */
-#define MAX_CIPHER	(16384 + 2048)	/* TLS <= 1.2 protected record */
-#define MAX_CIPHER13	(16384 + 256)	/* TLS 1.3 protected record */
+#define TLS_MAX_PLAIN	16384		/* 2^14 */
+#define TLS_MAX_CIPHER	(16384 + 2048)	/* TLS <= 1.2 protected record */
+#define TLS_MAX_CIPHER13	(16384 + 256)	/* TLS 1.3 protected record */
 
 /* RFC 6520 HeartbeatMessageType */
 #define TLS_HB_REQUEST		1

@@ -9,10 +9,10 @@
  * bytes long and the trailing run at most 7, so for limit > 8 this is exact;
  * smaller limits take the bytewise path, limits up to 14 the word path.
  * Limits of 15 and more take the sampled path (lowrun_sampled()): a run of
- * limit low bytes covers at least (limit - 7) / 8 whole words at multiples of 8,
- * so it is enough to look at one word in that many; only an all-low sample
- * (1 in 256 on ciphertext) is measured exactly, by walking to the high bytes
- * on both sides of it.  Same results as the bytewise scan, for limit 128
+ * limit low bytes covers at least (limit - 7) / 8 whole words at multiples
+ * of 8, so it is enough to look at one word in that many; only an all-low
+ * sample (1 in 256 on ciphertext) is measured exactly, by walking to the
+ * high bytes on both sides of it.  Same results as the bytewise scan, for limit 128
  * one load per 120 bytes of ciphertext.
  */
 #include "tls_lowrun.h"
@@ -21,20 +21,20 @@
 
 static u32 lowrun_bytes(const u8 *p, u32 n, u32 *runp, u32 limit)
 {
-	u32 r = *runp;
+	u32 run = *runp;
 	u32 i;
 
 	for (i = 0; i < n; i++) {
 		if (p[i] & 0x80) {
-			r = 0;
+			run = 0;
 			continue;
 		}
-		if (++r >= limit) {
-			*runp = r;
+		if (++run >= limit) {
+			*runp = run;
 			return i;
 		}
 	}
-	*runp = r;
+	*runp = run;
 	return n;
 }
 
@@ -65,28 +65,29 @@ static inline u64 load_hi(const u8 *p)
 }
 
 /*
- * A run r long so far goes on into a low prefix that takes it to limit:
- * the offset in that prefix of the byte where it reaches limit (0 when r
- * already has, after a lowered limit); sets *runp to the run at that byte.
+ * A run of run bytes so far goes on into a low prefix that takes it to
+ * limit: the offset in that prefix of the byte where it reaches limit (0
+ * when run already has, after a lowered limit); sets *runp to the run at
+ * that byte.
  */
-static inline u32 reach(u32 r, u32 limit, u32 *runp)
+static inline u32 reach(u32 run, u32 limit, u32 *runp)
 {
-	u32 pos = r >= limit ? 0 : limit - r - 1;
+	u32 pos = run >= limit ? 0 : limit - run - 1;
 
-	*runp = r + pos + 1;
+	*runp = run + pos + 1;
 	return pos;
 }
 
 /*
  * The last k = n - i < 8 bytes of p[0..n), n >= 8, for limit > 8, with the
- * run r so far: one load of the word that ends at n instead of k byte
+ * run so far: one load of the word that ends at n instead of k byte
  * steps.  The tail is moved to the low end of the word and the bytes above
  * it are made high, so they end the run and never extend it.  A run inside
  * the tail is at most k - 2 < limit bytes: only the tail's leading run
- * (which extends r) and its trailing run (the new r) matter.  Same results
- * as lowrun_bytes() on the tail.
+ * (which extends run) and its trailing run (the new run) matter.  Same
+ * results as lowrun_bytes() on the tail.
  */
-static u32 lowrun_tail(const u8 *p, u32 n, u32 i, u32 *runp, u32 r,
+static u32 lowrun_tail(const u8 *p, u32 n, u32 i, u32 *runp, u32 run,
 		       u32 limit)
 {
 	u32 k = n - i;
@@ -103,12 +104,12 @@ static u32 lowrun_tail(const u8 *p, u32 n, u32 i, u32 *runp, u32 r,
 #endif
 	/* the tail is all low: the run goes on */
 	pos = m == fill ? k : lead_low(m);
-	if (pos && r + pos >= limit) {
+	if (pos && run + pos >= limit) {
 		/* the run reaches limit inside the tail's low prefix */
-		return i + reach(r, limit, runp);
+		return i + reach(run, limit, runp);
 	}
 	/* a high byte in the tail: the new run is the trailing low bytes */
-	*runp = m == fill ? r + k : trail_low(w);
+	*runp = m == fill ? run + k : trail_low(w);
 	return n;
 }
 
@@ -146,7 +147,7 @@ static u32 run_start(const u8 *p, u32 lo, u32 e)
 }
 
 /*
- * tls_lowrun_scan() for limit >= 15.  The leading run continues the run r of
+ * tls_lowrun_scan() for limit >= 15.  The leading run continues the run of
  * the bytes before p; every later run starts after a high byte inside p and
  * is found from a sampled all-low word.  Samples are the words at i, i +
  * step, ... from the first multiple of 8 after the last high byte seen: a run
@@ -157,13 +158,13 @@ static u32 run_start(const u8 *p, u32 lo, u32 e)
 static u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
 {
 	u32 step = (limit - 7) / 8 * 8;
-	u32 r = *runp, lead, lo, i, s, e;
+	u32 run = *runp, lead, lo, i, s, e;
 
 	lead = next_high(p, n, 0);
-	if (lead && r + lead >= limit)
-		return reach(r, limit, runp);
+	if (lead && run + lead >= limit)
+		return reach(run, limit, runp);
 	if (lead == n) {
-		*runp = r + n;
+		*runp = run + n;
 		return n;
 	}
 	lo = lead + 1;
@@ -192,7 +193,7 @@ static u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
 
 u32 tls_lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
 {
-	u32 r = *runp;
+	u32 run = *runp;
 	u32 i = 0;
 	u32 pos;
 	u64 m;
@@ -204,24 +205,24 @@ u32 tls_lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
 	while (n - i >= 8) {
 		m = load_hi(p + i);
 		if (!m) {
-			if (r + 8 >= limit)
+			if (run + 8 >= limit)
 				goto hit;
-			r += 8;
+			run += 8;
 			i += 8;
 			continue;
 		}
 		pos = lead_low(m);
-		if (pos && r + pos >= limit)
+		if (pos && run + pos >= limit)
 			goto hit;
 		i += 8;
-		r = trail_low(m);
+		run = trail_low(m);
 	}
 	if (i < n && n >= 8)
-		return lowrun_tail(p, n, i, runp, r, limit);
-	pos = lowrun_bytes(p + i, n - i, &r, limit);
-	*runp = r;
+		return lowrun_tail(p, n, i, runp, run, limit);
+	pos = lowrun_bytes(p + i, n - i, &run, limit);
+	*runp = run;
 	return i + pos;
 hit:
 	/* the run reaches limit inside the low prefix of the word at i */
-	return i + reach(r, limit, runp);
+	return i + reach(run, limit, runp);
 }

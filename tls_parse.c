@@ -11,10 +11,10 @@
  *    stream is cut: every header byte is consumed and validated in the
  *    state machine the moment it arrives (no header buffer), and every rule
  *    is decided at one fixed byte of the stream.  res->at names that byte.
- *  - state is one of enum tls_state below.  ST_REC/ST_REC_PROT wait for
- *    the first byte of a record header; ST_VMAJ..ST_LEN1 and
- *    ST_V2_LEN1..ST_V3_PAD are inside a header; ST_BODY and the named body
- *    states are inside a record body; ST_DEAD is final.
+ *  - state is one of enum tls_state (tls_engine.h).  ST_REC/ST_REC_PROT
+ *    wait for the first byte of a record header; ST_VMAJ..ST_LEN1 and
+ *    ST_V2_HDR2_LEN1..ST_V2_HDR3_PAD are inside a header; ST_BODY and the
+ *    named body states are inside a record body; ST_DEAD is final.
  *  - In a header, scratch holds the header's first length byte; rec_left is
  *    only written once the whole length is known and checked.  In a body,
  *    rec_left > 0 is the number of body bytes still to come.  So rec_left
@@ -101,8 +101,8 @@ static bool lowrun_scanned(const struct tls_dir *d)
 static u32 max_len(const struct tls_dir *d)
 {
 	if (!(d->flags & TLS_F_ENCRYPTED))
-		return MAX_PLAIN;
-	return d->flags & TLS_F_TLS13 ? MAX_CIPHER13 : MAX_CIPHER;
+		return TLS_MAX_PLAIN;
+	return d->flags & TLS_F_TLS13 ? TLS_MAX_CIPHER13 : TLS_MAX_CIPHER;
 }
 
 /* rec_left just reached 0: the record is complete. */
@@ -146,7 +146,7 @@ static void v2_start(struct tls_dir *d, const struct tls_dir *peer,
 		d->flags |= TLS_F_ENCRYPTED;
 	d->rec_type = V2_NOTYPE;
 	d->scratch = b;
-	d->state = b & 0x80 ? ST_V2_LEN1 : ST_V3_LEN1;
+	d->state = b & 0x80 ? ST_V2_HDR2_LEN1 : ST_V2_HDR3_LEN1;
 }
 
 /* SSLv2 header complete (length in rec_left, > 0). */
@@ -199,16 +199,16 @@ static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
 	 * Compatibility hello: an old client sends its ClientHello in SSLv2
 	 * format, then talks TLS once the server has answered in TLS.
 	 */
-	if ((d->flags & TLS_F_SSLV2) && (peer->flags & TLS_F_FIRST) &&
+	if ((d->flags & TLS_F_SSLV2) && (peer->flags & TLS_F_HDR_SEEN) &&
 	    !(peer->flags & TLS_F_SSLV2))
 		d->flags &= ~TLS_F_SSLV2;
 	/* only a direction's first record may switch it to SSLv2 framing */
-	if (!(d->flags & TLS_F_FIRST) && (b & 0x80)) {
+	if (!(d->flags & TLS_F_HDR_SEEN) && (b & 0x80)) {
 		d->flags |= TLS_F_SSLV2;
 		if (d->version < 0x02)
 			d->version = 0x02;
 	}
-	d->flags |= TLS_F_FIRST;
+	d->flags |= TLS_F_HDR_SEEN;
 	if (d->flags & TLS_F_SSLV2) {
 		v2_start(d, peer, dir, b);
 		return TLS_OK;
@@ -282,7 +282,7 @@ static bool appdata_hdr(struct tls_dir *d, unsigned int dir, const u8 *h)
 	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED ||
 	    h[0] != CT_APPDATA || h[1] != 3 || h[2] > 4 || len > max_len(d))
 		return false;
-	d->flags |= TLS_F_FIRST;
+	d->flags |= TLS_F_HDR_SEEN;
 	d->rec_type = CT_APPDATA;
 	if (d->version < (0x30 | h[2]))
 		d->version = 0x30 | h[2];
@@ -305,7 +305,7 @@ static enum tls_reason v2_step(struct tls_dir *d, unsigned int dir, u8 b,
 	u32 len;
 
 	switch (d->state) {
-	case ST_V2_LEN1:
+	case ST_V2_HDR2_LEN1:
 		len = (u32)(d->scratch & 0x7f) << 8 | b;
 		if (!len)
 			return TLS_R_SSLV2_MALFORMED;
@@ -313,14 +313,14 @@ static enum tls_reason v2_step(struct tls_dir *d, unsigned int dir, u8 b,
 		(*records)++;
 		v2_hdr_done(d);
 		return TLS_OK;
-	case ST_V3_LEN1:
+	case ST_V2_HDR3_LEN1:
 		len = (u32)(d->scratch & 0x3f) << 8 | b;
 		if (!len)
 			return TLS_R_SSLV2_MALFORMED;
 		d->rec_left = len;
-		d->state = ST_V3_PAD;
+		d->state = ST_V2_HDR3_PAD;
 		return TLS_OK;
-	case ST_V3_PAD:
+	case ST_V2_HDR3_PAD:
 		/* the padding is part of the length: at least one data byte */
 		if (b >= d->rec_left)
 			return TLS_R_SSLV2_MALFORMED;
