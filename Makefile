@@ -15,7 +15,7 @@ KBUILD	:= $(REPO)/build/kmod/$(KVER)
 MODSRC	:= Kbuild nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c \
 	   nf_conntrack_tls_attach.c nf_conntrack_tls.h \
 	   nf_conntrack_tls_compat.h tls_types.h tls_parse.h tls_parse.c tls_engine.h \
-	   tls_lowrun.h tls_lowrun.c heartbeat.c tls_seq.h tls_seq.c
+	   tls_lowrun.h heartbeat.c tls_seq.h tls_seq.c
 WERROR	?= 1
 
 .PHONY: all module deps check check-quick demo clean help

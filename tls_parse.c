@@ -23,7 +23,8 @@
  *  - In ST_DEAD, scratch holds the enum tls_reason of the violation; the
  *    direction is never read again.
  *  - run counts consecutive bytes < 0x80 of scanned bodies (see
- *    tls_lowrun_scan()); it is only changed by body bytes of encrypted records.
+ *    tls_lowrun_scan()); it is only changed by body bytes of encrypted
+ *    records.
  *  - flags only gain bits, except TLS_F_SSLV2 (cleared once, at a record
  *    boundary, by the compatibility-hello switch) and TLS_F_HB_PEND.
  *  - Every loop consumes at least one input byte per iteration or walks a
@@ -85,7 +86,7 @@ void tls_flow_stop(struct tls_flow *f)
  *    >= so that a limit lowered at run time fires at the next low byte.
  *    Limits above TLS_LOWRUN_MAX are clamped to it (run saturates there).
  *
- * The scan itself is tls_lowrun_scan() (tls_lowrun.c).
+ * The scan itself is tls_lowrun_scan() (tls_lowrun.h).
  */
 static bool lowrun_scanned(const struct tls_dir *d)
 {

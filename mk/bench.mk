@@ -25,7 +25,7 @@
 
 BENCH_REPO := $(patsubst %/mk/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 BENCH_OUT = $(BENCH_REPO)/build/bench
-BENCH_ENGINE = $(addprefix $(BENCH_REPO)/,tls_parse.c tls_lowrun.c heartbeat.c tls_seq.c)
+BENCH_ENGINE = $(addprefix $(BENCH_REPO)/,tls_parse.c heartbeat.c tls_seq.c)
 BENCH_ENGINE_HDRS = $(addprefix $(BENCH_REPO)/,tls_types.h tls_parse.h tls_seq.h tls_engine.h \
 		    tls_lowrun.h)
 BENCH_CC ?= gcc

@@ -11,7 +11,7 @@
 #
 # All outputs go to build/engine/.
 
-ENGINE_SRCS = tls_parse.c tls_lowrun.c heartbeat.c tls_seq.c
+ENGINE_SRCS = tls_parse.c heartbeat.c tls_seq.c
 ENGINE_HDRS = tls_types.h tls_parse.h tls_seq.h tls_engine.h tls_lowrun.h
 # The engine self-check: tests and fuzzers only, never the module.
 ENGINE_CHECK_SRCS = tests/tls_check.c tests/tls_check.h

@@ -18,7 +18,7 @@ TOOLS_OUT = $(TOOLS_REPO)/build/tools
 TOOLS_SRCS = $(addprefix $(TOOLS_REPO)/tools/,tls-replay.c replay_decode.c \
 	     replay_flow.c replay_out.c)
 TOOLS_HDRS = $(TOOLS_REPO)/tools/replay.h
-TOOLS_ENGINE = $(addprefix $(TOOLS_REPO)/,tls_parse.c tls_lowrun.c heartbeat.c tls_seq.c)
+TOOLS_ENGINE = $(addprefix $(TOOLS_REPO)/,tls_parse.c heartbeat.c tls_seq.c)
 TOOLS_ENGINE_HDRS = $(addprefix $(TOOLS_REPO)/,tls_types.h tls_parse.h \
 		    tls_seq.h tls_engine.h tls_lowrun.h)
 TOOLS_CC ?= gcc

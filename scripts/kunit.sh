@@ -49,7 +49,7 @@ TIMEOUT=${KUNIT_TIMEOUT:-300}
 
 # Engine sources compiled into the suite (tests/kunit/Kbuild lists the
 # objects); every top-level header is linked too.
-ENGINE_C=(tls_parse.c tls_lowrun.c heartbeat.c tls_seq.c)
+ENGINE_C=(tls_parse.c heartbeat.c tls_seq.c)
 
 die() {
 	echo "kunit.sh: $*" >&2

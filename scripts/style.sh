@@ -33,7 +33,7 @@ what=${1:-all}
 MODULE_FILES=(nf_conntrack_tls_main.c nf_conntrack_tls_net.c nf_conntrack_tls_reset.c
 	nf_conntrack_tls_attach.c nf_conntrack_tls.h nf_conntrack_tls_compat.h)
 ENGINE_FILES=(tls_types.h tls_parse.h tls_parse.c tls_engine.h tls_lowrun.h
-	tls_lowrun.c heartbeat.c tls_seq.h tls_seq.c)
+	heartbeat.c tls_seq.h tls_seq.c)
 if [ -n "${STYLE_FILES:-}" ]; then
 	read -r -a FILES <<<"$STYLE_FILES"
 else
