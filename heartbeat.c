@@ -20,7 +20,7 @@
  * encrypted rule against the payload_length and look like a leak.  No
  * implementation sends heartbeats during the handshake.
  */
-#include "heartbeat.h"
+#include "tls_engine.h"
 
 enum tls_reason tls_hb_start(const struct tls_dir *d,
 			     const struct tls_dir *peer,

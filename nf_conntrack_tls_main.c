@@ -126,6 +126,44 @@ static enum tls_reason nf_ct_tls_feed_skb(struct sk_buff *skb, unsigned int off,
 	return r;
 }
 
+/* The counters of one segment, outside the lock. */
+static void nf_ct_tls_account(struct nf_ct_tls_net *tn,
+			      const struct tls_seg *seg, u32 plen,
+			      enum tls_reason r, u32 records)
+{
+	if (seg->new_flow)
+		nf_ct_tls_count(tn, NF_CT_TLS_FLOWS, 1);
+	switch (seg->action) {
+	case TLS_SEQ_NEW:
+		if (r == TLS_OK)
+			nf_ct_tls_count(tn, NF_CT_TLS_BYTES, plen - seg->skip);
+		break;
+	case TLS_SEQ_OLD:
+		if (plen)
+			nf_ct_tls_count(tn, NF_CT_TLS_RETRANS, 1);
+		break;
+	case TLS_SEQ_GAP_DROP:
+		nf_ct_tls_count(tn, NF_CT_TLS_GAPS, 1);
+		break;
+	case TLS_SEQ_GAP_STOP:
+		nf_ct_tls_count(tn, NF_CT_TLS_GAPS, 1);
+		nf_ct_tls_count(tn, NF_CT_TLS_GAP_STOPS, 1);
+		break;
+	case TLS_SEQ_PICKUP:
+		nf_ct_tls_count(tn, NF_CT_TLS_PICKUPS, 1);
+		break;
+	default:
+		break;
+	}
+	if (records)
+		nf_ct_tls_count(tn, NF_CT_TLS_RECORDS, records);
+	if (r != TLS_OK) {
+		nf_ct_tls_count(tn, NF_CT_TLS_VIOLATION + r - 1, 1);
+		nf_ct_tls_count(tn, seg->drop ? NF_CT_TLS_DROPS :
+				NF_CT_TLS_AUDITED, 1);
+	}
+}
+
 static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 			  struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
@@ -133,13 +171,13 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	unsigned int dir = CTINFO2DIR(ctinfo);
 	const struct tcphdr *th;
 	struct tcphdr _th;
-	struct tls_flow *flow;
+	struct nf_ct_tls_conf conf;
 	struct tls_policy pol;
-	enum tls_seq_action act;
+	struct tls_flow *flow;
+	struct tls_seg seg;
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
-	u32 plen, skip = 0, records = 0, rcv_nxt = 0;
-	bool drop = false, kill = false;
+	u32 plen, records = 0;
 
 	/* ICMP errors about the flow carry no stream bytes. */
 	if (ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY)
@@ -160,9 +198,12 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	if (!plen && !th->syn)
 		return NF_ACCEPT;
 
-	pol.lowrun_limit = READ_ONCE(tn->conf.lowrun_limit);
-	pol.heartbeat = READ_ONCE(tn->conf.heartbeat);
-	pol.allow_sslv2 = READ_ONCE(tn->conf.sslv2);
+	nf_ct_tls_conf_read(tn, &conf);
+	pol.lowrun_limit = conf.lowrun_limit;
+	pol.heartbeat = conf.heartbeat;
+	pol.allow_sslv2 = conf.sslv2;
+	pol.gap = conf.gap;
+	pol.audit = conf.audit;
 
 	flow = nfct_help_data(ct);
 
@@ -172,73 +213,26 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	 * without any global lock.
 	 */
 	spin_lock_bh(&ct->lock);
-	if (th->syn && !(flow->dir[dir].flags & TLS_F_SEQ_VALID) &&
-	    dir == TLS_DIR_CLIENT)
-		nf_ct_tls_count(tn, NF_CT_TLS_FLOWS, 1);
-	act = tls_seq_segment(flow, dir, ntohl(th->seq), th->syn, plen,
-			      READ_ONCE(tn->conf.gap), &skip);
-	switch (act) {
-	case TLS_SEQ_NEW:
-		r = nf_ct_tls_feed_skb(skb, dataoff + skip, flow, dir, &pol,
-				       &records);
+	if (tls_seg_begin(flow, dir, ntohl(th->seq), th->syn, plen, &pol,
+			  &seg)) {
+		r = nf_ct_tls_feed_skb(skb, dataoff + seg.skip, flow, dir,
+				       &pol, &records);
 		if (plen > __this_cpu_read(tn->stats->c[NF_CT_TLS_MAX_SKB]))
 			__this_cpu_write(tn->stats->c[NF_CT_TLS_MAX_SKB], plen);
-		if (r == TLS_OK) {
-			tls_seq_advance(flow, dir, plen - skip);
-			nf_ct_tls_count(tn, NF_CT_TLS_BYTES, plen - skip);
-		} else if (READ_ONCE(tn->conf.audit)) {
-			/* Counted once; the flow is not inspected further. */
-			tls_flow_stop(flow);
-		} else {
-			drop = true;
-			kill = true;
-			/* where the receiver's stream stands, for the RST */
-			rcv_nxt = flow->dir[dir].next_seq;
-		}
-		break;
-	case TLS_SEQ_OLD:
-		if (plen)
-			nf_ct_tls_count(tn, NF_CT_TLS_RETRANS, 1);
-		break;
-	case TLS_SEQ_GAP_DROP:
-		nf_ct_tls_count(tn, NF_CT_TLS_GAPS, 1);
-		drop = true;
-		break;
-	case TLS_SEQ_GAP_STOP:
-		nf_ct_tls_count(tn, NF_CT_TLS_GAPS, 1);
-		nf_ct_tls_count(tn, NF_CT_TLS_GAP_STOPS, 1);
-		break;
-	case TLS_SEQ_PICKUP:
-		/*
-		 * Record boundaries are unknown in a flow joined mid-stream.
-		 * With the strict gap policy its data is dropped: a flow the
-		 * helper killed cannot come back through conntrack pickup.
-		 */
-		nf_ct_tls_count(tn, NF_CT_TLS_PICKUPS, 1);
-		if (READ_ONCE(tn->conf.gap) == TLS_GAP_DROP)
-			drop = true;
-		break;
-	case TLS_SEQ_UNTRACKED:
-		break;
+		tls_seg_end(flow, dir, plen, r, &pol, &seg);
 	}
 	spin_unlock_bh(&ct->lock);
 
-	if (records)
-		nf_ct_tls_count(tn, NF_CT_TLS_RECORDS, records);
-	if (r != TLS_OK) {
-		nf_ct_tls_count(tn, NF_CT_TLS_VIOLATION + r - 1, 1);
-		nf_ct_tls_count(tn, drop ? NF_CT_TLS_DROPS : NF_CT_TLS_AUDITED, 1);
-		if (READ_ONCE(tn->conf.log))
-			nf_ct_tls_log(ct, dir, r, drop);
-		if (drop)
-			nf_ct_helper_log(skb, ct, "%s", tls_reason_name(r));
-	}
-	if (kill) {
-		if (READ_ONCE(tn->conf.reset))
-			nf_ct_tls_send_resets(skb, protoff, ct, ctinfo, rcv_nxt);
+	nf_ct_tls_account(tn, &seg, plen, r, records);
+	if (r != TLS_OK && conf.log)
+		nf_ct_tls_log(ct, dir, r, seg.drop);
+	if (seg.kill) {
+		if (conf.reset)
+			nf_ct_tls_send_resets(skb, protoff, ct, ctinfo,
+					      seg.rcv_nxt);
 		nf_ct_kill(ct);
 	}
-	return drop ? NF_DROP : NF_ACCEPT;
+	return seg.drop ? NF_DROP : NF_ACCEPT;
 }
 
 /* The helper expects no related connections. */

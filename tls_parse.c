@@ -11,10 +11,10 @@
  *    stream is cut: every header byte is consumed and validated in the
  *    state machine the moment it arrives (no header buffer), and every rule
  *    is decided at one fixed byte of the stream.  res->at names that byte.
- *  - state is one of enum tls_state below.  ST_REC/ST_REC_PROT wait for
- *    the first byte of a record header; ST_VMAJ..ST_LEN1 and
- *    ST_V2_LEN1..ST_V3_PAD are inside a header; ST_BODY and the named body
- *    states are inside a record body; ST_DEAD is final.
+ *  - state is one of enum tls_state (tls_engine.h).  ST_REC/ST_REC_PROT
+ *    wait for the first byte of a record header; ST_VMAJ..ST_LEN1 and
+ *    ST_V2_HDR2_LEN1..ST_V2_HDR3_PAD are inside a header; ST_BODY and the
+ *    named body states are inside a record body; ST_DEAD is final.
  *  - In a header, scratch holds the header's first length byte; rec_left is
  *    only written once the whole length is known and checked.  In a body,
  *    rec_left > 0 is the number of body bytes still to come.  So rec_left
@@ -23,36 +23,15 @@
  *  - In ST_DEAD, scratch holds the enum tls_reason of the violation; the
  *    direction is never read again.
  *  - run counts consecutive bytes < 0x80 of scanned bodies (see
- *    lowrun_scan()); it is only changed by body bytes of encrypted records.
+ *    tls_lowrun_scan()); it is only changed by body bytes of encrypted
+ *    records.
  *  - flags only gain bits, except TLS_F_SSLV2 (cleared once, at a record
  *    boundary, by the compatibility-hello switch) and TLS_F_HB_PEND.
  *  - Every loop consumes at least one input byte per iteration or walks a
  *    bounded prefix of buf: the work of a call is O(len).
  */
-#include "tls_parse.h"
-#include "heartbeat.h"
-
-enum tls_state {
-	ST_REC = 0,	/* first header byte (zeroed flow starts here) */
-	ST_REC_PROT,	/* same, first record after a plaintext CCS */
-	ST_VMAJ,	/* TLS header: version major */
-	ST_VMIN,	/* version minor */
-	ST_LEN0,	/* length, high byte */
-	ST_LEN1,	/* length, low byte */
-	ST_BODY,	/* body bytes, scanned if encrypted */
-	ST_CCS_BODY,	/* plaintext ChangeCipherSpec: the byte 1 */
-	ST_HB_TYPE,	/* plaintext heartbeat: message type */
-	ST_HB_PL0,	/* payload_length, high byte */
-	ST_HB_PL1,	/* payload_length, low byte */
-	ST_V2_LEN1,	/* SSLv2 2-byte header, second byte */
-	ST_V3_LEN1,	/* SSLv2 3-byte header, second byte */
-	ST_V3_PAD,	/* SSLv2 3-byte header, padding length */
-	ST_V2_MSG,	/* plaintext SSLv2 body: message type */
-	ST_V2_B1,	/* body byte 1 (CLIENT-HELLO version hi, SID hit) */
-	ST_V2_B2,	/* body byte 2 (CLIENT-HELLO version lo) */
-	ST_DEAD,	/* violation; reason in scratch */
-	ST_NSTATES
-};
+#include "tls_engine.h"
+#include "tls_lowrun.h"
 
 #define CT_CCS		20
 #define CT_ALERT	21
@@ -60,12 +39,7 @@ enum tls_state {
 #define CT_APPDATA	23
 #define CT_HEARTBEAT	24
 
-#define MAX_PLAIN	16384		/* 2^14 */
-#define MAX_CIPHER	(16384 + 2048)	/* TLS <= 1.2 protected record */
-#define MAX_CIPHER13	(16384 + 256)	/* TLS 1.3 protected record */
-
 /* SSLv2 message types (draft-hickman-netscape-ssl-00) */
-#define V2_ERROR	0
 #define V2_CLIENT_HELLO	1
 #define V2_CLIENT_MKEY	2
 #define V2_SERVER_HELLO	4
@@ -73,8 +47,6 @@ enum tls_state {
 #define V2_CLIENT_MSGS	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 8))
 #define V2_SERVER_MSGS	((1u << 0) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7))
 #define V2_NOTYPE	0xff		/* rec_type of an encrypted SSLv2 record */
-
-#define HI_BITS		0x8080808080808080ULL
 
 static const struct tls_policy default_policy = {
 	.lowrun_limit = TLS_LOWRUN_DEFAULT,
@@ -114,17 +86,7 @@ void tls_flow_stop(struct tls_flow *f)
  *    >= so that a limit lowered at run time fires at the next low byte.
  *    Limits above TLS_LOWRUN_MAX are clamped to it (run saturates there).
  *
- * The scan reads one u64 at a time: a word with no high bit adds 8; for a
- * mixed word only its leading low bytes extend the run and its trailing low
- * bytes start the next one.  Runs strictly inside a word are at most 6
- * bytes long and the trailing run at most 7, so for limit > 8 this is exact;
- * smaller limits take the bytewise path, limits up to 14 the word path.
- * Limits of 15 and more take the sampled path (lowrun_sampled()): a run of
- * limit low bytes covers at least (limit - 7) / 8 whole words at multiples of 8,
- * so it is enough to look at one word in that many; only an all-low sample
- * (1 in 256 on ciphertext) is measured exactly, by walking to the high bytes
- * on both sides of it.  Same results as the bytewise scan, for limit 128
- * one load per 120 bytes of ciphertext.
+ * The scan itself is tls_lowrun_scan() (tls_lowrun.h).
  */
 static bool lowrun_scanned(const struct tls_dir *d)
 {
@@ -136,220 +98,12 @@ static bool lowrun_scanned(const struct tls_dir *d)
 	       d->rec_type == CT_HEARTBEAT;
 }
 
-static u32 lowrun_bytes(const u8 *p, u32 n, u32 *runp, u32 limit)
-{
-	u32 r = *runp;
-	u32 i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] & 0x80) {
-			r = 0;
-			continue;
-		}
-		if (++r >= limit) {
-			*runp = r;
-			return i;
-		}
-	}
-	*runp = r;
-	return n;
-}
-
-static inline u32 lead_low(u64 m)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return __builtin_ctzll(m) >> 3;
-#else
-	return __builtin_clzll(m) >> 3;
-#endif
-}
-
-static inline u32 trail_low(u64 m)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return __builtin_clzll(m) >> 3;
-#else
-	return __builtin_ctzll(m) >> 3;
-#endif
-}
-
-static inline u64 load_hi(const u8 *p)
-{
-	u64 w;
-
-	__builtin_memcpy(&w, p, sizeof(w));
-	return w & HI_BITS;
-}
-
-/*
- * A run r long so far goes on into a low prefix that takes it to limit:
- * the offset in that prefix of the byte where it reaches limit (0 when r
- * already has, after a lowered limit); sets *runp to the run at that byte.
- */
-static inline u32 reach(u32 r, u32 limit, u32 *runp)
-{
-	u32 pos = r >= limit ? 0 : limit - r - 1;
-
-	*runp = r + pos + 1;
-	return pos;
-}
-
-/*
- * The last k = n - i < 8 bytes of p[0..n), n >= 8, for limit > 8, with the
- * run r so far: one load of the word that ends at n instead of k byte
- * steps.  The tail is moved to the low end of the word and the bytes above
- * it are made high, so they end the run and never extend it.  A run inside
- * the tail is at most k - 2 < limit bytes: only the tail's leading run
- * (which extends r) and its trailing run (the new r) matter.  Same results
- * as lowrun_bytes() on the tail.
- */
-static u32 lowrun_tail(const u8 *p, u32 n, u32 i, u32 *runp, u32 r,
-		       u32 limit)
-{
-	u32 k = n - i;
-	u64 w = load_hi(p + n - 8);
-	u64 fill, m;
-	u32 pos;
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	fill = HI_BITS << (8 * k);
-	m = (w >> (8 * (8 - k))) | fill;
-#else
-	fill = HI_BITS >> (8 * k);
-	m = (w << (8 * (8 - k))) | fill;
-#endif
-	/* the tail is all low: the run goes on */
-	pos = m == fill ? k : lead_low(m);
-	if (pos && r + pos >= limit) {
-		/* the run reaches limit inside the tail's low prefix */
-		return i + reach(r, limit, runp);
-	}
-	/* a high byte in the tail: the new run is the trailing low bytes */
-	*runp = m == fill ? r + k : trail_low(w);
-	return n;
-}
-
-/* The index of the first high byte in p[i..n), or n. */
-static u32 next_high(const u8 *p, u32 n, u32 i)
-{
-	u64 m;
-
-	for (; n - i >= 8; i += 8) {
-		m = load_hi(p + i);
-		if (m)
-			return i + lead_low(m);
-	}
-	while (i < n && !(p[i] & 0x80))
-		i++;
-	return i;
-}
-
-/*
- * The start of the low run that ends at e (p[e - 1] is its last byte), not
- * below lo: p[lo - 1] is a high byte or lo is 0.
- */
-static u32 run_start(const u8 *p, u32 lo, u32 e)
-{
-	u64 m;
-
-	for (; e - lo >= 8; e -= 8) {
-		m = load_hi(p + e - 8);
-		if (m)
-			return e - trail_low(m);
-	}
-	while (e > lo && !(p[e - 1] & 0x80))
-		e--;
-	return e;
-}
-
-/*
- * lowrun_scan() for limit >= 15.  The leading run continues the run r of
- * the bytes before p; every later run starts after a high byte inside p and
- * is found from a sampled all-low word.  Samples are the words at i, i +
- * step, ... from the first multiple of 8 after the last high byte seen: a run
- * of at least limit bytes covers step / 8 consecutive whole words there, so
- * one of them is a sample.  Runs are found in order, so the first one that
- * reaches limit is the one reported.
- */
-static u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
-{
-	u32 step = (limit - 7) / 8 * 8;
-	u32 r = *runp, lead, lo, i, s, e;
-
-	lead = next_high(p, n, 0);
-	if (lead && r + lead >= limit)
-		return reach(r, limit, runp);
-	if (lead == n) {
-		*runp = r + n;
-		return n;
-	}
-	lo = lead + 1;
-	i = (lo + 7) & ~7u;
-	while (i <= n && n - i >= 8) {
-		if (load_hi(p + i)) {
-			i += step;
-			continue;
-		}
-		s = run_start(p, lo, i);
-		e = next_high(p, n, i + 8);
-		if (e - s >= limit) {
-			*runp = limit;
-			return s + limit - 1;
-		}
-		if (e == n) {
-			*runp = e - s;
-			return n;
-		}
-		lo = e + 1;
-		i = (lo + 7) & ~7u;
-	}
-	*runp = n - run_start(p, lo, n);
-	return n;
-}
-
-/* Returns the index of the byte at which the run reaches limit, or n. */
-static u32 lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
-{
-	u32 r = *runp;
-	u32 i = 0;
-	u32 pos;
-	u64 m;
-
-	if (limit <= 8)
-		return lowrun_bytes(p, n, runp, limit);
-	if (limit >= 15)
-		return lowrun_sampled(p, n, runp, limit);
-	while (n - i >= 8) {
-		m = load_hi(p + i);
-		if (!m) {
-			if (r + 8 >= limit)
-				goto hit;
-			r += 8;
-			i += 8;
-			continue;
-		}
-		pos = lead_low(m);
-		if (pos && r + pos >= limit)
-			goto hit;
-		i += 8;
-		r = trail_low(m);
-	}
-	if (i < n && n >= 8)
-		return lowrun_tail(p, n, i, runp, r, limit);
-	pos = lowrun_bytes(p + i, n - i, &r, limit);
-	*runp = r;
-	return i + pos;
-hit:
-	/* the run reaches limit inside the low prefix of the word at i */
-	return i + reach(r, limit, runp);
-}
-
 /* The largest record length d may announce now. */
 static u32 max_len(const struct tls_dir *d)
 {
 	if (!(d->flags & TLS_F_ENCRYPTED))
-		return MAX_PLAIN;
-	return d->flags & TLS_F_TLS13 ? MAX_CIPHER13 : MAX_CIPHER;
+		return TLS_MAX_PLAIN;
+	return d->flags & TLS_F_TLS13 ? TLS_MAX_CIPHER13 : TLS_MAX_CIPHER;
 }
 
 /* rec_left just reached 0: the record is complete. */
@@ -393,7 +147,7 @@ static void v2_start(struct tls_dir *d, const struct tls_dir *peer,
 		d->flags |= TLS_F_ENCRYPTED;
 	d->rec_type = V2_NOTYPE;
 	d->scratch = b;
-	d->state = b & 0x80 ? ST_V2_LEN1 : ST_V3_LEN1;
+	d->state = b & 0x80 ? ST_V2_HDR2_LEN1 : ST_V2_HDR3_LEN1;
 }
 
 /* SSLv2 header complete (length in rec_left, > 0). */
@@ -446,16 +200,16 @@ static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
 	 * Compatibility hello: an old client sends its ClientHello in SSLv2
 	 * format, then talks TLS once the server has answered in TLS.
 	 */
-	if ((d->flags & TLS_F_SSLV2) && (peer->flags & TLS_F_FIRST) &&
+	if ((d->flags & TLS_F_SSLV2) && (peer->flags & TLS_F_HDR_SEEN) &&
 	    !(peer->flags & TLS_F_SSLV2))
 		d->flags &= ~TLS_F_SSLV2;
 	/* only a direction's first record may switch it to SSLv2 framing */
-	if (!(d->flags & TLS_F_FIRST) && (b & 0x80)) {
+	if (!(d->flags & TLS_F_HDR_SEEN) && (b & 0x80)) {
 		d->flags |= TLS_F_SSLV2;
 		if (d->version < 0x02)
 			d->version = 0x02;
 	}
-	d->flags |= TLS_F_FIRST;
+	d->flags |= TLS_F_HDR_SEEN;
 	if (d->flags & TLS_F_SSLV2) {
 		v2_start(d, peer, dir, b);
 		return TLS_OK;
@@ -529,7 +283,7 @@ static bool appdata_hdr(struct tls_dir *d, unsigned int dir, const u8 *h)
 	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED ||
 	    h[0] != CT_APPDATA || h[1] != 3 || h[2] > 4 || len > max_len(d))
 		return false;
-	d->flags |= TLS_F_FIRST;
+	d->flags |= TLS_F_HDR_SEEN;
 	d->rec_type = CT_APPDATA;
 	if (d->version < (0x30 | h[2]))
 		d->version = 0x30 | h[2];
@@ -543,6 +297,68 @@ static bool appdata_hdr(struct tls_dir *d, unsigned int dir, const u8 *h)
 }
 
 /*
+ * One byte in an SSLv2 framing state: the 2- and 3-byte headers and the
+ * first plaintext body bytes.  *records as for step().
+ */
+static enum tls_reason v2_step(struct tls_dir *d, unsigned int dir, u8 b,
+			       const struct tls_policy *pol, u32 *records)
+{
+	u32 len;
+
+	switch (d->state) {
+	case ST_V2_HDR2_LEN1:
+		len = (u32)(d->scratch & 0x7f) << 8 | b;
+		if (!len)
+			return TLS_R_SSLV2_MALFORMED;
+		d->rec_left = len;
+		(*records)++;
+		v2_hdr_done(d);
+		return TLS_OK;
+	case ST_V2_HDR3_LEN1:
+		len = (u32)(d->scratch & 0x3f) << 8 | b;
+		if (!len)
+			return TLS_R_SSLV2_MALFORMED;
+		d->rec_left = len;
+		d->state = ST_V2_HDR3_PAD;
+		return TLS_OK;
+	case ST_V2_HDR3_PAD:
+		/* the padding is part of the length: at least one data byte */
+		if (b >= d->rec_left)
+			return TLS_R_SSLV2_MALFORMED;
+		(*records)++;
+		v2_hdr_done(d);
+		return TLS_OK;
+	case ST_V2_MSG:
+		return v2_msg(d, dir, b, pol);
+	case ST_V2_B1:
+		d->rec_left--;
+		if (d->rec_type == V2_CLIENT_HELLO) {
+			d->scratch = b;
+			d->state = ST_V2_B2;
+			return TLS_OK;
+		}
+		/* SERVER-HELLO: session-id-hit */
+		if (b)
+			d->flags |= TLS_F_V2_SIDHIT;
+		body_next(d, dir);
+		return TLS_OK;
+	case ST_V2_B2:
+		d->rec_left--;
+		/*
+		 * CLIENT-HELLO version 0x0002 offers only SSLv2; 0x0300 and
+		 * up is a TLS client using the compatible hello format.
+		 */
+		if (!pol->allow_sslv2 && d->scratch == 0 && b == 2)
+			return TLS_R_SSLV2_FORBIDDEN;
+		body_next(d, dir);
+		return TLS_OK;
+	default:
+		/* not reachable while the invariants hold */
+		return TLS_R_RECORD_TYPE;
+	}
+}
+
+/*
  * One byte in any state but ST_BODY and ST_DEAD.  *records is incremented
  * when a record header is complete and valid.
  */
@@ -551,7 +367,6 @@ static enum tls_reason step(struct tls_dir *d, struct tls_dir *peer,
 			    const struct tls_policy *pol, u32 *records)
 {
 	enum tls_reason r;
-	u32 len;
 
 	switch (d->state) {
 	case ST_REC:
@@ -607,55 +422,9 @@ static enum tls_reason step(struct tls_dir *d, struct tls_dir *peer,
 		/* payload_length + 16 <= rec_left: the body goes on */
 		d->state = ST_BODY;
 		return TLS_OK;
-	case ST_V2_LEN1:
-		len = (u32)(d->scratch & 0x7f) << 8 | b;
-		if (!len)
-			return TLS_R_SSLV2_MALFORMED;
-		d->rec_left = len;
-		(*records)++;
-		v2_hdr_done(d);
-		return TLS_OK;
-	case ST_V3_LEN1:
-		len = (u32)(d->scratch & 0x3f) << 8 | b;
-		if (!len)
-			return TLS_R_SSLV2_MALFORMED;
-		d->rec_left = len;
-		d->state = ST_V3_PAD;
-		return TLS_OK;
-	case ST_V3_PAD:
-		/* the padding is part of the length: at least one data byte */
-		if (b >= d->rec_left)
-			return TLS_R_SSLV2_MALFORMED;
-		(*records)++;
-		v2_hdr_done(d);
-		return TLS_OK;
-	case ST_V2_MSG:
-		return v2_msg(d, dir, b, pol);
-	case ST_V2_B1:
-		d->rec_left--;
-		if (d->rec_type == V2_CLIENT_HELLO) {
-			d->scratch = b;
-			d->state = ST_V2_B2;
-			return TLS_OK;
-		}
-		/* SERVER-HELLO: session-id-hit */
-		if (b)
-			d->flags |= TLS_F_V2_SIDHIT;
-		body_next(d, dir);
-		return TLS_OK;
-	case ST_V2_B2:
-		d->rec_left--;
-		/*
-		 * CLIENT-HELLO version 0x0002 offers only SSLv2; 0x0300 and
-		 * up is a TLS client using the compatible hello format.
-		 */
-		if (!pol->allow_sslv2 && d->scratch == 0 && b == 2)
-			return TLS_R_SSLV2_FORBIDDEN;
-		body_next(d, dir);
-		return TLS_OK;
 	default:
-		/* not reachable while the invariants hold */
-		return TLS_R_RECORD_TYPE;
+		/* the SSLv2 states, and any other (not reachable) */
+		return v2_step(d, dir, b, pol, records);
 	}
 }
 
@@ -711,7 +480,7 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 				d->run = 0;
 			} else {
 				run = d->run;
-				at = lowrun_scan(buf + i, n, &run, limit);
+				at = tls_lowrun_scan(buf + i, n, &run, limit);
 				d->run = run > TLS_LOWRUN_MAX ? TLS_LOWRUN_MAX :
 					 run;
 				if (at < n) {
@@ -790,30 +559,4 @@ const char *tls_flow_version_name(const struct tls_flow *f)
 	default:
 		return "-";
 	}
-}
-
-int tls_flow_check(const struct tls_flow *f)
-{
-	const struct tls_dir *d;
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		d = &f->dir[i];
-		if (d->state >= ST_NSTATES)
-			return 1;
-		if (d->state == ST_DEAD) {
-			if (!d->scratch || d->scratch >= TLS_R_MAX)
-				return 2;
-			continue;
-		}
-		if (d->rec_left > ((d->flags & TLS_F_SSLV2) ? 0x7fff : MAX_CIPHER))
-			return 3;
-		if (d->state >= ST_BODY && d->state != ST_DEAD &&
-		    d->state != ST_V3_LEN1 && d->state != ST_V2_LEN1 &&
-		    !d->rec_left)
-			return 4;
-		if ((d->flags & TLS_F_TLS13) && !(d->flags & TLS_F_ENCRYPTED))
-			return 5;
-	}
-	return 0;
 }

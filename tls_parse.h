@@ -54,6 +54,8 @@ struct tls_policy {
 	u32 lowrun_limit;	/* 0 = off; violation when a run reaches it (max 65535) */
 	u8 heartbeat;		/* enum tls_hb_policy */
 	u8 allow_sslv2;		/* 0: an SSLv2 session is a violation */
+	u8 gap;			/* enum tls_gap_policy (tls_seq.h) */
+	u8 audit;		/* 1: a violation stops inspection, never drops */
 };
 
 #define TLS_LOWRUN_DEFAULT	128
@@ -67,7 +69,7 @@ struct tls_policy {
 #define TLS_F_SEQ_VALID	0x10	/* next_seq holds the next expected sequence number */
 #define TLS_F_V2_SIDHIT	0x20	/* SSLv2 SERVER-HELLO said session-id-hit */
 #define TLS_F_OFF	0x40	/* inspection stopped for this flow (not a violation) */
-#define TLS_F_FIRST	0x80	/* at least one record header started on this side */
+#define TLS_F_HDR_SEEN	0x80	/* at least one record header started on this side */
 
 /*
  * One direction's state: 16 bytes.  Invariants (the engine keeps them for

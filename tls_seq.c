@@ -68,3 +68,47 @@ void tls_seq_advance(struct tls_flow *f, unsigned int dir, u32 n)
 		return;
 	f->dir[dir].next_seq += n;
 }
+
+bool tls_seg_begin(struct tls_flow *f, unsigned int dir, u32 seq, bool syn,
+		   u32 len, const struct tls_policy *pol, struct tls_seg *s)
+{
+	enum tls_gap_policy gap = pol->gap == TLS_GAP_STOP ? TLS_GAP_STOP :
+			   TLS_GAP_DROP;
+	enum tls_seq_action act;
+
+	s->new_flow = syn && dir == TLS_DIR_CLIENT &&
+		      !(f->dir[TLS_DIR_CLIENT].flags & TLS_F_SEQ_VALID);
+	s->rcv_nxt = 0;
+	s->kill = false;
+	act = tls_seq_segment(f, dir, seq, syn, len, gap, &s->skip);
+	s->action = act;
+	/*
+	 * Beyond a hole, and in a flow joined mid-stream (record boundaries
+	 * unknown), the gap policy "drop" drops the data: the sender
+	 * retransmits in order, and a flow the helper killed cannot come
+	 * back through conntrack's pickup.
+	 */
+	s->drop = act == TLS_SEQ_GAP_DROP ||
+		  (act == TLS_SEQ_PICKUP && gap == TLS_GAP_DROP);
+	return act == TLS_SEQ_NEW;
+}
+
+void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
+		 enum tls_reason r, const struct tls_policy *pol,
+		 struct tls_seg *s)
+{
+	if (r == TLS_OK) {
+		tls_seq_advance(f, dir, len - s->skip);
+		return;
+	}
+	if (pol->audit) {
+		/* counted once; the flow is not inspected further */
+		tls_flow_stop(f);
+		return;
+	}
+	s->drop = true;
+	s->kill = true;
+	/* where the receiver's stream stands, for a reset */
+	if (dir <= 1)
+		s->rcv_nxt = f->dir[dir].next_seq;
+}

@@ -39,4 +39,38 @@ enum tls_seq_action tls_seq_segment(struct tls_flow *f, unsigned int dir,
 /* n new bytes of direction dir were inspected and accepted. */
 void tls_seq_advance(struct tls_flow *f, unsigned int dir, u32 n);
 
+/*
+ * The fate of one segment, the same in the kernel and the offline tool:
+ * tls_seg_begin() classifies it; when it returns true the caller feeds
+ * payload[skip..len) to tls_feed() (in as many calls as it likes) and
+ * passes the verdict to tls_seg_end().  The caller then drops the segment
+ * if drop, kills the flow if kill, and counts by action.
+ */
+struct tls_seg {
+	u32 skip;	/* TLS_SEQ_NEW: leading payload bytes already inspected */
+	u32 rcv_nxt;	/* kill: the sequence number the receiver expects next */
+	u8 action;	/* enum tls_seq_action */
+	bool new_flow;	/* the client's first SYN: a flow begins */
+	bool drop;	/* drop the segment */
+	bool kill;	/* a violation outside audit mode: kill the flow */
+};
+
+/*
+ * Classify a segment of direction dir (as tls_seq_segment(), gap policy
+ * pol->gap) and decide the drops that need no inspection: a segment beyond
+ * a hole under the gap policy "drop", and a pickup under it.  True when
+ * the new payload bytes must be fed (action TLS_SEQ_NEW).
+ */
+bool tls_seg_begin(struct tls_flow *f, unsigned int dir, u32 seq, bool syn,
+		   u32 len, const struct tls_policy *pol, struct tls_seg *s);
+
+/*
+ * The new bytes of a TLS_SEQ_NEW segment of len payload bytes were fed
+ * with verdict r: accept and advance, or, on a violation, stop inspecting
+ * (pol->audit) or drop and kill.
+ */
+void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
+		 enum tls_reason r, const struct tls_policy *pol,
+		 struct tls_seg *s);
+
 #endif /* _TLS_SEQ_H */

@@ -55,7 +55,10 @@ static void build(u32 size)
 
 static __attribute__((noinline)) int engine_pass(u32 chunk)
 {
-	struct tls_policy pol = { TLS_LOWRUN_DEFAULT, TLS_HB_VALIDATE, 0 };
+	struct tls_policy pol = {
+		.lowrun_limit = TLS_LOWRUN_DEFAULT,
+		.heartbeat = TLS_HB_VALIDATE,
+	};
 	struct tls_flow f;
 	u32 i, n;
 

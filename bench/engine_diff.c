@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Differential test of two versions of the record engine: for optimisations
- * of tls_parse.c that must not change any outcome.
+ * and refactorings of the engine that must not change any outcome.
  *
  *   make engine-diff [ENGINE_DIFF_REF=REV] [ENGINE_DIFF_N=200000]
  *
- * REF_PARSE (a C file that includes the reference tls_parse.c with its
- * public symbols renamed ref_*, see mk/bench.mk) is fed the same bytes as the
- * current tls_parse.c: random conversations of both directions, interleaved
- * call by call, cut into random chunks (1 byte, a few bytes, one MSS, up to
+ * The reference engine (another revision's engine files, linked into one
+ * object with its global symbols renamed ref_*, see mk/bench.mk) is fed the
+ * same bytes as the current engine: random conversations of both
+ * directions, interleaved call by call, cut into random chunks (1 byte, a few bytes, one MSS, up to
  * 70000 bytes), under a random policy whose low-byte limit also changes
  * between calls.  After every call the verdict, res.at, res.records and the
  * whole 32-byte flow state must be identical; the first difference is

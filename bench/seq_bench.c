@@ -108,7 +108,10 @@ static void build(u32 size, const struct shape *sh)
 	}
 }
 
-static const struct tls_policy pol = { TLS_LOWRUN_DEFAULT, TLS_HB_VALIDATE, 0 };
+static const struct tls_policy pol = {
+	.lowrun_limit = TLS_LOWRUN_DEFAULT,
+	.heartbeat = TLS_HB_VALIDATE,
+};
 
 /* The module's per-segment path: sequence check, feed, advance. */
 static __attribute__((noinline)) int seq_pass(void)

@@ -42,25 +42,41 @@ build/bench/seq_bench: bench/seq_bench.c bench/plain_read.h $(ENGINE_DEPS) | bui
 build/bench/tlsgen: bench/vm/tlsgen.c | build/bench
 	$(CC) $(UFLAGS) -O2 -o $@ $<
 
-## engine-diff: tls_parse.c vs the one of git ENGINE_DIFF_REF (HEAD)
+## engine-diff: the engine vs the one of git ENGINE_DIFF_REF (HEAD)
 # Same verdicts, offsets and states for every chunking (bench/engine_diff.c);
-# ENGINE_DIFF_N conversations per seed of ENGINE_DIFF_SEEDS.
+# ENGINE_DIFF_N conversations per seed of ENGINE_DIFF_SEEDS.  The reference
+# is every top-level non-glue .c/.h of ENGINE_DIFF_REF, whatever its files
+# were called then, linked into one object (ld -r) whose defined globals are
+# renamed ref_* (objcopy --redefine-syms), so both engines link into one
+# program whatever their split.
 ENGINE_DIFF_REF ?= HEAD
 ENGINE_DIFF_N ?= 200000
 ENGINE_DIFF_SEEDS ?= 1 2 3 4 5
-# The reference tls_parse.c and its headers come from git each time (the
-# revision may change between runs); heartbeat.c is the current one.
-engine-diff: bench/engine_diff.c bench/engine_diff_ref.c $(ENGINE_DEPS)
-	@rm -rf build/bench/engine-ref && mkdir -p build/bench/engine-ref
-	@for f in tls_parse.c tls_parse.h tls_types.h heartbeat.h; do \
-		git -C $(REPO) show $(ENGINE_DIFF_REF):$$f > build/bench/engine-ref/$$f || exit 1; \
-	done
-	$(CC) $(UFLAGS) -O2 -Ibuild/bench/engine-ref \
-		-c -o build/bench/engine-ref/ref.o bench/engine_diff_ref.c
+EDREF := build/bench/engine-ref
+engine-diff: bench/engine_diff.c $(ENGINE_DEPS)
+	@rm -rf $(EDREF) && mkdir -p $(EDREF)/src
+	@rev=$$(git -C $(REPO) rev-parse --verify -q '$(ENGINE_DIFF_REF)^{commit}') || \
+		{ echo "engine-diff: no commit '$(ENGINE_DIFF_REF)'" >&2; exit 1; }; \
+	files=$$(git -C $(REPO) ls-tree --name-only $$rev | \
+		grep -E '\.[ch]$$' | grep -v '^nf_conntrack_tls' | grep -vx version.h); \
+	[ -n "$$files" ] || { echo "engine-diff: no engine files in $$rev" >&2; exit 1; }; \
+	objs=; for f in $$files; do \
+		git -C $(REPO) show $$rev:$$f > $(EDREF)/src/$$f || exit 1; \
+	done; for f in $$files; do \
+		case $$f in *.c) o=$(EDREF)/$${f%.c}.o; \
+			$(CC) -std=gnu11 -g -O2 -c -o $$o $(EDREF)/src/$$f || exit 1; \
+			objs="$$objs $$o";; \
+		esac; \
+	done; \
+	echo "== engine-diff: reference engine $$rev:" $$files; \
+	ld -r -o $(EDREF)/ref-all.o $$objs && \
+	nm --defined-only -g $(EDREF)/ref-all.o | \
+		awk 'NF == 3 { print $$3, "ref_" $$3 }' > $(EDREF)/ref.syms && \
+	grep -q '^tls_feed ref_tls_feed$$' $(EDREF)/ref.syms && \
+	objcopy --redefine-syms=$(EDREF)/ref.syms $(EDREF)/ref-all.o $(EDREF)/ref.o
 	$(CC) $(UFLAGS) -O2 -o build/bench/engine_diff \
-		bench/engine_diff.c build/bench/engine-ref/ref.o \
-		tls_parse.c heartbeat.c
-	@echo "== engine-diff: tls_parse.c vs $(ENGINE_DIFF_REF) ($$(git -C $(REPO) rev-parse --short $(ENGINE_DIFF_REF))), seeds $(ENGINE_DIFF_SEEDS)"
+		bench/engine_diff.c $(EDREF)/ref.o $(ENGINE_C)
+	@echo "== engine-diff: engine vs $(ENGINE_DIFF_REF) ($$(git -C $(REPO) rev-parse --short $(ENGINE_DIFF_REF))), seeds $(ENGINE_DIFF_SEEDS)"
 	@for s in $(ENGINE_DIFF_SEEDS); do \
 		build/bench/engine_diff $(ENGINE_DIFF_N) $$s || exit 1; \
 	done

@@ -2,11 +2,13 @@
 #
 # Userspace builds of the record engine, in build/engine/.
 
-VEC_SRCS := tests/vectors/tls_vectors.c tests/vectors/vec_run.c
-VEC_DEPS := $(VEC_SRCS) tests/vectors/tls_vectors.h $(wildcard tests/vectors/real_*.h) \
+VEC_SRCS := tests/vectors/tls_vectors.c tests/vectors/vec_run.c tests/vectors/seq_cases.c
+VEC_DEPS := $(VEC_SRCS) tests/vectors/tls_vectors.h tests/vectors/seq_cases.h $(wildcard tests/vectors/real_*.h) \
 	    tests/vectors/real_vectors.inc
 UNIT_DEPS := tests/unit/test_main.c tests/unit/test_engine.c tests/unit/test_seq.c \
-	     tests/unit/unit.h $(VEC_DEPS) $(ENGINE_DEPS)
+	     tests/unit/unit.h $(VEC_DEPS) $(ENGINE_DEPS) $(CHECK_DEPS)
+# The engine self-check: tests and fuzzers only, never the module.
+CHECK_DEPS := tests/tls_check.c tests/tls_check.h
 # The engine alone is held to more warnings, with gcc and clang.
 WSTRICT := -Wmissing-prototypes -Wvla -Wdeclaration-after-statement -Wshadow \
 	   -Wstrict-prototypes
@@ -20,9 +22,9 @@ unit: build/engine/engine-check.stamp build/engine/unit build/engine/unit-asan
 	@echo "== unit (ASan/UBSan)"
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/engine/unit-asan
 
-build/engine/engine-check.stamp: $(ENGINE_DEPS) | build/engine
-	for f in $(ENGINE_C); do \
-		$(CC) $(UFLAGS) -O2 $(WSTRICT) -c $$f -o build/engine/$${f%.c}.o && \
+build/engine/engine-check.stamp: $(ENGINE_DEPS) $(CHECK_DEPS) | build/engine
+	for f in $(ENGINE_C) tests/tls_check.c; do \
+		$(CC) $(UFLAGS) -O2 $(WSTRICT) -c $$f -o build/engine/$$(basename $${f%.c}).o && \
 		$(CLANG) $(UFLAGS) -O2 $(WSTRICT) -c $$f -o /dev/null || exit 1; \
 	done
 	touch $@
@@ -43,7 +45,7 @@ fuzz: build/engine/fuzz_engine
 		awk '/stat::number_of_executed_units/ { print "fuzz: " $$2 " executions" }' \
 		build/engine/fuzz.log; exit $$rc
 
-build/engine/fuzz_engine: tests/fuzz/fuzz_engine.c $(ENGINE_DEPS) | build/engine
+build/engine/fuzz_engine: tests/fuzz/fuzz_engine.c $(ENGINE_DEPS) $(CHECK_DEPS) | build/engine
 	$(CLANG) $(UFLAGS) -O1 $(FUZZ) -o $@ $(filter %.c,$^)
 
 ## fuzz-corpus: regenerate the seeds of tests/fuzz/corpus from the vectors

@@ -53,8 +53,16 @@ WAIVERS=(
 	tls_types.h:CAMELCASE
 	# NF_CT_HELPER_BUILD_BUG_ON is a compile-time check, not a BUG().
 	nf_conntrack_tls_main.c:AVOID_BUG
-	# NF_CT_TLS_PARAM pastes name_ into identifiers: no side effects.
+	# NF_CT_TLS_KNOB() pastes name into identifiers: no side effects.
 	nf_conntrack_tls_main.c:MACRO_ARG_REUSE
+	# NF_CT_TLS_KNOB() expanding to declarations (static_assert, parameters).
+	nf_conntrack_tls_main.c:TRAILING_SEMICOLON
+	# One knob, one line: the descriptions are modinfo's parm text.
+	nf_conntrack_tls_knobs.h:LONG_LINE
+	# The NF_CT_TLS_KNOB() expanding to a struct field ("int name;").
+	nf_conntrack_tls.h:TRAILING_SEMICOLON
+	# Knob names are field names (".name = READ_ONCE(tn->conf.name)").
+	nf_conntrack_tls.h:MACRO_ARG_REUSE
 )
 
 say() { echo "$*" | tee -a "$LOG"; }

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			     (data[1] & 0x03) == 1 ? 9 : TLS_LOWRUN_DEFAULT;
 	o.pol.heartbeat = (data[1] >> 2) % 3;
 	o.pol.allow_sslv2 = (data[1] >> 4) & 1;
-	o.gap = (data[1] >> 5) & 1 ? TLS_GAP_STOP : TLS_GAP_DROP;
+	o.pol.gap = (data[1] >> 5) & 1 ? TLS_GAP_STOP : TLS_GAP_DROP;
 	o.json = (data[1] >> 6) & 1;
 	o.verbose = data[1] >> 7;
 	if (data[0] & 0x80) {

@@ -69,8 +69,7 @@ struct tr_stats {
 
 /* Options mirroring the module knobs. */
 struct tr_opts {
-	struct tls_policy pol;
-	enum tls_gap_policy gap;
+	struct tls_policy pol;	/* gap and audit too (audit always 0) */
 	u16 ports[64];
 	unsigned int nports;
 	unsigned int max_flows;

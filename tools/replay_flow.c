@@ -10,9 +10,9 @@
  * conntrack entry (see creates_entry()), and the engine stops at its first
  * data segment.
  *
- * tr_packet() does per segment exactly what nf_ct_tls_help() does:
- * tls_seq_segment(), then tls_feed() on the new bytes and tls_seq_advance()
- * when they pass, and the same drop/kill decisions per action.  Segments
+ * tr_packet() does per segment exactly what nf_ct_tls_help() does, with the
+ * same engine calls: tls_seg_begin(), tls_feed() on the new bytes and
+ * tls_seg_end(), which decide the drops and kills for both.  Segments
  * are taken in capture order.  Where the kernel drops a segment (GAP_DROP,
  * a pickup with --gap drop) the sender retransmits it, and in a capture
  * the retransmission is there, so capture order is the right model.  Two
@@ -222,40 +222,42 @@ static void keep_head(struct tr_flow *f, unsigned int dir, const u8 *buf,
 }
 
 /*
- * What nf_ct_tls_help() does with one segment of a tracked flow; true when
- * the kernel drops the segment (NF_DROP).
+ * What nf_ct_tls_help() does with one segment of a tracked flow (the same
+ * tls_seg_begin() and tls_seg_end()); true when the kernel drops the
+ * segment (NF_DROP).
  */
 static bool replay(struct tr_flow *f, unsigned int dir,
 		   const struct tr_pkt *p, u64 frame, const struct tr_opts *o,
 		   struct tr_stats *st)
 {
 	struct tls_result res;
-	enum tls_seq_action act;
+	struct tls_seg seg;
 	enum tls_reason r;
-	u32 skip = 0, n, avail;
+	u32 n, avail;
 
-	act = tls_seq_segment(&f->tls, dir, p->seq, p->flags & TR_SYN, p->len,
-			      o->gap, &skip);
-	switch (act) {
-	case TLS_SEQ_NEW:
-		n = p->len - skip;
-		avail = p->caplen > skip ? p->caplen - skip : 0;
+	if (tls_seg_begin(&f->tls, dir, p->seq, p->flags & TR_SYN, p->len,
+			  &o->pol, &seg)) {
+		n = p->len - seg.skip;
+		avail = p->caplen > seg.skip ? p->caplen - seg.skip : 0;
 		if (avail > n)
 			avail = n;
 		f->gap_open[dir] = 0;
-		keep_head(f, dir, p->payload + skip, avail);
-		r = tls_feed(&f->tls, dir, p->payload + skip, avail, &o->pol,
-			     &res);
+		keep_head(f, dir, p->payload + seg.skip, avail);
+		r = tls_feed(&f->tls, dir, p->payload + seg.skip, avail,
+			     &o->pol, &res);
 		f->records += res.records;
+		tls_seg_end(&f->tls, dir, p->len, r, &o->pol, &seg);
 		if (r != TLS_OK) {
-			/* NF_DROP and nf_ct_kill() */
 			f->verdict = r;
 			f->vdir = dir;
 			f->vframe = frame;
 			f->voffset = f->bytes[dir] + res.at;
-			f->state = TR_ST_KILLED;
-			f->state_frame = frame;
-			return true;
+			if (seg.kill) {
+				/* NF_DROP and nf_ct_kill() */
+				f->state = TR_ST_KILLED;
+				f->state_frame = frame;
+			}
+			return seg.drop;
 		}
 		if (avail < n) {
 			/*
@@ -271,13 +273,14 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 			tls_flow_stop(&f->tls);
 			return false;
 		}
-		tls_seq_advance(&f->tls, dir, n);
 		f->bytes[dir] += n;
 		return false;
+	}
+	switch (seg.action) {
 	case TLS_SEQ_OLD:
 		if (p->len)
 			f->retrans++;
-		return false;
+		break;
 	case TLS_SEQ_GAP_DROP:
 		/* NF_DROP: the sender retransmits, the capture shows it */
 		f->gap_drops++;
@@ -285,27 +288,25 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 			f->gap_first = frame;
 		if (!f->gap_open[dir])
 			f->gap_open[dir] = frame;
-		return true;
+		break;
 	case TLS_SEQ_GAP_STOP:
 		f->state = TR_ST_GAP_STOP;
 		f->state_frame = frame;
-		return false;
+		break;
 	case TLS_SEQ_PICKUP:
 		/* with --gap drop the kernel drops this segment */
 		f->state = TR_ST_PICKUP;
 		f->state_frame = frame;
-		if (o->gap == TLS_GAP_DROP) {
+		if (seg.drop)
 			f->pickup_drops++;
-			return true;
-		}
-		return false;
+		break;
 	case TLS_SEQ_UNTRACKED:
 		/* accepted without inspection */
 		if (p->len)
 			f->unjudged++;
-		return false;
+		break;
 	}
-	return false;
+	return seg.drop;
 }
 
 void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,

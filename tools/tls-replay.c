@@ -139,7 +139,7 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 	o->pol.lowrun_limit = TLS_LOWRUN_DEFAULT;
 	o->pol.heartbeat = TLS_HB_VALIDATE;
 	o->pol.allow_sslv2 = 0;
-	o->gap = TLS_GAP_DROP;
+	o->pol.gap = TLS_GAP_DROP;
 	o->max_flows = TR_MAX_FLOWS_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
@@ -152,7 +152,7 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 			o->pol.heartbeat = word("--heartbeat", optarg, hb, 3);
 			break;
 		case O_GAP:
-			o->gap = word("--gap", optarg, gap, 2);
+			o->pol.gap = word("--gap", optarg, gap, 2);
 			break;
 		case O_SSLV2:
 			o->pol.allow_sslv2 = 1;

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "../../tls_parse.h"
-#include "../../heartbeat.h"
+#include "../tls_check.h"
 
 struct outcome {
 	enum tls_reason reason;

@@ -14,6 +14,7 @@
 #include <linux/stddef.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
+#include "../vectors/seq_cases.h"
 #include "../vectors/tls_vectors.h"
 #include "../../tls_parse.h"
 #include "../../tls_seq.h"
@@ -134,120 +135,33 @@ static void tls_reason_name_test(struct kunit *test)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Sequence tracking around the 2^32 wrap. */
+/* Sequence tracking: one parameter per case of tests/vectors/seq_cases.c. */
 
-static void tls_seq_wrap_test(struct kunit *test)
+static const void *tls_seq_gen_params(const void *prev, char *desc)
 {
-	struct tls_flow f;
-	enum tls_seq_action a;
-	u32 skip;
+	const struct tls_seq_case *c = prev ?
+		(const struct tls_seq_case *)prev + 1 : &tls_seq_cases[0];
 
-	tls_flow_init(&f);
-
-	/* SYN 8 bytes before the wrap: data starts at isn + 1 = 0xfffffff8. */
-	skip = 0xdead;
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0xfffffff7, true, 0,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_EXPECT_TRUE_MSG(test, a == TLS_SEQ_OLD || a == TLS_SEQ_NEW,
-			      "pure SYN gave action %d", a);
-
-	/* 32 bytes straddling the wrap: all new. */
-	skip = 0xdead;
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0xfffffff8, false, 32,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_ASSERT_EQ(test, a, TLS_SEQ_NEW);
-	KUNIT_EXPECT_EQ(test, skip, 0U);
-	tls_seq_advance(&f, TLS_DIR_CLIENT, 32);	/* next = 0x18 */
-
-	/* Full retransmission from before the wrap: nothing new. */
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0xfffffff8, false, 32,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_OLD);
-
-	/* Pure ACK at the current sequence number: nothing new. */
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0x18, false, 0,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_OLD);
-
-	/* Overlap starting before the wrap, ending after next: skip 0x20. */
-	skip = 0xdead;
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0xfffffff8, false, 0x30,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_ASSERT_EQ(test, a, TLS_SEQ_NEW);
-	KUNIT_EXPECT_EQ(test, skip, 0x20U);
-	tls_seq_advance(&f, TLS_DIR_CLIENT, 0x30 - 0x20);	/* next = 0x28 */
-
-	/* In order after the wrap. */
-	skip = 0xdead;
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0x28, false, 10,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_ASSERT_EQ(test, a, TLS_SEQ_NEW);
-	KUNIT_EXPECT_EQ(test, skip, 0U);
-	tls_seq_advance(&f, TLS_DIR_CLIENT, 10);	/* next = 0x32 */
-
-	/* Beyond a hole, gap policy "drop": dropped, flow still tracked. */
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0x40, false, 10,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_GAP_DROP);
-	skip = 0xdead;
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0x32, false, 10,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_NEW);
-	KUNIT_EXPECT_EQ(test, skip, 0U);
-
-	/* The other direction is independent: data before its SYN is pickup. */
-	a = tls_seq_segment(&f, TLS_DIR_SERVER, 0x1000, false, 10,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_PICKUP);
-	/* under gap "drop" a pickup does not stop the flow */
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0x32, false, 10,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_NEW);
-	a = tls_seq_segment(&f, TLS_DIR_SERVER, 0x100a, false, 10,
-			    TLS_GAP_STOP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_PICKUP);
-	a = tls_seq_segment(&f, TLS_DIR_CLIENT, 0x32, false, 10,
-			    TLS_GAP_DROP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_UNTRACKED);
+	if (c - tls_seq_cases >= (ptrdiff_t)tls_seq_ncases)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+	return c;
 }
 
-static void tls_seq_gap_stop_test(struct kunit *test)
+static void tls_seq_case_test(struct kunit *test)
 {
-	static const u8 junk[4] = { 0xff, 0xff, 0xff, 0xff };
-	struct tls_policy pol = { .lowrun_limit = TLS_LOWRUN_DEFAULT };
-	struct tls_flow f;
-	enum tls_seq_action a;
-	u32 skip;
+	const struct tls_seq_case *c = test->param_value;
+	const struct tls_seq_step *st;
+	struct tls_seq_fail fail;
 
-	tls_flow_init(&f);
-	/* Server SYN right at the wrap: its data starts at 0. */
-	tls_seq_segment(&f, TLS_DIR_SERVER, 0xffffffff, true, 0,
-			TLS_GAP_STOP, &skip);
-	skip = 0xdead;
-	a = tls_seq_segment(&f, TLS_DIR_SERVER, 0, false, 5, TLS_GAP_STOP,
-			    &skip);
-	KUNIT_ASSERT_EQ(test, a, TLS_SEQ_NEW);
-	KUNIT_EXPECT_EQ(test, skip, 0U);
-	tls_seq_advance(&f, TLS_DIR_SERVER, 5);
-
-	/* A segment "behind" by almost 2^31 is old, not a gap. */
-	a = tls_seq_segment(&f, TLS_DIR_SERVER, 0x80000010, false, 5,
-			    TLS_GAP_STOP, &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_OLD);
-
-	/* A hole with gap policy "stop" stops the whole flow. */
-	a = tls_seq_segment(&f, TLS_DIR_SERVER, 6, false, 5, TLS_GAP_STOP,
-			    &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_GAP_STOP);
-	a = tls_seq_segment(&f, TLS_DIR_SERVER, 5, false, 5, TLS_GAP_STOP,
-			    &skip);
-	KUNIT_EXPECT_EQ(test, a, TLS_SEQ_UNTRACKED);
-
-	/* A stopped flow is no longer inspected: garbage is accepted. */
-	KUNIT_EXPECT_EQ(test,
-			tls_feed(&f, TLS_DIR_CLIENT, junk, sizeof(junk), &pol,
-				 NULL),
-			TLS_OK);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	if (tls_seq_case_run(c, &fail))
+		return;
+	st = &c->steps[fail.step];
+	KUNIT_FAIL(test, "%s step %u (op %u dir %u seq %#x len %u): got %s value %#x, want %s skip %u",
+		   c->name, fail.step, st->op, st->dir, st->seq, st->len,
+		   tls_seq_action_name(fail.action), fail.value,
+		   tls_seq_action_name(st->want), st->skip);
 }
 
 static struct kunit_case tls_kunit_cases[] = {
@@ -255,8 +169,7 @@ static struct kunit_case tls_kunit_cases[] = {
 	KUNIT_CASE(tls_vectors_present_test),
 	KUNIT_CASE_PARAM(tls_vector_test, tls_vec_gen_params),
 	KUNIT_CASE(tls_reason_name_test),
-	KUNIT_CASE(tls_seq_wrap_test),
-	KUNIT_CASE(tls_seq_gap_stop_test),
+	KUNIT_CASE_PARAM(tls_seq_case_test, tls_seq_gen_params),
 	{}
 };
 

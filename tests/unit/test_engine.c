@@ -11,7 +11,7 @@
 
 #include "unit.h"
 #include "../../tls_parse.h"
-#include "../../heartbeat.h"
+#include "../tls_check.h"
 #include "../vectors/tls_vectors.h"
 
 static u32 rng_state = 0x12345678;
@@ -220,7 +220,8 @@ static void t_scan_random(void)
 {
 	static u8 body[70000], stream[80000];
 	struct unit_group g;
-	struct tls_policy pol = { 0, TLS_HB_VALIDATE, 0 };
+	struct tls_policy pol = { .lowrun_limit = 0,
+				  .heartbeat = TLS_HB_VALIDATE };
 	struct tls_flow f;
 	struct tls_result res;
 	u32 iter, n, i, sn, bi, rl, limit, run, want, wantpos, pos, c;
@@ -319,7 +320,8 @@ static void t_limit_runtime(void)
 {
 	static const u8 body[] = { 23, 3, 3, 0, 40 };
 	u8 low[40];
-	struct tls_policy pol = { 100, TLS_HB_VALIDATE, 0 };
+	struct tls_policy pol = { .lowrun_limit = 100,
+				  .heartbeat = TLS_HB_VALIDATE };
 	struct unit_group g;
 	struct tls_flow f;
 	struct tls_result res;
@@ -361,7 +363,8 @@ static void t_api(void)
 	static const u8 ok[] = { 22, 3, 3, 0, 4, 1, 0, 0, 0 };
 	static const u8 tls13[] = { 22, 3, 1, 0, 1, 1, 23, 3, 3, 0, 1, 0xff };
 	static const u8 v2[] = { 0x80, 0x03, 0, 0, 1 };
-	struct tls_policy pol = { 128, TLS_HB_VALIDATE, 0 };
+	struct tls_policy pol = { .lowrun_limit = 128,
+				  .heartbeat = TLS_HB_VALIDATE };
 	struct unit_group g;
 	struct tls_flow f;
 	struct tls_result res;
