@@ -15,7 +15,7 @@ source "$SELFTESTS/lib.sh"
 PORT=4433
 SIZE_MB=${SIZE_MB:-2}
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 checktool "openssl version" "run openssl"
 checktool "curl --version" "run curl"
 checktool "conntrack --version" "run conntrack"

@@ -19,11 +19,10 @@
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 source "$SELFTESTS/lib.sh"
 
-KO=${KMOD_DIR:-$SELFTESTS/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
 PY=/usr/bin/python3
 PEER=$SELFTESTS/hb_peer.py
 
-checktool "test -f $KO" "find $KO"
+require_module file
 checktool "$PY -c 'import socket'" "run $PY"
 checktool "conntrack --version" "run conntrack"
 
@@ -32,15 +31,15 @@ GO=$TLSDIR/autoattach-go
 
 cleanup() {
 	cleanup_ns
-	if grep -q '^nf_conntrack_tls ' /proc/modules &&
+	if module_loaded &&
 	   [ -n "$(cat /sys/module/nf_conntrack_tls/parameters/ports 2>/dev/null)" ]; then
 		rmmod nf_conntrack_tls
 	fi
-	grep -q '^nf_conntrack_tls ' /proc/modules || insmod "$KO"
+	module_loaded || insmod "$KO"
 }
 trap cleanup EXIT
 
-grep -q '^nf_conntrack_tls ' /proc/modules && rmmod nf_conntrack_tls
+module_loaded && rmmod nf_conntrack_tls
 for bad in 0 65536 443, 1,2,3,4,5,6,7,8,9 https; do
 	n=$(dmesg | wc -l)
 	if insmod "$KO" ports="$bad" 2>/dev/null; then
@@ -50,7 +49,7 @@ for bad in 0 65536 443, 1,2,3,4,5,6,7,8,9 https; do
 	fi
 	msg=$(dmesg | tail -n +"$((n + 1))" |
 	      grep -m1 "nf_conntrack_tls: parameter ports=$bad: expected up to 8 comma-separated TCP ports")
-	if [ -n "$msg" ] && ! grep -q '^nf_conntrack_tls ' /proc/modules; then
+	if [ -n "$msg" ] && ! module_loaded; then
 		log_pass "insmod ports=$bad refused, nothing loaded:${msg#*]}"
 	else
 		log_fail "insmod ports=$bad: refused, but message '$msg' or module loaded"

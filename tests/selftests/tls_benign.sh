@@ -35,7 +35,7 @@ P_NFT=8443	# attached with nftables
 BIG_MB=${BIG_MB:-100}
 DATA_LINES=512
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 checktool "openssl version" "run openssl"
 checktool "gnutls-cli --version" "run gnutls-cli (gnutls-bin)"
 checktool "gnutls-serv --version" "run gnutls-serv (gnutls-bin)"

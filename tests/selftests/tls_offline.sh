@@ -91,7 +91,7 @@ ATTACK=$SELFTESTS/attack/tlsattack.py
 TALLY=$SELFTESTS/offline/tally.py
 SECRET=OFFLINE-SECRET-$SUFFIX-$RANDOM
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 checktool "openssl version" "run openssl"
 checktool "curl --version" "run curl"
 checktool "tcpdump --version" "run tcpdump"
@@ -131,8 +131,6 @@ if [ "${TLS_OFFLINE_RPS:-1}" != 0 ]; then
 	done
 fi
 
-snap() { ip netns exec "$router" cat /proc/net/nf_conntrack_tls >"$1"; }
-
 # conntrack's INVALID count in the router (packets that never reach a helper)
 ct_invalid() {
 	ip netns exec "$router" conntrack -S 2>/dev/null |
@@ -157,7 +155,7 @@ grep -q 'listening on' "$TLSDIR/tcpdump.log" &&
 	grep -q 'listening on' "$TLSDIR/tcpdump-out.log" ||
 	{ log_fail "tcpdump did not start"; cat "$TLSDIR"/tcpdump*.log; exit 1; }
 
-snap "$TLSDIR/k.before"
+snap_counters "$TLSDIR/k.before"
 inv0=$(ct_invalid)
 klog0=$(dmesg | wc -l)
 
@@ -242,7 +240,7 @@ ip netns exec "$client" iptables -F OUTPUT
 ip -n "$client" link set c0 down
 ip -n "$server" link set s0 down
 sleep 2
-snap "$TLSDIR/k.after"
+snap_counters "$TLSDIR/k.after"
 inv1=$(ct_invalid)
 kill -INT "$TCPDUMP" "$TCPDUMP_OUT"
 wait "$TCPDUMP" "$TCPDUMP_OUT" 2>/dev/null
