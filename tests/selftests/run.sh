@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run every selftest inside the VM (scripts/vm-run.sh -- tests/selftests/run.sh
-# [TEST...]).  Each test prints PASS:/FAIL:/SKIP: lines; exit 4 means the
-# whole test was skipped.  nf_conntrack_tls is (re)loaded before each test.
+# Run every selftest inside the VM (scripts/vm/vm-run.sh --
+# tests/selftests/run.sh [TEST...]).  Each test prints PASS:/FAIL:/SKIP:
+# lines; exit 4 means the whole test was skipped.  nf_conntrack_tls is (re)loaded before each test.
 # Exit status: 1 if any test failed.
 DIR=$(cd "$(dirname "$0")" && pwd)
 # KO, module_loaded; checks TIME_SCALE (time_scale.sh)
