@@ -22,6 +22,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/time_scale.sh"
 # scaled SECONDS: SECONDS times TIME_SCALE
 scaled() { echo $(($1 * TIME_SCALE)); }
 
+# the Python peers (hb_peer.py, tls_pipe.py, tlsattack.py, ...)
+PEERS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/peers
+
 # the module file run.sh and the tests that reload it insmod: the one built
 # for the running kernel (vm-init.sh exports KMOD_DIR=build/kmod/KVER)
 KO=${KMOD_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/kmod/$(uname -r)}

@@ -26,7 +26,7 @@
 # hb_enc+nopickup repeats hb_enc with the router dropping such pickups
 # (! --syn ctstate NEW), to tell that path from the helper's own verdict.
 #
-# The server (attack/tlsattack.py) is deliberately vulnerable: it answers a
+# The server (peers/tlsattack.py) is deliberately vulnerable: it answers a
 # heartbeat with payload_length bytes of "memory" that hold a secret.
 #
 # ATTACKS="NAME..." in the environment runs only those cases (names as
@@ -39,7 +39,7 @@ source "$SELFTESTS/lib.sh"
 PORT=443		# nmap's ssl scripts only run by themselves on SSL ports
 CMK_PORT=444		# the server that answers a CLIENT-HELLO with CLIENT-MASTER-KEY
 PY=/usr/bin/python3
-ATTACK=$SELFTESTS/attack/tlsattack.py
+ATTACK=$PEERS/tlsattack.py
 SECRET=SELFTEST-SECRET-$SUFFIX-$RANDOM
 ATTACKS=${ATTACKS:-all}
 

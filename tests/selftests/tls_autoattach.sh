@@ -20,7 +20,7 @@ SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 source "$SELFTESTS/lib.sh"
 
 PY=/usr/bin/python3
-PEER=$SELFTESTS/hb_peer.py
+PEER=$PEERS/hb_peer.py
 
 require_module file
 checktool "$PY -c 'import socket'" "run $PY"

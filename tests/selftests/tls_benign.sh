@@ -509,7 +509,7 @@ case_gnutls_serv 1.3 4 $P_NFT
 
 # The test is only meaningful if the certificate really carries a run the
 # rule would flag: measure it on the DER the server sends.
-run=$(openssl x509 -in "$TLSDIR/long.pem" -outform DER | python3 "$BENIGN/longest_low_run.py")
+run=$(openssl x509 -in "$TLSDIR/long.pem" -outform DER | python3 "$PEERS/longest_low_run.py")
 if [ "${lowrun_limit:-0}" -gt 0 ] && [ "${run:-0}" -ge "$lowrun_limit" ]; then
 	log_pass "long-ASCII certificate: a run of $run bytes < 0x80 (lowrun_limit $lowrun_limit)"
 	case_longcert 1.2 4 $P_IPT

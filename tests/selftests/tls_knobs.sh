@@ -30,7 +30,7 @@ source "$SELFTESTS/lib.sh"
 
 PORT=443
 PY=/usr/bin/python3
-ATTACK=$SELFTESTS/attack/tlsattack.py
+ATTACK=$PEERS/tlsattack.py
 SECRET=SELFTEST-KNOB-SECRET-$SUFFIX-$RANDOM
 KNOBS=(lowrun_limit heartbeat gap audit sslv2 log reset)
 DEFAULTS=(128 0 0 0 0 1 0)

@@ -4,7 +4,7 @@
 # The offline tool and the kernel agree on the same traffic.  A mix of
 # benign TLS sessions (openssl s_server -WWW -> curl, TLS 1.2 and 1.3,
 # IPv4 and IPv6, and a benign session of the attack tool) and attacks
-# (attack/tlsattack.py: plaintext Heartbleed, the same in 1-byte segments,
+# (peers/tlsattack.py: plaintext Heartbleed, the same in 1-byte segments,
 # encrypted Heartbleed, a long ASCII run in application data, an SSLv2
 # SERVER-HELLO from the client, a heartbeat hidden by reordered segments)
 # goes through the router with the helper attached, while tcpdump captures
@@ -85,10 +85,10 @@ source "$SELFTESTS/lib.sh"
 REPO=$(cd "$SELFTESTS/../.." && pwd)
 TOOL=${TLS_REPLAY:-$REPO/tools/tls-replay}
 PORT=4433		# openssl s_server -WWW
-APORT=4434		# attack/tlsattack.py server
+APORT=4434		# peers/tlsattack.py server
 PY=/usr/bin/python3
-ATTACK=$SELFTESTS/attack/tlsattack.py
-TALLY=$SELFTESTS/offline/tally.py
+ATTACK=$PEERS/tlsattack.py
+TALLY=$PEERS/tally.py
 SECRET=OFFLINE-SECRET-$SUFFIX-$RANDOM
 
 require_module
@@ -330,7 +330,7 @@ fi
 # --- after a kill the tool has the kernel drop every data segment of the
 # connection (pickups, gap=drop); the egress capture shows what the router
 # really forwarded
-"$PY" "$SELFTESTS/offline/afterkill.py" "$CAP" "$CAPOUT" "$TLSDIR/tool.json" \
+"$PY" "$PEERS/afterkill.py" "$CAP" "$CAPOUT" "$TLSDIR/tool.json" \
 	>"$TLSDIR/afterkill" || { log_fail "cannot read the captures"; exit 1; }
 fwd=$(sed -n 's/^forwarded //p' "$TLSDIR/afterkill")
 if [ "$fwd" = 0 ]; then

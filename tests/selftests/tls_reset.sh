@@ -20,7 +20,7 @@ source "$SELFTESTS/lib.sh"
 PORT=443
 FREE_PORT=8443		# not attached: shows the attack without the helper
 PY=/usr/bin/python3
-PEER=$SELFTESTS/hb_peer.py
+PEER=$PEERS/hb_peer.py
 WAIT=6			# seconds each end waits for the flow to end
 
 require_module
