@@ -165,6 +165,23 @@ counter() {
 	ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/nf_conntrack_tls
 }
 
+# dmesg_since N: the kernel log after its first N lines (N: an earlier
+# `dmesg | wc -l`)
+dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
+
+# wait_paused FILE TENTHS [PID]: until a peer's output FILE says "client:
+# paused" (its p:GOFILE step), at most TENTHS tenths of a second, or until
+# PID has exited
+wait_paused() {
+	local i
+	for i in $(seq "$2"); do
+		grep -q 'client: paused' "$1" && return 0
+		[ -z "${3:-}" ] || kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # make_cert: a small EC certificate for the test servers
 make_cert() {
 	mkdir -p "$TLSDIR"

@@ -47,7 +47,7 @@ for bad in 0 65536 443, 1,2,3,4,5,6,7,8,9 https; do
 		rmmod nf_conntrack_tls
 		continue
 	fi
-	msg=$(dmesg | tail -n +"$((n + 1))" |
+	msg=$(dmesg_since "$n" |
 	      grep -m1 "nf_conntrack_tls: parameter ports=$bad: expected up to 8 comma-separated TCP ports")
 	if [ -n "$msg" ] && ! module_loaded; then
 		log_pass "insmod ports=$bad refused, nothing loaded:${msg#*]}"
@@ -88,7 +88,7 @@ hb_violations() {
 # one_flow ADDR PORT: hb_peer through the router; while the client is paused
 # after its ClientHello, the router's conntrack entry for the flow is read
 one_flow() {
-	local addr=$1 port=$2 before pid cpid i
+	local addr=$1 port=$2 before pid cpid
 	before=$(hb_violations)
 	rm -f "$GO"
 	ip netns exec "$server" timeout "$(scaled 90)" "$PY" "$PEER" server "$port" \
@@ -98,10 +98,7 @@ one_flow() {
 	ip netns exec "$client" timeout "$(scaled 90)" "$PY" "$PEER" client "$addr" "$port" 4 \
 		"$GO" >"$TLSDIR/aa-cli.out" 2>&1 &
 	cpid=$!
-	for i in $(seq "$(scaled 300)"); do
-		grep -q 'client: paused' "$TLSDIR/aa-cli.out" && break
-		sleep 0.1
-	done
+	wait_paused "$TLSDIR/aa-cli.out" "$(scaled 300)"
 	local fam=ipv4
 	[[ $addr == *:* ]] && fam=ipv6
 	ENTRY=$(ip netns exec "$router" conntrack -L -f $fam -p tcp --dport "$port" 2>/dev/null |

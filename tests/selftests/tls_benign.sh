@@ -143,7 +143,7 @@ helper_clean() {
 	   [ "$S_AUDIT" != "$B_AUDIT" ]; then
 		WHY="helper: drops +$((S_DROPS - B_DROPS)), violations +$((S_VIOL - B_VIOL)), audited +$((S_AUDIT - B_AUDIT))"
 		ip netns exec "$router" grep -v ' 0$' /proc/net/nf_conntrack_tls
-		dmesg | tail -n +$((DMESG_MARK + 1)) | grep nf_conntrack_tls
+		dmesg_since "$DMESG_MARK" | grep nf_conntrack_tls
 		return 1
 	fi
 	if [ "$df" -lt "$1" ] || [ "$db" -lt "$2" ]; then

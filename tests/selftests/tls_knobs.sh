@@ -108,8 +108,6 @@ expect_knobs() {
 	fi
 }
 
-dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
-
 # ------------------------------------------------------------------ module
 
 echo "# --- module parameters (t=$((SECONDS - T0)) s)"
@@ -262,18 +260,14 @@ flow() {
 # live KNOB VALUE CLIENTARGS...: the client stops at its p:$GO step, the
 # router's KNOB is set to VALUE, the client goes on
 live() {
-	local k=$1 v=$2 pid i
+	local k=$1 v=$2 pid
 	shift 2
 	rm -f "$GO"
 	snap_counters "$TLSDIR/k.before"
 	ip netns exec "$client" timeout 180 "$PY" "$ATTACK" client --secret "$SECRET" \
 		"$@" >"$OUT" 2>&1 &
 	pid=$!
-	for i in $(seq 1200); do
-		grep -q 'client: paused' "$OUT" && break
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_paused "$OUT" 1200 $pid
 	ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k=$v" ||
 		log_fail "sysctl $k=$v in the router"
 	echo "# router: $k set to $(knob "$router" "$k") while the flow is paused"

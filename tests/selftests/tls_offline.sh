@@ -341,7 +341,7 @@ else
 fi
 
 # --- which flows were killed, and why: kernel log vs tool
-dmesg | tail -n +$((klog0 + 1)) >"$TLSDIR/klog"
+dmesg_since "$klog0" >"$TLSDIR/klog"
 sed -n 's/.*nf_conntrack_tls: dropped: \([a-z0-9_]*\) from \([a-z]*\): \(.*\) -> \(.*\)$/kill \1 \2 \3 \4/p' \
 	"$TLSDIR/klog" | sort >"$TLSDIR/kills.kernel"
 grep '^kill ' "$TLSDIR/tool.tally" | sort >"$TLSDIR/kills.tool"

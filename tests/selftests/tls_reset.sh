@@ -48,11 +48,8 @@ one_flow() {
 	wait_port "$server" "$port" || { log_fail "hb_peer server on $port"; return; }
 	ip netns exec "$client" timeout "$(scaled 90)" "$PY" "$PEER" client "$addr" "$port" \
 		"$(scaled $WAIT)" "$GO" >"$TLSDIR/reset-cli.out" 2>&1 &
-	local cpid=$! i
-	for i in $(seq "$(scaled 300)"); do
-		grep -q 'client: paused' "$TLSDIR/reset-cli.out" && break
-		sleep 0.1
-	done
+	local cpid=$!
+	wait_paused "$TLSDIR/reset-cli.out" "$(scaled 300)"
 	if [ -n "$knob" ]; then
 		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$knob" ||
 			log_fail "sysctl $knob in the router"
