@@ -79,13 +79,13 @@ check-dkms:
 
 ## check-install: install into the VM's tree, run examples/check.sh there
 # examples/check.sh: modprobe from updates/ with the modprobe.d example, the
-# nftables and iptables examples, autoload by alias.  The VM's module tree (build/vm/KVER/root, from scripts/vm-kernel.sh) stands
+# nftables and iptables examples, autoload by alias.  The VM's module tree (build/vm/KVER/root, from scripts/vm/vm-kernel.sh) stands
 # in for a host's /; it is always uninstalled again, so that other VM tests
 # never modprobe an installed copy instead of the module they insmod.
 check-install: module
-	@$(REPO)/scripts/vm-kernel.sh $(KVER)
+	@$(REPO)/scripts/vm/vm-kernel.sh $(KVER)
 	@$(MAKE) --no-print-directory install INSTALL_MOD_PATH=$(REPO)/build/vm/$(KVER)/root \
 		>$(REPO)/build/install-test.log 2>&1 || { cat $(REPO)/build/install-test.log; exit 1; }
-	@rc=0; $(REPO)/scripts/vm-run.sh -n -k $(KVER) -- examples/check.sh || rc=$$?; \
+	@rc=0; $(REPO)/scripts/vm/vm-run.sh -n -k $(KVER) -- examples/check.sh || rc=$$?; \
 		$(MAKE) --no-print-directory uninstall \
 		INSTALL_MOD_PATH=$(REPO)/build/vm/$(KVER)/root >/dev/null 2>&1; exit $$rc

@@ -5,7 +5,7 @@
 #   1. module build (W=1, warnings are errors)
 #   2. userspace unit tests of the engine (plain and ASan/UBSan builds),
 #      the offline replay tool (tls_offline.sh needs it in the VM)
-#   3. VM selftests on the default kernel (scripts/vm-run.sh)
+#   3. VM selftests on the default kernel (scripts/vm/vm-run.sh)
 #   4. offline replay tool over the capture corpus and fixtures (tests/corpus)
 #   5. KUnit on UML (scripts/kunit.sh)
 #   6. style: checkpatch --strict and sparse on every source file (make style)
@@ -52,7 +52,7 @@ else
 	echo "FAIL: build: build/tools/tls-replay (see build/tools.log)" | tee -a "$LOG"
 fi
 if [ -f "$(make -s --no-print-directory print-KBUILD)/nf_conntrack_tls.ko" ]; then
-	stage selftests scripts/vm-run.sh -t 3600 -- tests/selftests/run.sh
+	stage selftests scripts/vm/vm-run.sh -t 3600 -- tests/selftests/run.sh
 else
 	echo "SKIP: selftests: no module to load" | tee -a "$LOG"
 fi

@@ -151,7 +151,7 @@ check() {
 	echo "PASS: debug: module built against $kv (W=1, -Werror, KASAN/UBSAN instrumented)"
 	tests=${*:-${MATRIX_TESTS:-$(cd "$REPO/tests/selftests" && echo tls_*.sh)}}
 	# shellcheck disable=SC2086
-	"$REPO/scripts/vm-run.sh" -K "$BASE" -k "$kv" -t "${VM_TIMEOUT:-3600}" \
+	"$REPO/scripts/vm/vm-run.sh" -K "$BASE" -k "$kv" -t "${VM_TIMEOUT:-3600}" \
 		-a "panic_on_warn=1 kmemleak=on" -- \
 		scripts/debug-kernel.sh guest -- env ATTACKS="${ATTACKS:-all}" \
 		TIME_SCALE="${TIME_SCALE:-4}" BIG_MB="${BIG_MB:-}" \

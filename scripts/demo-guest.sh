@@ -37,7 +37,7 @@ wait
 say "conntrack in the router: the flow carries helper=tls"
 ip netns exec "$router" conntrack -L -p tcp --dport $PORT 2>/dev/null
 
-ATTACK=$REPO/tests/selftests/attack/tlsattack.py
+ATTACK=$PEERS/tlsattack.py
 say "Heartbleed: a vulnerable server (a Python stand-in for OpenSSL 1.0.1) on 8443 and 443"
 ip netns exec "$server" python3 "$ATTACK" server 8443 $PORT \
 	>/dev/null 2>&1 &

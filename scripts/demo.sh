@@ -8,4 +8,4 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
 echo "== booting Debian's $(scripts/kver.sh) kernel under QEMU (TCG); takes about a minute"
-exec scripts/vm-run.sh -- scripts/demo-guest.sh
+exec scripts/vm/vm-run.sh -- scripts/demo-guest.sh

@@ -14,7 +14,7 @@
 #   list    print "LANE KVER" per lane (looks the releases up)
 #   build   per lane: fetch the headers, make KVER=... (W=1, -Werror unless
 #           WERROR=0), count warnings, check modinfo of the .ko
-#   check   build, then scripts/vm-run.sh -k KVER -- tests/selftests/run.sh
+#   check   build, then scripts/vm/vm-run.sh -k KVER -- tests/selftests/run.sh
 #           (the stock kernel of that release under QEMU/TCG)
 #
 # Where each lane builds:
@@ -157,7 +157,7 @@ for lane in "${LANES[@]}"; do
 	# every lane runs the same list.
 	tests=${MATRIX_TESTS:-$(cd tests/selftests && echo tls_*.sh)}
 	# shellcheck disable=SC2086
-	scripts/vm-run.sh -k "$kver" -t "${VM_TIMEOUT:-3000}" -- \
+	scripts/vm/vm-run.sh -k "$kver" -t "${VM_TIMEOUT:-3000}" -- \
 		env ATTACKS="${ATTACKS:-all}" tests/selftests/run.sh $tests \
 		>"$vlog" 2>&1
 	rc=$?

@@ -56,7 +56,7 @@ run_user() {
 
 run_vm() {
 	local vrc=0 t0=$SECONDS
-	echo "== VM: scripts/vm-run.sh -- bench/vm/run.sh (guest output in $OUT/vm-console.txt)"
+	echo "== VM: scripts/vm/vm-run.sh -- bench/vm/run.sh (guest output in $OUT/vm-console.txt)"
 	rm -f "$OUT"/perf-*.txt
 	local v envs=()
 	# the BENCH_* knobs that are set go into the guest's environment
@@ -68,7 +68,7 @@ run_vm() {
 	# slow the guest down unevenly, which is what spreads the pairs
 	(while :; do cut -d' ' -f1 /proc/loadavg; sleep 20; done) >"$OUT/vm-load.txt" &
 	local lpid=$!
-	VM_QUIET=1 "$REPO/scripts/vm-run.sh" -k "$KVER" -t "${BENCH_VM_TIMEOUT:-3000}" -- \
+	VM_QUIET=1 "$REPO/scripts/vm/vm-run.sh" -k "$KVER" -t "${BENCH_VM_TIMEOUT:-3000}" -- \
 		env "${envs[@]}" bash -c "bench/vm/run.sh $OUT/vm-raw.txt > $OUT/vm-console.txt 2>&1" ||
 		vrc=$?
 	kill "$lpid" 2>/dev/null

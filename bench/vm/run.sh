@@ -3,7 +3,7 @@
 #
 # End-to-end benchmark of the tls helper, run inside the test VM:
 #
-#   scripts/vm-run.sh -- bench/vm/run.sh [RAW_OUT]      (make bench-vm does it)
+#   scripts/vm/vm-run.sh -- bench/vm/run.sh [RAW_OUT]   (make bench-vm does it)
 #
 # Topology of the selftests (tests/selftests/lib.sh): client -- router --
 # server namespaces.  Conntrack is on in the router in every run: the raw

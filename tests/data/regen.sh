@@ -30,7 +30,7 @@ PY=/usr/bin/python3
 
 if [ "$what" = vm ]; then
 	cd "$DIR/../.." &&
-	exec scripts/vm-run.sh -t 1800 -- env TLS_OFFLINE_FIXTURES=tests/data \
+	exec scripts/vm/vm-run.sh -t 1800 -- env TLS_OFFLINE_FIXTURES=tests/data \
 		tests/selftests/run.sh tls_offline.sh
 fi
 

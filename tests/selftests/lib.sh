@@ -22,6 +22,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/time_scale.sh"
 # scaled SECONDS: SECONDS times TIME_SCALE
 scaled() { echo $(($1 * TIME_SCALE)); }
 
+# the Python peers (hb_peer.py, tls_pipe.py, tlsattack.py, ...)
+PEERS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/peers
+
+# the module file run.sh and the tests that reload it insmod: the one built
+# for the running kernel (vm-init.sh exports KMOD_DIR=build/kmod/KVER)
+KO=${KMOD_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/kmod/$(uname -r)}
+KO=$KO/nf_conntrack_tls.ko
+
 log_pass() { echo "PASS: $*"; }
 log_fail() { echo "FAIL: $*"; RET=1; }
 log_skip() { echo "SKIP: $*"; }
@@ -32,6 +40,22 @@ checktool() {
 		echo "SKIP: could not $2 ($1 failed)"
 		exit $ksft_skip
 	fi
+}
+
+# module_loaded: nf_conntrack_tls is in /proc/modules
+module_loaded() { grep -q '^nf_conntrack_tls ' /proc/modules; }
+
+# require_module [loaded] [file]: skip the test unless nf_conntrack_tls is
+# loaded ("loaded", the default) and/or $KO exists ("file", for the tests
+# that reload it)
+require_module() {
+	local need
+	for need in "${@:-loaded}"; do
+		case $need in
+		loaded) checktool module_loaded "find nf_conntrack_tls loaded" ;;
+		file) checktool "test -f $KO" "find $KO" ;;
+		esac
+	done
 }
 
 cleanup_ns() {
@@ -51,7 +75,7 @@ setup_ns() {
 		ip netns add "$ns" || return 1
 		ip -n "$ns" link set lo up
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
-		eval "$var=$ns"
+		printf -v "$var" %s "$ns"
 		NS_LIST+=("$ns")
 	done
 }
@@ -110,8 +134,9 @@ table inet tlstest {
 NFT
 }
 
-# check WHAT COMMAND...: PASS when COMMAND succeeds, else FAIL with the
-# state the test describes in its own check_detail function.
+# check WHAT PREDICATE [ARGS...]: PASS when the command PREDICATE ARGS...
+# (a small named function of the test, no code string) succeeds, else FAIL
+# with the state the test describes in its own check_detail function.
 check() {
 	local what=$1
 	shift
@@ -132,9 +157,29 @@ drop_invalid() {
 	ip netns exec "$1" ip6tables -A FORWARD -m conntrack --ctstate INVALID -j DROP
 }
 
+# snap_counters FILE: /proc/net/nf_conntrack_tls of $router into FILE
+snap_counters() { ip netns exec "$router" cat /proc/net/nf_conntrack_tls >"$1"; }
+
 # counter NS NAME: a value from /proc/net/nf_conntrack_tls in NS
 counter() {
 	ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/nf_conntrack_tls
+}
+
+# dmesg_since N: the kernel log after its first N lines (N: an earlier
+# `dmesg | wc -l`)
+dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
+
+# wait_paused FILE TENTHS [PID]: until a peer's output FILE says "client:
+# paused" (its p:GOFILE step), at most TENTHS tenths of a second, or until
+# PID has exited
+wait_paused() {
+	local i
+	for i in $(seq "$2"); do
+		grep -q 'client: paused' "$1" && return 0
+		[ -z "${3:-}" ] || kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
 }
 
 # make_cert: a small EC certificate for the test servers

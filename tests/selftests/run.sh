@@ -1,31 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run every selftest inside the VM (scripts/vm-run.sh -- tests/selftests/run.sh
-# [TEST...]).  Each test prints PASS:/FAIL:/SKIP: lines; exit 4 means the
-# whole test was skipped.  nf_conntrack_tls is (re)loaded before each test.
+# Run every selftest inside the VM (scripts/vm/vm-run.sh --
+# tests/selftests/run.sh [TEST...]).  Each test prints PASS:/FAIL:/SKIP:
+# lines; exit 4 means the whole test was skipped.  nf_conntrack_tls is (re)loaded before each test.
 # Exit status: 1 if any test failed.
 DIR=$(cd "$(dirname "$0")" && pwd)
-KO=${KMOD_DIR:-$DIR/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
+# KO, module_loaded; checks TIME_SCALE (time_scale.sh)
+# shellcheck source=lib.sh
+source "$DIR/lib.sh"
 TESTS=("$@")
-# default: every tls_*.sh here, in name order, except those listed in
-# KNOWN_FAILING (run them by name: they document open bugs)
-if [ ${#TESTS[@]} -eq 0 ]; then
-	for t in $(cd "$DIR" && ls tls_*.sh); do
-		grep -qx "$t" "$DIR/KNOWN_FAILING" 2>/dev/null || TESTS+=("$t")
-	done
-fi
+# default: every tls_*.sh here, in name order
+[ ${#TESTS[@]} -gt 0 ] || mapfile -t TESTS < <(cd "$DIR" && ls tls_*.sh)
 if [ ${#TESTS[@]} -eq 0 ]; then
 	echo "FAIL: no selftest found in $DIR"
 	exit 1
 fi
 
-# shellcheck source=time_scale.sh
-source "$DIR/time_scale.sh"
-
 rc=0
 for t in "${TESTS[@]}"; do
-	if ! grep -q '^nf_conntrack_tls ' /proc/modules; then
+	if ! module_loaded; then
 		insmod "$KO" || { echo "FAIL: $t: cannot load $KO"; rc=1; continue; }
 	fi
 	echo "# selftest $t"

@@ -15,7 +15,7 @@ source "$SELFTESTS/lib.sh"
 PORT=4433
 SIZE_MB=${SIZE_MB:-2}
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 checktool "openssl version" "run openssl"
 checktool "curl --version" "run curl"
 checktool "conntrack --version" "run conntrack"
@@ -50,12 +50,12 @@ one_session() {
 	fi
 
 	# Upload: a Python (OpenSSL) client sends a file to a Python server.
-	ip netns exec "$server" timeout 150 python3 "$SELFTESTS/tls_pipe.py" \
+	ip netns exec "$server" timeout 150 python3 "$PEERS/tls_pipe.py" \
 		serve $PORT "$TLSDIR/cert.pem" "$TLSDIR/key.pem" "$ver" \
 		>"$TLSDIR/up.out" 2>/dev/null &
 	spid=$!
 	wait_port "$server" $PORT || { log_fail "$name: server did not start"; return; }
-	ip netns exec "$client" timeout 150 python3 "$SELFTESTS/tls_pipe.py" \
+	ip netns exec "$client" timeout 150 python3 "$PEERS/tls_pipe.py" \
 		send "$addr" $PORT "$TLSDIR/up.bin" "$ver" 2>/dev/null
 	wait $spid 2>/dev/null
 	if [ "$(cat "$TLSDIR/up.out")  -" = "$want_up" ]; then

@@ -26,7 +26,7 @@
 # hb_enc+nopickup repeats hb_enc with the router dropping such pickups
 # (! --syn ctstate NEW), to tell that path from the helper's own verdict.
 #
-# The server (attack/tlsattack.py) is deliberately vulnerable: it answers a
+# The server (peers/tlsattack.py) is deliberately vulnerable: it answers a
 # heartbeat with payload_length bytes of "memory" that hold a secret.
 #
 # ATTACKS="NAME..." in the environment runs only those cases (names as
@@ -39,7 +39,7 @@ source "$SELFTESTS/lib.sh"
 PORT=443		# nmap's ssl scripts only run by themselves on SSL ports
 CMK_PORT=444		# the server that answers a CLIENT-HELLO with CLIENT-MASTER-KEY
 PY=/usr/bin/python3
-ATTACK=$SELFTESTS/attack/tlsattack.py
+ATTACK=$PEERS/tlsattack.py
 SECRET=SELFTEST-SECRET-$SUFFIX-$RANDOM
 ATTACKS=${ATTACKS:-all}
 
@@ -53,7 +53,7 @@ for a in $ATTACKS; do
 		{ echo "FAIL: ATTACKS: no case '$a' (cases: $CASES)"; exit 1; }
 done
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 checktool "$PY -c 'import socket, ssl'" "run $PY"
 checktool "iptables -V" "run iptables"
 checktool "ip6tables -V" "run ip6tables"
@@ -114,8 +114,6 @@ run_client() {
 	LPORT=$(sed -n 's/.*from local port \([0-9]*\).*/\1/p' "$OUT" | head -1)
 	RESULT=$(grep '# client: RESULT' "$OUT" | tail -1 | sed 's/^# client: //')
 }
-
-snap() { ip netns exec "$router" cat /proc/net/nf_conntrack_tls >"$1"; }
 
 # delta BEFORE AFTER NAME
 delta() {
@@ -186,9 +184,9 @@ attack() {
 
 	echo "# --- $name ipv$fam: helper attached with $attach"
 	helper_on "$attach" || { log_fail "$name: cannot attach the helper"; return; }
-	snap "$TLSDIR/c.before"
+	snap_counters "$TLSDIR/c.before"
 	run_client "$fam" "$@"
-	snap "$TLSDIR/c.after"
+	snap_counters "$TLSDIR/c.after"
 	show_server
 	show_conntrack
 	if [ "$RC" = 2 ] && grep -q "cut at step $cut " <<<"$RESULT"; then
@@ -242,10 +240,10 @@ if selected nmap && nmap --version >/dev/null 2>&1; then
 	fi
 	echo "# --- nmap ssl-heartbleed ipv4: helper attached with iptables"
 	helper_on iptables
-	snap "$TLSDIR/c.before"
+	snap_counters "$TLSDIR/c.before"
 	nmap_run
 	sleep 2		# the client kernel retransmits after nmap has closed
-	snap "$TLSDIR/c.after"
+	snap_counters "$TLSDIR/c.after"
 	n2=$(grep -c 'plaintext heartbeat type 1, record 22 bytes, payload_length 16384' "$SRVLOG")
 	if grep -q 'State: NOT VULNERABLE' "$TLSDIR/nmap.out" &&
 	   ! grep -q 'State: VULNERABLE' "$TLSDIR/nmap.out"; then
@@ -310,10 +308,10 @@ if selected testssl && testssl --version >/dev/null 2>&1; then
 	echo "# --- testssl --heartbleed ipv4: helper attached with nft"
 	t=$SECONDS
 	helper_on nft
-	snap "$TLSDIR/c.before"
+	snap_counters "$TLSDIR/c.before"
 	testssl_run
 	sleep 2		# the client kernel retransmits after testssl has closed
-	snap "$TLSDIR/c.after"
+	snap_counters "$TLSDIR/c.after"
 	n2=$(grep -c "$TS_HB" "$SRVLOG")
 	l2=$(grep -c "$TS_LEAK" "$SRVLOG")
 	echo "# server: $((n2 - n1)) testssl heartbeats received, $((l2 - l1)) answered with the secret"
@@ -349,9 +347,9 @@ if selected hb_enc; then
 	echo "# --- hb_enc ipv4: helper attached, router drops mid-stream pickups (! --syn ctstate NEW)"
 	helper_on iptables
 	ip netns exec "$router" iptables -A FORWARD -p tcp ! --syn -m conntrack --ctstate NEW -j DROP
-	snap "$TLSDIR/c.before"
+	snap_counters "$TLSDIR/c.before"
 	run_client 4 $PORT ch ccs hbe
-	snap "$TLSDIR/c.after"
+	snap_counters "$TLSDIR/c.after"
 	show_conntrack
 	if [ "$RC" = 2 ] && grep -q "cut at step 3 " <<<"$RESULT" && ! grep -q LEAKED "$OUT"; then
 		log_pass "hb_enc+nopickup ipv4: the 16416-byte answer never reaches the client"
@@ -382,9 +380,9 @@ attack lowrun 4 nft lowrun 6 "application data record, 4128 bytes" \
 if selected lowrun; then
 	echo "# --- lowrun control ipv4: the same session with random data, helper attached"
 	helper_on nft
-	snap "$TLSDIR/c.before"
+	snap_counters "$TLSDIR/c.before"
 	run_client 4 $PORT ch ccs r512 r512 r512 r4096 r512
-	snap "$TLSDIR/c.after"
+	snap_counters "$TLSDIR/c.after"
 	n=$(show_server | grep -c 'application data record')
 	b=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" bytes)
 	dr=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" drops)
@@ -421,9 +419,9 @@ fi
 if selected pickup; then
 	echo "# --- pickup ipv4: reordered heartbeat, then a bare ACK and the bytes twice, helper attached"
 	helper_on iptables
-	snap "$TLSDIR/c.before"
+	snap_counters "$TLSDIR/c.before"
 	run_client 4 --raw --reorder --ack-resend $PORT ch hbx
-	snap "$TLSDIR/c.after"
+	snap_counters "$TLSDIR/c.after"
 	show_server
 	show_conntrack
 	p=$(delta "$TLSDIR/c.before" "$TLSDIR/c.after" pickups)

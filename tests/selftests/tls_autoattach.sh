@@ -19,11 +19,10 @@
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 source "$SELFTESTS/lib.sh"
 
-KO=${KMOD_DIR:-$SELFTESTS/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
 PY=/usr/bin/python3
-PEER=$SELFTESTS/hb_peer.py
+PEER=$PEERS/hb_peer.py
 
-checktool "test -f $KO" "find $KO"
+require_module file
 checktool "$PY -c 'import socket'" "run $PY"
 checktool "conntrack --version" "run conntrack"
 
@@ -32,15 +31,15 @@ GO=$TLSDIR/autoattach-go
 
 cleanup() {
 	cleanup_ns
-	if grep -q '^nf_conntrack_tls ' /proc/modules &&
+	if module_loaded &&
 	   [ -n "$(cat /sys/module/nf_conntrack_tls/parameters/ports 2>/dev/null)" ]; then
 		rmmod nf_conntrack_tls
 	fi
-	grep -q '^nf_conntrack_tls ' /proc/modules || insmod "$KO"
+	module_loaded || insmod "$KO"
 }
 trap cleanup EXIT
 
-grep -q '^nf_conntrack_tls ' /proc/modules && rmmod nf_conntrack_tls
+module_loaded && rmmod nf_conntrack_tls
 for bad in 0 65536 443, 1,2,3,4,5,6,7,8,9 https; do
 	n=$(dmesg | wc -l)
 	if insmod "$KO" ports="$bad" 2>/dev/null; then
@@ -48,9 +47,9 @@ for bad in 0 65536 443, 1,2,3,4,5,6,7,8,9 https; do
 		rmmod nf_conntrack_tls
 		continue
 	fi
-	msg=$(dmesg | tail -n +"$((n + 1))" |
+	msg=$(dmesg_since "$n" |
 	      grep -m1 "nf_conntrack_tls: parameter ports=$bad: expected up to 8 comma-separated TCP ports")
-	if [ -n "$msg" ] && ! grep -q '^nf_conntrack_tls ' /proc/modules; then
+	if [ -n "$msg" ] && ! module_loaded; then
 		log_pass "insmod ports=$bad refused, nothing loaded:${msg#*]}"
 	else
 		log_fail "insmod ports=$bad: refused, but message '$msg' or module loaded"
@@ -89,7 +88,7 @@ hb_violations() {
 # one_flow ADDR PORT: hb_peer through the router; while the client is paused
 # after its ClientHello, the router's conntrack entry for the flow is read
 one_flow() {
-	local addr=$1 port=$2 before pid cpid i
+	local addr=$1 port=$2 before pid cpid
 	before=$(hb_violations)
 	rm -f "$GO"
 	ip netns exec "$server" timeout "$(scaled 90)" "$PY" "$PEER" server "$port" \
@@ -99,10 +98,7 @@ one_flow() {
 	ip netns exec "$client" timeout "$(scaled 90)" "$PY" "$PEER" client "$addr" "$port" 4 \
 		"$GO" >"$TLSDIR/aa-cli.out" 2>&1 &
 	cpid=$!
-	for i in $(seq "$(scaled 300)"); do
-		grep -q 'client: paused' "$TLSDIR/aa-cli.out" && break
-		sleep 0.1
-	done
+	wait_paused "$TLSDIR/aa-cli.out" "$(scaled 300)"
 	local fam=ipv4
 	[[ $addr == *:* ]] && fam=ipv6
 	ENTRY=$(ip netns exec "$router" conntrack -L -f $fam -p tcp --dport "$port" 2>/dev/null |

@@ -35,7 +35,7 @@ P_NFT=8443	# attached with nftables
 BIG_MB=${BIG_MB:-100}
 DATA_LINES=512
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 checktool "openssl version" "run openssl"
 checktool "gnutls-cli --version" "run gnutls-cli (gnutls-bin)"
 checktool "gnutls-serv --version" "run gnutls-serv (gnutls-bin)"
@@ -143,7 +143,7 @@ helper_clean() {
 	   [ "$S_AUDIT" != "$B_AUDIT" ]; then
 		WHY="helper: drops +$((S_DROPS - B_DROPS)), violations +$((S_VIOL - B_VIOL)), audited +$((S_AUDIT - B_AUDIT))"
 		ip netns exec "$router" grep -v ' 0$' /proc/net/nf_conntrack_tls
-		dmesg | tail -n +$((DMESG_MARK + 1)) | grep nf_conntrack_tls
+		dmesg_since "$DMESG_MARK" | grep nf_conntrack_tls
 		return 1
 	fi
 	if [ "$df" -lt "$1" ] || [ "$db" -lt "$2" ]; then
@@ -509,7 +509,7 @@ case_gnutls_serv 1.3 4 $P_NFT
 
 # The test is only meaningful if the certificate really carries a run the
 # rule would flag: measure it on the DER the server sends.
-run=$(openssl x509 -in "$TLSDIR/long.pem" -outform DER | python3 "$BENIGN/longest_low_run.py")
+run=$(openssl x509 -in "$TLSDIR/long.pem" -outform DER | python3 "$PEERS/longest_low_run.py")
 if [ "${lowrun_limit:-0}" -gt 0 ] && [ "${run:-0}" -ge "$lowrun_limit" ]; then
 	log_pass "long-ASCII certificate: a run of $run bytes < 0x80 (lowrun_limit $lowrun_limit)"
 	case_longcert 1.2 4 $P_IPT

@@ -11,7 +11,7 @@ source "$SELFTESTS/lib.sh"
 PORT=4433
 BIG=185000
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 trap cleanup_ns EXIT
 make_cert
 want=$(random_file "$TLSDIR/big.bin" 8)

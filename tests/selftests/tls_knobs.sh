@@ -28,16 +28,14 @@
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 source "$SELFTESTS/lib.sh"
 
-KO=${KMOD_DIR:-$SELFTESTS/../../build/kmod/$(uname -r)}/nf_conntrack_tls.ko
 PORT=443
 PY=/usr/bin/python3
-ATTACK=$SELFTESTS/attack/tlsattack.py
+ATTACK=$PEERS/tlsattack.py
 SECRET=SELFTEST-KNOB-SECRET-$SUFFIX-$RANDOM
 KNOBS=(lowrun_limit heartbeat gap audit sslv2 log reset)
 DEFAULTS=(128 0 0 0 0 1 0)
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
-checktool "test -f $KO" "find $KO"
+require_module loaded file
 checktool "$PY -c 'import socket'" "run $PY"
 checktool "iptables -V" "run iptables"
 checktool "sysctl -V" "run sysctl"
@@ -55,11 +53,11 @@ cleanup() {
 	sysctl -qw net.core.message_cost="$MSG_COST"
 	# whatever happened, leave the module loaded with its defaults
 	local P=/sys/module/nf_conntrack_tls/parameters
-	if grep -q '^nf_conntrack_tls ' /proc/modules &&
+	if module_loaded &&
 	   [ "$(cat $P/lowrun_limit $P/heartbeat $P/gap $P/audit $P/sslv2 $P/log $P/reset | tr '\n' ' ')" != "${DEFAULTS[*]} " ]; then
 		rmmod nf_conntrack_tls
 	fi
-	grep -q '^nf_conntrack_tls ' /proc/modules || insmod "$KO"
+	module_loaded || insmod "$KO"
 }
 trap cleanup EXIT
 
@@ -110,8 +108,6 @@ expect_knobs() {
 	fi
 }
 
-dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
-
 # ------------------------------------------------------------------ module
 
 echo "# --- module parameters (t=$((SECONDS - T0)) s)"
@@ -128,7 +124,7 @@ else
 			continue
 		fi
 		msg=$(dmesg_since "$n" | grep -m1 "nf_conntrack_tls: parameter $bad: expected an integer from 0 to")
-		if [ -n "$msg" ] && ! grep -q '^nf_conntrack_tls ' /proc/modules &&
+		if [ -n "$msg" ] && ! module_loaded &&
 		   [ ! -e /proc/net/nf_conntrack_tls ] &&
 		   [ ! -e "/proc/sys/net/netfilter/nf_conntrack_tls_$name" ]; then
 			log_pass "insmod $bad refused ($(tr -d '\n' <"$TLSDIR/insmod.err" | sed 's/^insmod: //')), nothing loaded; dmesg:${msg#*]}"
@@ -233,7 +229,6 @@ ip netns exec "$router" ip6tables -A FORWARD -p tcp ! --syn -m conntrack --ctsta
 # the raw-socket client (gap) needs the kernel's RSTs for its port dropped
 ip netns exec "$client" iptables -A OUTPUT -p tcp --dport $PORT --tcp-flags RST RST -j DROP
 
-snap() { ip netns exec "$router" cat /proc/net/nf_conntrack_tls >"$1"; }
 delta() {
 	awk -v k="$1" 'FNR == NR { if ($1 == k) b = $2; next }
 		       $1 == k { print $2 - b }' "$TLSDIR/k.before" "$TLSDIR/k.after"
@@ -245,7 +240,7 @@ violations() {
 }
 
 finish() {
-	snap "$TLSDIR/k.after"
+	snap_counters "$TLSDIR/k.after"
 	sed 's/^\([^#]\)/# (stderr) \1/' "$OUT"
 	LPORT=$(sed -n 's/.*from local port \([0-9]*\).*/\1/p' "$OUT" | head -1)
 	RESULT=$(grep '# client: RESULT' "$OUT" | tail -1 | sed 's/^# client: //')
@@ -255,7 +250,7 @@ finish() {
 
 # flow CLIENTARGS...: a whole flow with the current knobs
 flow() {
-	snap "$TLSDIR/k.before"
+	snap_counters "$TLSDIR/k.before"
 	ip netns exec "$client" timeout 120 "$PY" "$ATTACK" client --secret "$SECRET" \
 		"$@" >"$OUT" 2>&1
 	RC=$?
@@ -265,18 +260,14 @@ flow() {
 # live KNOB VALUE CLIENTARGS...: the client stops at its p:$GO step, the
 # router's KNOB is set to VALUE, the client goes on
 live() {
-	local k=$1 v=$2 pid i
+	local k=$1 v=$2 pid
 	shift 2
 	rm -f "$GO"
-	snap "$TLSDIR/k.before"
+	snap_counters "$TLSDIR/k.before"
 	ip netns exec "$client" timeout 180 "$PY" "$ATTACK" client --secret "$SECRET" \
 		"$@" >"$OUT" 2>&1 &
 	pid=$!
-	for i in $(seq 1200); do
-		grep -q 'client: paused' "$OUT" && break
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_paused "$OUT" 1200 $pid
 	ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k=$v" ||
 		log_fail "sysctl $k=$v in the router"
 	echo "# router: $k set to $(knob "$router" "$k") while the flow is paused"
@@ -288,40 +279,62 @@ live() {
 
 restore() { ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$1=$2"; }
 
-# (for lib.sh's check WHAT CONDITION...)
+# (for lib.sh's check WHAT PREDICATE...)
 check_detail() { echo "client: $RESULT, rc $RC; violations: ${VIOL:-none}"; }
 cut_at() { [ "$RC" = 2 ] && grep -q "cut at step $1 " <<<"$RESULT"; }
 done_ok() { [ "$RC" = 0 ]; }
 only_viol() { [ "$VIOL" = "violation_$1 +$2 " ]; }
 no_viol() { [ -z "$VIOL" ]; }
+delta_is() { [ "$(delta "$1")" = "$2" ]; }
+said() { grep -q "$1" "$OUT"; }	# said PATTERN: the client printed it
+
+# one predicate per check below, named after what it proves
+lowrun_cut_second_run() {
+	cut_at 6 && only_viol lowrun 1 && delta_is drops 1 &&
+		said "100-byte ASCII run .* acknowledged"
+}
+passed_clean() { done_ok && no_viol; }
+hb_forbidden_cut() { cut_at 3 && only_viol hb_forbidden 1 && delta_is drops 1; }
+hb_leak_allowed() { done_ok && no_viol && said "secret LEAKED"; }
+hb_audited() {
+	done_ok && only_viol hb_length 1 && delta_is audited 1 && delta_is drops 0 &&
+		[ -n "$msg" ]
+}
+sslv2_cut() { cut_at 1 && only_viol sslv2_forbidden 1; }
+sslv2_passed() { done_ok && no_viol && said "received an SSLv2 SERVER-HELLO"; }
+gap_stopped() { done_ok && no_viol && delta_is gaps 1 && delta_is gap_stops 1; }
+hb_dropped_logged() { cut_at 2 && only_viol hb_length 1 && [ -n "$msg" ]; }
+hb_dropped_unlogged() {
+	cut_at 3 && only_viol hb_length 1 && delta_is drops 1 && [ "$lines" = 0 ]
+}
 
 A=10.0.2.2
 
 echo "# lowrun_limit: a 100-byte ASCII run passes under 128; limit lowered to 64 mid-flow"
 live lowrun_limit 64 $A $PORT ch ccs r256 a100 p:"$GO" a100
 check "lowrun_limit 128 -> 64 mid-flow: the first 100-byte run passed, the second is killed (violation_lowrun)" \
-	eval 'cut_at 6 && only_viol lowrun 1 && [ "$(delta drops)" = 1 ] && grep -q "100-byte ASCII run .* acknowledged" "$OUT"'
+	lowrun_cut_second_run
 restore lowrun_limit 128
 
 echo "# lowrun_limit=0 mid-flow: the rule is off"
 live lowrun_limit 0 $A $PORT ch ccs a100 p:"$GO" a4096 r256
-check "lowrun_limit 0 mid-flow: a 4096-byte ASCII run passes, no violation" eval 'done_ok && no_viol'
+check "lowrun_limit 0 mid-flow: a 4096-byte ASCII run passes, no violation" passed_clean
 restore lowrun_limit 128
 
 echo "# heartbeat=0 (validate): a valid heartbeat passes"
 flow $A $PORT ch hbv
-check "heartbeat=0: a valid heartbeat request and its response pass" eval 'done_ok && no_viol'
+check "heartbeat=0: a valid heartbeat request and its response pass" passed_clean
 
 echo "# heartbeat=1 (drop all) mid-flow"
 live heartbeat 1 $A $PORT ch p:"$GO" hbv
 check "heartbeat 0 -> 1 mid-flow: the valid heartbeat is killed (violation_hb_forbidden)" \
-	eval 'cut_at 3 && only_viol hb_forbidden 1 && [ "$(delta drops)" = 1 ]'
+	hb_forbidden_cut
 restore heartbeat 0
 
 echo "# heartbeat=2 (allow all) mid-flow"
 live heartbeat 2 $A $PORT ch p:"$GO" hbx
 check "heartbeat 0 -> 2 mid-flow: the malformed heartbeat passes (the secret leaks), no violation" \
-	eval 'done_ok && no_viol && grep -q "secret LEAKED" "$OUT"'
+	hb_leak_allowed
 restore heartbeat 0
 
 echo "# audit=1 mid-flow"
@@ -330,23 +343,23 @@ live audit 1 $A $PORT ch p:"$GO" hbx
 msg=$(dmesg_since "$n" | grep -m1 "nf_conntrack_tls: audit: hb_length from client: 10.0.1.1:$LPORT ")
 echo "# dmesg:${msg#*]}"
 check "audit 0 -> 1 mid-flow: Heartbleed counted (violation_hb_length, audited +1) and logged as audit, not dropped" \
-	eval 'done_ok && only_viol hb_length 1 && [ "$(delta audited)" = 1 ] && [ "$(delta drops)" = 0 ] && [ -n "$msg" ]'
+	hb_audited
 restore audit 0
 
 echo "# sslv2=0: an SSLv2-only CLIENT-HELLO is refused"
 flow $A $PORT v2ch:0x0002
 check "sslv2=0: SSLv2 CLIENT-HELLO 0x0002 killed (violation_sslv2_forbidden)" \
-	eval 'cut_at 1 && only_viol sslv2_forbidden 1'
+	sslv2_cut
 echo "# sslv2=1 mid-flow (after the TCP handshake, before the first record)"
 live sslv2 1 $A $PORT p:"$GO" v2ch:0x0002
 check "sslv2 0 -> 1 mid-flow: the SSLv2 CLIENT-HELLO and the SERVER-HELLO pass" \
-	eval 'done_ok && no_viol && grep -q "received an SSLv2 SERVER-HELLO" "$OUT"'
+	sslv2_passed
 restore sslv2 0
 
 echo "# gap=1 mid-flow: reordered heartbeat segments (raw socket client)"
 live gap 1 --raw --reorder $A $PORT ch p:"$GO" hbx
 check "gap 0 -> 1 mid-flow: the segment beyond the hole stops inspection (gaps +1, gap_stops +1), the heartbeat is no longer inspected" \
-	eval 'done_ok && no_viol && [ "$(delta gaps)" = 1 ] && [ "$(delta gap_stops)" = 1 ]'
+	gap_stopped
 restore gap 0
 
 echo "# log=1: a violation is logged"
@@ -354,13 +367,13 @@ n=$(dmesg | wc -l)
 flow $A $PORT ch hbx
 msg=$(dmesg_since "$n" | grep -m1 "nf_conntrack_tls: dropped: hb_length from client: 10.0.1.1:$LPORT -> 10.0.2.2:$PORT")
 echo "# dmesg:${msg#*]}"
-check "log=1: Heartbleed dropped and logged" eval 'cut_at 2 && only_viol hb_length 1 && [ -n "$msg" ]'
+check "log=1: Heartbleed dropped and logged" hb_dropped_logged
 echo "# log=0 mid-flow"
 n=$(dmesg | wc -l)
 live log 0 $A $PORT ch p:"$GO" hbx
 lines=$(dmesg_since "$n" | grep -c "nf_conntrack_tls: .*:$LPORT ")
 check "log 1 -> 0 mid-flow: Heartbleed dropped (drops +1), no kernel log line" \
-	eval 'cut_at 3 && only_viol hb_length 1 && [ "$(delta drops)" = 1 ] && [ "$lines" = 0 ]'
+	hb_dropped_unlogged
 restore log 1
 
 cleanup_ns

@@ -4,7 +4,7 @@
 # The offline tool and the kernel agree on the same traffic.  A mix of
 # benign TLS sessions (openssl s_server -WWW -> curl, TLS 1.2 and 1.3,
 # IPv4 and IPv6, and a benign session of the attack tool) and attacks
-# (attack/tlsattack.py: plaintext Heartbleed, the same in 1-byte segments,
+# (peers/tlsattack.py: plaintext Heartbleed, the same in 1-byte segments,
 # encrypted Heartbleed, a long ASCII run in application data, an SSLv2
 # SERVER-HELLO from the client, a heartbeat hidden by reordered segments)
 # goes through the router with the helper attached, while tcpdump captures
@@ -85,13 +85,13 @@ source "$SELFTESTS/lib.sh"
 REPO=$(cd "$SELFTESTS/../.." && pwd)
 TOOL=${TLS_REPLAY:-$REPO/build/tools/tls-replay}
 PORT=4433		# openssl s_server -WWW
-APORT=4434		# attack/tlsattack.py server
+APORT=4434		# peers/tlsattack.py server
 PY=/usr/bin/python3
-ATTACK=$SELFTESTS/attack/tlsattack.py
-TALLY=$SELFTESTS/offline/tally.py
+ATTACK=$PEERS/tlsattack.py
+TALLY=$PEERS/tally.py
 SECRET=OFFLINE-SECRET-$SUFFIX-$RANDOM
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 checktool "openssl version" "run openssl"
 checktool "curl --version" "run curl"
 checktool "tcpdump --version" "run tcpdump"
@@ -131,8 +131,6 @@ if [ "${TLS_OFFLINE_RPS:-1}" != 0 ]; then
 	done
 fi
 
-snap() { ip netns exec "$router" cat /proc/net/nf_conntrack_tls >"$1"; }
-
 # conntrack's INVALID count in the router (packets that never reach a helper)
 ct_invalid() {
 	ip netns exec "$router" conntrack -S 2>/dev/null |
@@ -157,7 +155,7 @@ grep -q 'listening on' "$TLSDIR/tcpdump.log" &&
 	grep -q 'listening on' "$TLSDIR/tcpdump-out.log" ||
 	{ log_fail "tcpdump did not start"; cat "$TLSDIR"/tcpdump*.log; exit 1; }
 
-snap "$TLSDIR/k.before"
+snap_counters "$TLSDIR/k.before"
 inv0=$(ct_invalid)
 klog0=$(dmesg | wc -l)
 
@@ -242,7 +240,7 @@ ip netns exec "$client" iptables -F OUTPUT
 ip -n "$client" link set c0 down
 ip -n "$server" link set s0 down
 sleep 2
-snap "$TLSDIR/k.after"
+snap_counters "$TLSDIR/k.after"
 inv1=$(ct_invalid)
 kill -INT "$TCPDUMP" "$TCPDUMP_OUT"
 wait "$TCPDUMP" "$TCPDUMP_OUT" 2>/dev/null
@@ -332,7 +330,7 @@ fi
 # --- after a kill the tool has the kernel drop every data segment of the
 # connection (pickups, gap=drop); the egress capture shows what the router
 # really forwarded
-"$PY" "$SELFTESTS/offline/afterkill.py" "$CAP" "$CAPOUT" "$TLSDIR/tool.json" \
+"$PY" "$PEERS/afterkill.py" "$CAP" "$CAPOUT" "$TLSDIR/tool.json" \
 	>"$TLSDIR/afterkill" || { log_fail "cannot read the captures"; exit 1; }
 fwd=$(sed -n 's/^forwarded //p' "$TLSDIR/afterkill")
 if [ "$fwd" = 0 ]; then
@@ -343,7 +341,7 @@ else
 fi
 
 # --- which flows were killed, and why: kernel log vs tool
-dmesg | tail -n +$((klog0 + 1)) >"$TLSDIR/klog"
+dmesg_since "$klog0" >"$TLSDIR/klog"
 sed -n 's/.*nf_conntrack_tls: dropped: \([a-z0-9_]*\) from \([a-z]*\): \(.*\) -> \(.*\)$/kill \1 \2 \3 \4/p' \
 	"$TLSDIR/klog" | sort >"$TLSDIR/kills.kernel"
 grep '^kill ' "$TLSDIR/tool.tally" | sort >"$TLSDIR/kills.tool"

@@ -20,10 +20,10 @@ source "$SELFTESTS/lib.sh"
 PORT=443
 FREE_PORT=8443		# not attached: shows the attack without the helper
 PY=/usr/bin/python3
-PEER=$SELFTESTS/hb_peer.py
+PEER=$PEERS/hb_peer.py
 WAIT=6			# seconds each end waits for the flow to end
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
+require_module
 checktool "$PY -c 'import socket'" "run $PY"
 checktool "iptables -V" "run iptables"
 checktool "ip6tables -V" "run ip6tables"
@@ -48,11 +48,8 @@ one_flow() {
 	wait_port "$server" "$port" || { log_fail "hb_peer server on $port"; return; }
 	ip netns exec "$client" timeout "$(scaled 90)" "$PY" "$PEER" client "$addr" "$port" \
 		"$(scaled $WAIT)" "$GO" >"$TLSDIR/reset-cli.out" 2>&1 &
-	local cpid=$! i
-	for i in $(seq "$(scaled 300)"); do
-		grep -q 'client: paused' "$TLSDIR/reset-cli.out" && break
-		sleep 0.1
-	done
+	local cpid=$!
+	wait_paused "$TLSDIR/reset-cli.out" "$(scaled 300)"
 	if [ -n "$knob" ]; then
 		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$knob" ||
 			log_fail "sysctl $knob in the router"
@@ -72,30 +69,34 @@ one_flow() {
 
 # (for lib.sh's check)
 check_detail() { echo "$SRV; $CLI; violation_hb_length +$HBV"; }
+# the heartbeat reached the server, nothing was counted
+hb_reached_server() { [[ $SRV == *"heartbeat: yes"* ]] && [ "$HBV" = 0 ]; }
+# hb_dropped_both_end END: the heartbeat was dropped (one violation) and
+# both ends finished with END (timeout or reset)
+hb_dropped_both_end() {
+	[[ $SRV == *"heartbeat: no), end: $1" ]] && [[ $CLI == *"end: $1"* ]] &&
+		[ "$HBV" = 1 ]
+}
 
 echo "# without the helper (port $FREE_PORT is not attached)"
 one_flow 10.0.2.2 $FREE_PORT
-check "no helper: the Heartbleed request reaches the server" \
-	eval '[[ $SRV == *"heartbeat: yes"* ]] && [ "$HBV" = 0 ]'
+check "no helper: the Heartbleed request reaches the server" hb_reached_server
 
 echo "# reset=0 (default)"
 one_flow 10.0.2.2 $PORT
 check "reset=0: heartbeat dropped, flow killed, both ends left waiting (timeout)" \
-	eval '[[ $SRV == *"heartbeat: no), end: timeout" ]] &&
-	      [[ $CLI == *"end: timeout"* ]] && [ "$HBV" = 1 ]'
+	hb_dropped_both_end timeout
 
 echo "# reset 0 -> 1 mid-flow, IPv4"
 one_flow 10.0.2.2 $PORT reset=1
 t=$(sed -n 's/.*end: reset after \([0-9.]*\) s/\1/p' <<<"$CLI")
 check "reset=1 (IPv4): heartbeat dropped, client and server both reset (client after ${t:-?} s)" \
-	eval '[[ $SRV == *"heartbeat: no), end: reset" ]] &&
-	      [[ $CLI == *"end: reset"* ]] && [ "$HBV" = 1 ]'
+	hb_dropped_both_end reset
 
 echo "# reset=1, IPv6"
 one_flow fd00:2::2 $PORT
 check "reset=1 (IPv6): heartbeat dropped, client and server both reset" \
-	eval '[[ $SRV == *"heartbeat: no), end: reset" ]] &&
-	      [[ $CLI == *"end: reset"* ]] && [ "$HBV" = 1 ]'
+	hb_dropped_both_end reset
 
 ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=0
 exit $RET

@@ -12,10 +12,8 @@
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 source "$SELFTESTS/lib.sh"
 PORT=4433
-KO=$KMOD_DIR/nf_conntrack_tls.ko
 
-checktool "grep -q '^nf_conntrack_tls ' /proc/modules" "find nf_conntrack_tls loaded"
-checktool "test -f $KO" "find the module file"
+require_module loaded file
 trap cleanup_ns EXIT
 make_cert
 want=$(random_file "$TLSDIR/big.bin" 6)

@@ -9,7 +9,7 @@
 #  3. assemble a root on tmpfs: host /usr, /etc, /work bound read-only,
 #     writable /tmp, /run, /var, /root, the repository writable at its
 #     host path;
-#  4. switch_root into it and run scripts/vm-stage2.sh, which loads the
+#  4. switch_root into it and run scripts/vm/vm-stage2.sh, which loads the
 #     module, runs the command and powers off.
 #
 # Parameters come on the kernel command line: vmrun.repo= vmrun.run=
@@ -103,4 +103,4 @@ EOF
 
 # switch_root (not chroot): the kernel's own helpers (request_module) must
 # see the same root as the tests.
-exec switch_root $R /bin/bash "$REPO/scripts/vm-stage2.sh"
+exec switch_root $R /bin/bash "$REPO/scripts/vm/vm-stage2.sh"

@@ -21,9 +21,9 @@ set -euo pipefail
 
 KVER=${1:?usage: vm-kernel.sh KVER [LOCALDIR]}
 LOCAL=${2:-}
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
 VMDIR=$REPO/build/vm/$KVER
-INIT=$REPO/scripts/vm-init.sh
+INIT=$REPO/scripts/vm/vm-init.sh
 mkdir -p "$VMDIR"
 
 if [ -n "$LOCAL" ]; then
