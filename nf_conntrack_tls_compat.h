@@ -78,4 +78,12 @@ static inline void compat_helper_get_for_ct(struct nf_conntrack_helper *h)
 #endif
 }
 
+/* Newer kernels dropped the unused skb argument of nf_ct_refresh(). */
+#ifdef COMPAT_NF_CT_REFRESH_NO_SKB
+#define compat_nf_ct_refresh(ct, skb, jiffies) \
+	({ (void)(skb); nf_ct_refresh(ct, jiffies); })
+#else
+#define compat_nf_ct_refresh(ct, skb, jiffies) nf_ct_refresh(ct, skb, jiffies)
+#endif
+
 #endif /* _NF_CONNTRACK_TLS_COMPAT_H */

@@ -18,8 +18,12 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/tcp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_expect.h>
@@ -150,11 +154,21 @@ static void nf_ct_tls_account(struct nf_ct_tls_net *tn,
 		nf_ct_tls_count(tn, NF_CT_TLS_GAP_STOPS, 1);
 		break;
 	case TLS_SEQ_PICKUP:
-		nf_ct_tls_count(tn, NF_CT_TLS_PICKUPS, 1);
+		if (plen)
+			nf_ct_tls_count(tn, NF_CT_TLS_PICKUPS, 1);
+		break;
+	case TLS_SEQ_DROPPED:
+		if (seg->why > TLS_DROP_NONE && seg->why < TLS_DROP_MAX)
+			nf_ct_tls_count(tn, NF_CT_TLS_DROP_WHY + seg->why - 1,
+					1);
 		break;
 	default:
 		break;
 	}
+	if (seg->syn_data_rejected)
+		nf_ct_tls_count(tn, NF_CT_TLS_SYN_REJECTED, 1);
+	if (seg->ttl)
+		nf_ct_tls_count(tn, NF_CT_TLS_TTL_RAISED, 1);
 	if (records)
 		nf_ct_tls_count(tn, NF_CT_TLS_RECORDS, records);
 	if (r != TLS_OK) {
@@ -164,16 +178,91 @@ static void nf_ct_tls_account(struct nf_ct_tls_net *tn,
 	}
 }
 
+/*
+ * The engine's view of the segment: sequence and acknowledgment numbers,
+ * flags, and the header facts a receiver may act on that a plain in-order
+ * reader would not (IP options, IPv6 extension headers, TCP signature
+ * options), and the TTL it leaves with (helpers run after routing).
+ */
+static void nf_ct_tls_tcp(const struct sk_buff *skb, unsigned int protoff,
+			  const struct tcphdr *th, u32 plen, bool ipv4,
+			  struct tls_tcp *t)
+{
+	unsigned int optlen = th->doff * 4 - sizeof(*th);
+	u8 _opt[MAX_TCP_OPTION_SPACE];
+	const u8 *opt;
+
+	t->seq = ntohl(th->seq);
+	t->ack = ntohl(th->ack_seq);
+	t->len = plen;
+	t->flags = (th->syn ? TLS_TCP_SYN : 0) | (th->ack ? TLS_TCP_ACK : 0) |
+		   (th->urg ? TLS_TCP_URG : 0) | (th->fin ? TLS_TCP_FIN : 0) |
+		   (th->rst ? TLS_TCP_RST : 0);
+	if (ipv4) {
+		t->ttl = ip_hdr(skb)->ttl;
+		if (ip_hdr(skb)->ihl > 5)
+			t->flags |= TLS_TCP_IPOPT;
+	} else {
+		t->ttl = ipv6_hdr(skb)->hop_limit;
+		if (protoff != skb_network_offset(skb) + sizeof(struct ipv6hdr))
+			t->flags |= TLS_TCP_IPOPT;
+	}
+	/* options matter only where stream bytes do */
+	if (!optlen || (!plen && !th->syn))
+		return;
+	opt = skb_header_pointer(skb, protoff + sizeof(*th), optlen, _opt);
+	if (!opt || tls_tcp_sig_option(opt, optlen))
+		t->flags |= TLS_TCP_SIGOPT;
+}
+
+/*
+ * Raise the TTL / hop limit of a segment to ttl (tls_seg.ttl); false if
+ * the header cannot be written, and the segment must then be dropped.
+ */
+static bool nf_ct_tls_raise_ttl(struct sk_buff *skb, bool ipv4, u8 ttl)
+{
+	unsigned int hlen = ipv4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	struct iphdr *iph;
+
+	if (skb_ensure_writable(skb, skb_network_offset(skb) + hlen))
+		return false;
+	if (!ipv4) {
+		ipv6_hdr(skb)->hop_limit = ttl;
+		return true;
+	}
+	iph = ip_hdr(skb);
+	/* the checksum word of TTL and protocol: only its TTL byte changes */
+	csum_replace2(&iph->check, htons(iph->ttl << 8), htons(ttl << 8));
+	iph->ttl = ttl;
+	return true;
+}
+
+/*
+ * A killed flow keeps its conntrack entry, so that conntrack cannot pick
+ * its next packets up as a new flow: each packet of it is dropped and sets
+ * the entry's timeout to dead_timeout seconds, after which it expires.
+ */
+static void nf_ct_tls_dead(struct sk_buff *skb, unsigned int protoff,
+			   struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+			   const struct nf_ct_tls_conf *conf, u32 rcv_nxt)
+{
+	compat_nf_ct_refresh(ct, skb, (u32)conf->dead_timeout * HZ);
+	if (conf->reset)
+		nf_ct_tls_send_resets(skb, protoff, ct, ctinfo, rcv_nxt);
+}
+
 static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 			  struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct nf_ct_tls_net *tn = nf_ct_tls_pernet(nf_ct_net(ct));
+	bool ipv4 = nf_ct_l3num(ct) == NFPROTO_IPV4;
 	unsigned int dir = CTINFO2DIR(ctinfo);
 	const struct tcphdr *th;
 	struct tcphdr _th;
 	struct nf_ct_tls_conf conf;
 	struct tls_policy pol;
 	struct tls_flow *flow;
+	struct tls_tcp tcp;
 	struct tls_seg seg;
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
@@ -190,12 +279,14 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	if (th->doff < 5 || dataoff > skb->len)
 		return NF_ACCEPT;	/* conntrack already judged the header */
 	plen = skb->len - dataoff;
+	flow = nfct_help_data(ct);
 	/*
-	 * Pure ACKs, FINs and RSTs carry no stream byte and change no state
-	 * (tls_seq_segment() would call them OLD): about half the packets of
-	 * a bulk flow, so skip the lock for them.
+	 * Pure ACKs, FINs and RSTs of a live flow carry no stream byte and
+	 * change no state: about half the packets of a bulk flow, so skip
+	 * the lock for them.
 	 */
-	if (!plen && !th->syn)
+	if (!plen && tls_seg_quiet(flow, (th->syn ? TLS_TCP_SYN : 0) |
+				   (th->urg ? TLS_TCP_URG : 0)))
 		return NF_ACCEPT;
 
 	nf_ct_tls_conf_read(tn, &conf);
@@ -204,8 +295,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	pol.allow_sslv2 = conf.sslv2;
 	pol.gap = conf.gap;
 	pol.audit = conf.audit;
-
-	flow = nfct_help_data(ct);
+	pol.ttl_floor = conf.ttl_floor;
+	nf_ct_tls_tcp(skb, protoff, th, plen, ipv4, &tcp);
 
 	/*
 	 * Both directions of a flow may be handled on two CPUs at once; the
@@ -213,8 +304,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	 * without any global lock.
 	 */
 	spin_lock_bh(&ct->lock);
-	if (tls_seg_begin(flow, dir, ntohl(th->seq), th->syn, plen, &pol,
-			  &seg)) {
+	if (tls_seg_begin(flow, dir, &tcp, &pol, &seg)) {
 		r = nf_ct_tls_feed_skb(skb, dataoff + seg.skip, flow, dir,
 				       &pol, &records);
 		if (plen > __this_cpu_read(tn->stats->c[NF_CT_TLS_MAX_SKB]))
@@ -226,13 +316,13 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	nf_ct_tls_account(tn, &seg, plen, r, records);
 	if (r != TLS_OK && conf.log)
 		nf_ct_tls_log(ct, dir, r, seg.drop);
-	if (seg.kill) {
-		if (conf.reset)
-			nf_ct_tls_send_resets(skb, protoff, ct, ctinfo,
-					      seg.rcv_nxt);
-		nf_ct_kill(ct);
-	}
-	return seg.drop ? NF_DROP : NF_ACCEPT;
+	if (seg.kill || seg.why == TLS_DROP_DEAD)
+		nf_ct_tls_dead(skb, protoff, ct, ctinfo, &conf, seg.rcv_nxt);
+	if (seg.drop)
+		return NF_DROP;
+	if (seg.ttl && !nf_ct_tls_raise_ttl(skb, ipv4, seg.ttl))
+		return NF_DROP;	/* fail closed: it could be a decoy */
+	return NF_ACCEPT;
 }
 
 /* The helper expects no related connections. */

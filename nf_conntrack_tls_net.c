@@ -24,7 +24,7 @@ struct nf_ct_tls_net *nf_ct_tls_pernet(const struct net *net)
 	return net_generic(net, nf_ct_tls_net_id);
 }
 
-static const char *const nf_ct_tls_counter_names[NF_CT_TLS_VIOLATION] = {
+static const char *const nf_ct_tls_counter_names[NF_CT_TLS_DROP_WHY] = {
 	[NF_CT_TLS_FLOWS]	= "flows",
 	[NF_CT_TLS_BYTES]	= "bytes",
 	[NF_CT_TLS_RECORDS]	= "records",
@@ -35,6 +35,8 @@ static const char *const nf_ct_tls_counter_names[NF_CT_TLS_VIOLATION] = {
 	[NF_CT_TLS_PICKUPS]	= "pickups",
 	[NF_CT_TLS_RETRANS]	= "retransmits",
 	[NF_CT_TLS_MAX_SKB]	= "largest_skb_payload",
+	[NF_CT_TLS_TTL_RAISED]	= "ttl_raised",
+	[NF_CT_TLS_SYN_REJECTED] = "syn_data_rejected",
 };
 
 static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
@@ -55,8 +57,11 @@ static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
 				sum[i] = val;
 		}
 	}
-	for (i = 0; i < NF_CT_TLS_VIOLATION; i++)
+	for (i = 0; i < NF_CT_TLS_DROP_WHY; i++)
 		seq_printf(s, "%-24s %llu\n", nf_ct_tls_counter_names[i], sum[i]);
+	for (i = 1; i < TLS_DROP_MAX; i++)
+		seq_printf(s, "drop_%-19s %llu\n", tls_drop_name(i),
+			   sum[NF_CT_TLS_DROP_WHY + i - 1]);
 	for (i = 1; i < TLS_R_MAX; i++)
 		seq_printf(s, "violation_%-14s %llu\n", tls_reason_name(i),
 			   sum[NF_CT_TLS_VIOLATION + i - 1]);

@@ -65,6 +65,14 @@ void tls_flow_stop(struct tls_flow *f)
 	f->dir[1].flags |= TLS_F_OFF;
 }
 
+bool tls_flow_dead(const struct tls_flow *f)
+{
+	/* audit mode stops the flow after a violation: stopped, not dead */
+	if (f->dir[0].flags & TLS_F_OFF)
+		return false;
+	return f->dir[0].state == ST_DEAD || f->dir[1].state == ST_DEAD;
+}
+
 /*
  * Low-byte run rule.  Ciphertext is uniformly random, so a long run of bytes
  * below 0x80 in a protected record means plaintext tunnelled through port
@@ -196,6 +204,16 @@ static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
 	bool prot = d->state == ST_REC_PROT;
 	enum tls_reason r;
 
+	/*
+	 * After its SSLv2-format hello the client's framing depends on the
+	 * server's answer (SSLv2, or TLS for a compatibility hello): a record
+	 * sent before the server said anything could be framed either way.
+	 * Neither protocol lets the client speak again before that.
+	 */
+	if (dir == TLS_DIR_CLIENT &&
+	    (d->flags & (TLS_F_SSLV2 | TLS_F_HDR_SEEN)) ==
+	    (TLS_F_SSLV2 | TLS_F_HDR_SEEN) && !(peer->flags & TLS_F_HDR_SEEN))
+		return TLS_R_SSLV2_EARLY;
 	/*
 	 * Compatibility hello: an old client sends its ClientHello in SSLv2
 	 * format, then talks TLS once the server has answered in TLS.
@@ -527,6 +545,7 @@ const char *tls_reason_name(enum tls_reason r)
 		[TLS_R_SSLV2_DIRECTION] = "sslv2_direction",
 		[TLS_R_SSLV2_FORBIDDEN] = "sslv2_forbidden",
 		[TLS_R_SSLV2_MALFORMED] = "sslv2_malformed",
+		[TLS_R_SSLV2_EARLY] = "sslv2_early",
 	};
 
 	/* unsigned compare: also rejects negative values of the enum */

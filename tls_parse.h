@@ -37,6 +37,7 @@ enum tls_reason {
 	TLS_R_SSLV2_DIRECTION,	/* SSLv2 message sent by the wrong side */
 	TLS_R_SSLV2_FORBIDDEN,	/* real SSLv2 session while SSLv2 is not allowed */
 	TLS_R_SSLV2_MALFORMED,	/* SSLv2 header, padding or message type invalid */
+	TLS_R_SSLV2_EARLY,	/* client record after its SSLv2 hello, before the server spoke */
 	TLS_R_MAX
 };
 
@@ -56,7 +57,10 @@ struct tls_policy {
 	u8 allow_sslv2;		/* 0: an SSLv2 session is a violation */
 	u8 gap;			/* enum tls_gap_policy (tls_seq.h) */
 	u8 audit;		/* 1: a violation stops inspection, never drops */
+	u8 ttl_floor;		/* 0 = off; raise a lower TTL / hop limit to it (tls_seq.c) */
 };
+
+#define TLS_TTL_FLOOR_DEFAULT	64
 
 #define TLS_LOWRUN_DEFAULT	128
 #define TLS_LOWRUN_MAX		65535
@@ -67,7 +71,14 @@ struct tls_policy {
 #define TLS_F_SSLV2	0x04	/* this side uses SSLv2 record framing */
 #define TLS_F_HB_PEND	0x08	/* this side has a heartbeat request outstanding */
 #define TLS_F_SEQ_VALID	0x10	/* next_seq holds the next expected sequence number */
-#define TLS_F_V2_SIDHIT	0x20	/* SSLv2 SERVER-HELLO said session-id-hit */
+#define TLS_F_V2_SIDHIT	0x20	/* server only: SSLv2 SERVER-HELLO said session-id-hit */
+/*
+ * Client only, the same bit: the flow's first segment was not the
+ * client's SYN (conntrack picked it up mid-stream), so no later SYN may
+ * set its sequence start (tls_seq.c).  The parser never sets V2_SIDHIT on
+ * the client side: a SERVER-HELLO from the client is a violation.
+ */
+#define TLS_F_PICKUP	0x20
 #define TLS_F_OFF	0x40	/* inspection stopped for this flow (not a violation) */
 #define TLS_F_HDR_SEEN	0x80	/* at least one record header started on this side */
 
@@ -120,6 +131,9 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 
 /* Stop inspecting the flow (not a violation): later feeds return TLS_OK. */
 void tls_flow_stop(struct tls_flow *f);
+
+/* A direction had a violation and inspection was not stopped: killed. */
+bool tls_flow_dead(const struct tls_flow *f);
 
 /* Short stable identifier of a reason ("hb_length", ...), never NULL. */
 const char *tls_reason_name(enum tls_reason r);

@@ -69,28 +69,194 @@ void tls_seq_advance(struct tls_flow *f, unsigned int dir, u32 n)
 	f->dir[dir].next_seq += n;
 }
 
-bool tls_seg_begin(struct tls_flow *f, unsigned int dir, u32 seq, bool syn,
-		   u32 len, const struct tls_policy *pol, struct tls_seg *s)
+const char *tls_drop_name(enum tls_drop w)
+{
+	static const char *const names[TLS_DROP_MAX] = {
+		[TLS_DROP_NONE] = "none",
+		[TLS_DROP_DEAD] = "dead",
+		[TLS_DROP_URGENT] = "urgent",
+		[TLS_DROP_SYN_DATA] = "syn_data",
+		[TLS_DROP_SYN_ACK] = "syn_ack",
+		[TLS_DROP_EARLY] = "early",
+		[TLS_DROP_IP_OPTIONS] = "ip_options",
+		[TLS_DROP_TCP_OPTIONS] = "tcp_options",
+	};
+
+	return (unsigned int)w < TLS_DROP_MAX ? names[w] : "?";
+}
+
+#define TCPOPT_EOL	0
+#define TCPOPT_NOP	1
+#define TCPOPT_MD5	19
+#define TCPOPT_AO	29
+
+bool tls_tcp_sig_option(const u8 *opt, u32 len)
+{
+	u32 i = 0, olen;
+
+	while (i < len) {
+		if (opt[i] == TCPOPT_EOL)
+			return false;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2)
+			return false;
+		olen = opt[i + 1];
+		if (olen < 2 || olen > len - i)
+			return false;	/* where tcp_parse_options() stops too */
+		if (opt[i] == TCPOPT_MD5 || opt[i] == TCPOPT_AO)
+			return true;
+		i += olen;
+	}
+	return false;
+}
+
+bool tls_seg_quiet(const struct tls_flow *f, u8 tcp_flags)
+{
+	const struct tls_dir *c = &f->dir[TLS_DIR_CLIENT];
+
+	if (tcp_flags & (TLS_TCP_SYN | TLS_TCP_URG))
+		return false;
+	/* the flow's first segment decides seeding or pickup */
+	if (!(c->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF)))
+		return false;
+	return !tls_flow_dead(f);
+}
+
+/* Drop segment s before any inspection, for reason w. */
+static bool seg_drop(struct tls_seg *s, enum tls_drop w)
+{
+	s->action = TLS_SEQ_DROPPED;
+	s->why = w;
+	s->drop = true;
+	return false;
+}
+
+/*
+ * The server's SYN-ACK decides the client's SYN data: while the server's
+ * ISN is unknown, the server's next_seq holds the number of provisional
+ * bytes the client's SYN carried (0: none).  The SYN-ACK acknowledges all
+ * of them (TCP Fast Open took them), or none: the server dropped them, so
+ * the client's stream restarts at ISN + 1 and its parser from scratch.
+ * Anything in between cannot be modelled: that SYN-ACK is dropped.
+ */
+static bool syn_data_decided(struct tls_flow *f, const struct tls_tcp *t,
+			     struct tls_seg *s)
+{
+	struct tls_dir *c = &f->dir[TLS_DIR_CLIENT];
+	u32 prov = f->dir[TLS_DIR_SERVER].next_seq;
+
+	if (!prov)
+		return true;
+	if (!(t->flags & TLS_TCP_ACK))
+		return false;
+	if (t->ack == c->next_seq)
+		return true;
+	if (t->ack != c->next_seq - prov)
+		return false;
+	*c = (struct tls_dir){ .next_seq = t->ack, .flags = TLS_F_SEQ_VALID };
+	s->syn_data_rejected = true;
+	return true;
+}
+
+bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
+		   const struct tls_tcp *t, const struct tls_policy *pol,
+		   struct tls_seg *s)
 {
 	enum tls_gap_policy gap = pol->gap == TLS_GAP_STOP ? TLS_GAP_STOP :
 			   TLS_GAP_DROP;
-	enum tls_seq_action act;
+	bool syn = t->flags & TLS_TCP_SYN;
+	struct tls_dir *c, *sv;
 
-	s->new_flow = syn && dir == TLS_DIR_CLIENT &&
-		      !(f->dir[TLS_DIR_CLIENT].flags & TLS_F_SEQ_VALID);
-	s->rcv_nxt = 0;
-	s->kill = false;
-	act = tls_seq_segment(f, dir, seq, syn, len, gap, &s->skip);
-	s->action = act;
+	*s = (struct tls_seg){ .action = TLS_SEQ_OLD };
+	if (dir > 1 || (f->dir[dir].flags & TLS_F_OFF)) {
+		s->action = TLS_SEQ_UNTRACKED;
+		return false;
+	}
+	c = &f->dir[TLS_DIR_CLIENT];
+	sv = &f->dir[TLS_DIR_SERVER];
+	if (tls_flow_dead(f)) {
+		if (f->dir[dir].flags & TLS_F_SEQ_VALID)
+			s->rcv_nxt = f->dir[dir].next_seq;
+		return seg_drop(s, TLS_DROP_DEAD);
+	}
 	/*
-	 * Beyond a hole, and in a flow joined mid-stream (record boundaries
-	 * unknown), the gap policy "drop" drops the data: the sender
-	 * retransmits in order, and a flow the helper killed cannot come
-	 * back through conntrack's pickup.
+	 * Segments a receiver reads differently from a plain in-order
+	 * reader, which TLS never needs: the urgent pointer (a byte leaves
+	 * the stream, even one announced by a pure ACK), IP options and IPv6
+	 * extension headers, signature options without the receiver's key.
 	 */
-	s->drop = act == TLS_SEQ_GAP_DROP ||
-		  (act == TLS_SEQ_PICKUP && gap == TLS_GAP_DROP);
-	return act == TLS_SEQ_NEW;
+	if (t->flags & TLS_TCP_URG)
+		return seg_drop(s, TLS_DROP_URGENT);
+	if ((t->len || syn) && (t->flags & TLS_TCP_IPOPT))
+		return seg_drop(s, TLS_DROP_IP_OPTIONS);
+	if ((t->len || syn) && (t->flags & TLS_TCP_SIGOPT))
+		return seg_drop(s, TLS_DROP_TCP_OPTIONS);
+
+	/* the first segment: the client's SYN starts a flow, else a pickup */
+	if (!(c->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP))) {
+		if (dir == TLS_DIR_CLIENT &&
+		    (t->flags & (TLS_TCP_SYN | TLS_TCP_ACK)) == TLS_TCP_SYN) {
+			s->new_flow = true;
+			sv->next_seq = t->len;	/* provisional SYN data */
+		} else {
+			c->flags |= TLS_F_PICKUP;
+		}
+	}
+	if (c->flags & TLS_F_PICKUP) {
+		/*
+		 * Record boundaries unknown, and the sequence start is never
+		 * set later: a SYN on a picked-up entry (which conntrack
+		 * ignores) need not be one the server accepts.  Gap policy
+		 * "drop" drops the data, "stop" stops inspecting.
+		 */
+		s->action = TLS_SEQ_PICKUP;
+		if (gap == TLS_GAP_STOP)
+			tls_flow_stop(f);
+		else
+			s->drop = t->len != 0;
+		return false;
+	}
+	if (syn && !s->new_flow) {
+		if (f->dir[dir].flags & TLS_F_SEQ_VALID) {
+			/*
+			 * A SYN again (retransmitted, or on an established
+			 * flow, where the receiver discards it): its data
+			 * must not pass for the stream's.
+			 */
+			if (t->len)
+				return seg_drop(s, TLS_DROP_SYN_DATA);
+			return false;
+		}
+		/* the server's first SYN: SYN-ACK, or simultaneous open */
+		if (t->len)
+			return seg_drop(s, TLS_DROP_SYN_DATA);
+		if (!syn_data_decided(f, t, s))
+			return seg_drop(s, TLS_DROP_SYN_ACK);
+		sv->next_seq = 0;
+	} else if (!syn && t->len && !(sv->flags & TLS_F_SEQ_VALID)) {
+		/* no side sends data before the SYN-ACK (conntrack: INVALID) */
+		return seg_drop(s, TLS_DROP_EARLY);
+	}
+
+	s->action = tls_seq_segment(f, dir, t->seq, syn, t->len, gap,
+				    &s->skip);
+	/*
+	 * Beyond a hole the gap policy "drop" drops the data: the sender
+	 * retransmits in order.
+	 */
+	s->drop = s->action == TLS_SEQ_GAP_DROP;
+	/*
+	 * A segment with stream bytes that the helper lets through must
+	 * reach the receiver: one whose TTL would run out on a later hop is
+	 * a decoy the receiver never reads, so raise it to the floor.
+	 */
+	if (!s->drop && (t->len || syn) && pol->ttl_floor &&
+	    t->ttl < pol->ttl_floor)
+		s->ttl = pol->ttl_floor;
+	return s->action == TLS_SEQ_NEW;
 }
 
 void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
@@ -108,6 +274,7 @@ void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
 	}
 	s->drop = true;
 	s->kill = true;
+	s->ttl = 0;
 	/* where the receiver's stream stands, for a reset */
 	if (dir <= 1)
 		s->rcv_nxt = f->dir[dir].next_seq;

@@ -21,8 +21,9 @@ enum tls_seq_action {
 	TLS_SEQ_OLD,		/* nothing new (pure ACK, retransmission, FIN): accept */
 	TLS_SEQ_GAP_DROP,	/* segment starts beyond a hole: drop it */
 	TLS_SEQ_GAP_STOP,	/* hole and gap policy "stop": flow is no longer inspected */
-	TLS_SEQ_PICKUP,		/* data before any SYN (conntrack pickup); gap "stop" stops the flow */
+	TLS_SEQ_PICKUP,		/* flow joined mid-stream; gap "stop" stops the flow */
 	TLS_SEQ_UNTRACKED,	/* inspection was stopped earlier: accept */
+	TLS_SEQ_DROPPED,	/* dropped before classification: see tls_seg.why */
 };
 
 /*
@@ -40,29 +41,89 @@ enum tls_seq_action tls_seq_segment(struct tls_flow *f, unsigned int dir,
 void tls_seq_advance(struct tls_flow *f, unsigned int dir, u32 n);
 
 /*
+ * What the engine needs to know of one TCP segment besides its payload,
+ * filled by the glue from the skb and by the offline tool from a capture.
+ */
+struct tls_tcp {
+	u32 seq;	/* sequence number */
+	u32 ack;	/* acknowledgment number (TLS_TCP_ACK) */
+	u32 len;	/* payload bytes */
+	u8 flags;	/* TLS_TCP_* */
+	u8 ttl;		/* IPv4 TTL or IPv6 hop limit as the segment leaves */
+};
+
+#define TLS_TCP_SYN	0x01
+#define TLS_TCP_ACK	0x02
+#define TLS_TCP_URG	0x04
+#define TLS_TCP_FIN	0x08
+#define TLS_TCP_RST	0x10
+#define TLS_TCP_IPOPT	0x20	/* IPv4 options or IPv6 extension headers */
+#define TLS_TCP_SIGOPT	0x40	/* a TCP-MD5 or TCP-AO option */
+
+/*
+ * Why a segment is dropped without being fed (struct tls_seg.why): each a
+ * segment the receiver might read differently from the helper.  Stable
+ * numbers: the glue counts each as drop_<name>.
+ */
+enum tls_drop {
+	TLS_DROP_NONE = 0,
+	TLS_DROP_DEAD,		/* the flow was killed: every segment, both ways */
+	TLS_DROP_URGENT,	/* URG set: the receiver takes a byte out of the stream */
+	TLS_DROP_SYN_DATA,	/* data on a SYN whose direction already has its ISN */
+	TLS_DROP_SYN_ACK,	/* SYN-ACK that acknowledges part of the SYN's data */
+	TLS_DROP_EARLY,		/* data before the server's SYN-ACK */
+	TLS_DROP_IP_OPTIONS,	/* IPv4 options or IPv6 extension headers */
+	TLS_DROP_TCP_OPTIONS,	/* TCP-MD5 or TCP-AO option */
+	TLS_DROP_MAX
+};
+
+/* Short stable name of a drop reason ("dead", ...), never NULL. */
+const char *tls_drop_name(enum tls_drop w);
+
+/*
+ * True if the TCP options opt[0..len) hold a TCP-MD5 (19) or TCP-AO (29)
+ * option: a receiver without the key drops such a segment.  Reads only
+ * inside opt; a malformed list is walked as far as it is well formed, as
+ * the receiving stack does.
+ */
+bool tls_tcp_sig_option(const u8 *opt, u32 len);
+
+/*
  * The fate of one segment, the same in the kernel and the offline tool:
  * tls_seg_begin() classifies it; when it returns true the caller feeds
  * payload[skip..len) to tls_feed() (in as many calls as it likes) and
  * passes the verdict to tls_seg_end().  The caller then drops the segment
- * if drop, kills the flow if kill, and counts by action.
+ * if drop, marks the flow killed if kill, raises the TTL if ttl, and
+ * counts by action and why.
  */
 struct tls_seg {
 	u32 skip;	/* TLS_SEQ_NEW: leading payload bytes already inspected */
-	u32 rcv_nxt;	/* kill: the sequence number the receiver expects next */
+	u32 rcv_nxt;	/* kill, dead: the sequence number the receiver expects next */
 	u8 action;	/* enum tls_seq_action */
+	u8 why;		/* enum tls_drop: dropped before any inspection */
+	u8 ttl;		/* non-zero: raise the segment's TTL / hop limit to this */
 	bool new_flow;	/* the client's first SYN: a flow begins */
+	bool syn_data_rejected;	/* the SYN-ACK refused the SYN's data: forgotten */
 	bool drop;	/* drop the segment */
-	bool kill;	/* a violation outside audit mode: kill the flow */
+	bool kill;	/* a violation outside audit mode: the flow is now dead */
 };
 
 /*
- * Classify a segment of direction dir (as tls_seq_segment(), gap policy
- * pol->gap) and decide the drops that need no inspection: a segment beyond
- * a hole under the gap policy "drop", and a pickup under it.  True when
- * the new payload bytes must be fed (action TLS_SEQ_NEW).
+ * Decide the segment t of direction dir: whether it is one the receiver
+ * reads exactly as the helper would (else it is dropped, why says which
+ * rule), then classify it (tls_seq_segment(), gap policy pol->gap).  True
+ * when the new payload bytes must be fed (action TLS_SEQ_NEW).
+ *
+ * The rules besides the sequence: a killed flow drops every segment of
+ * both directions; a flow whose first segment was not the client's SYN is
+ * a pickup for good (no later SYN seeds it); data on the client's first
+ * SYN is fed but provisional until the SYN-ACK, whose acknowledgment
+ * number says whether the server took it (TCP Fast Open) or not (it is
+ * then forgotten and the stream restarts at ISN + 1).
  */
-bool tls_seg_begin(struct tls_flow *f, unsigned int dir, u32 seq, bool syn,
-		   u32 len, const struct tls_policy *pol, struct tls_seg *s);
+bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
+		   const struct tls_tcp *t, const struct tls_policy *pol,
+		   struct tls_seg *s);
 
 /*
  * The new bytes of a TLS_SEQ_NEW segment of len payload bytes were fed
@@ -72,5 +133,14 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir, u32 seq, bool syn,
 void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
 		 enum tls_reason r, const struct tls_policy *pol,
 		 struct tls_seg *s);
+
+/*
+ * A segment without payload, SYN or URG (a pure ACK, FIN or RST) that
+ * needs no tls_seg_begin(): the flow has begun and is not dead.  About
+ * half the packets of a bulk flow, so the glue asks this without the
+ * flow's lock; a stale answer lets at most that one payload-less segment
+ * of a flow being killed through.
+ */
+bool tls_seg_quiet(const struct tls_flow *f, u8 tcp_flags);
 
 #endif /* _TLS_SEQ_H */

@@ -34,6 +34,7 @@
 #define TR_SYN	0x02
 #define TR_RST	0x04
 #define TR_ACK	0x10
+#define TR_URG	0x20
 
 /* What the decoder did with a frame (counted in struct tr_stats). */
 enum tr_decode_result {
@@ -52,6 +53,9 @@ struct tr_pkt {
 	u16 sport, dport;
 	u8 saddr[16], daddr[16];	/* IPv4 uses the first 4 bytes */
 	u32 seq;
+	u32 ack;
+	u8 tcp;			/* TLS_TCP_* (tls_seq.h): flags and header facts */
+	u8 ttl;			/* TTL / hop limit as captured */
 	const u8 *payload;
 	u32 caplen;		/* payload bytes present in the capture */
 	u32 len;		/* payload bytes on the wire (IP length) */
@@ -84,7 +88,7 @@ enum tr_state {
 	TR_ST_GAP_STOP,		/* hole with --gap stop: inspection stopped */
 	TR_ST_GAP_STALLED,	/* --gap drop, hole never filled in the capture */
 	TR_ST_SNAPLEN,		/* payload cut by the snaplen: inspection stopped */
-	TR_ST_KILLED,		/* violation: packet dropped, conntrack killed */
+	TR_ST_KILLED,		/* violation: packet dropped, the flow dead */
 };
 
 #define TR_HEAD 16		/* first bytes of each direction kept for -v */
@@ -114,11 +118,13 @@ struct tr_flow {
 	u64 gap_drops;		/* segments the kernel drops beyond a hole */
 	u64 gap_first;		/* frame of the first of them */
 	u64 pickup_drops;	/* data segments dropped as pickup (gap drop) */
-	u64 after_kill;		/* segments after the kill that made no entry */
+	u64 after_kill;		/* packets after the kill (all dropped: dead) */
+	u64 why[TLS_DROP_MAX];	/* packets dropped before inspection, by rule */
+	u64 syn_data_rejected;	/* SYN data the SYN-ACK refused */
+	u64 ttl_raised;		/* segments whose TTL the kernel raises */
 	bool unconfirmed;	/* the packet that made the entry was dropped */
 	u64 invalid_data;	/* data segments then INVALID: no helper saw them */
 	u64 unjudged;		/* data segments accepted uninspected (stopped) */
-	bool reentry;		/* entry made again after this 5-tuple's kill */
 	u64 gap_open[2];	/* per direction: frame of an unfilled hole */
 	u64 snap_frame;		/* first frame whose payload the snaplen cut */
 	u8 head[2][TR_HEAD];

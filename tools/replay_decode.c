@@ -93,7 +93,17 @@ static enum tr_decode_result tcp(const u8 *th, u32 iplen, u32 cap,
 	p->sport = get16(th);
 	p->dport = get16(th + 2);
 	p->seq = get32(th + 4);
+	p->ack = get32(th + 8);
 	p->flags = th[13] & (TR_FIN | TR_SYN | TR_RST | TR_ACK);
+	p->tcp &= TLS_TCP_IPOPT;	/* set by the IP layer below */
+	p->tcp |= (th[13] & TR_SYN ? TLS_TCP_SYN : 0) |
+		  (th[13] & TR_ACK ? TLS_TCP_ACK : 0) |
+		  (th[13] & TR_URG ? TLS_TCP_URG : 0) |
+		  (th[13] & TR_FIN ? TLS_TCP_FIN : 0) |
+		  (th[13] & TR_RST ? TLS_TCP_RST : 0);
+	/* options cut by the snaplen cannot be judged: as the glue does */
+	if (doff > 20 && (cap < doff || tls_tcp_sig_option(th + 20, doff - 20)))
+		p->tcp |= TLS_TCP_SIGOPT;
 	p->len = iplen - doff;
 	if (cap >= doff) {
 		p->payload = th + doff;
@@ -248,6 +258,8 @@ static enum tr_decode_result ipv4(const u8 *ip, u32 cap, u32 wire, int depth,
 		memset(p->daddr, 0, sizeof(p->daddr));
 		memcpy(p->saddr, ip + 12, 4);
 		memcpy(p->daddr, ip + 16, 4);
+		p->ttl = ip[8];
+		p->tcp = ihl > 20 ? TLS_TCP_IPOPT : 0;
 	}
 	return transport(ip[9], ip + ihl, cap - ihl, tot - ihl, depth, p);
 }
@@ -298,6 +310,8 @@ static enum tr_decode_result ipv6(const u8 *ip, u32 cap, u32 wire, int depth,
 				p->family = 6;
 				memcpy(p->saddr, ip + 8, 16);
 				memcpy(p->daddr, ip + 24, 16);
+				p->ttl = ip[7];
+				p->tcp = off > 40 ? TLS_TCP_IPOPT : 0;
 			}
 			return transport(nh, ip + off, cap - off,
 					 40 + plen - off, depth, p);

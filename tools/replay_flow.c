@@ -230,13 +230,16 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 		   const struct tr_pkt *p, u64 frame, const struct tr_opts *o,
 		   struct tr_stats *st)
 {
+	struct tls_tcp t = {
+		.seq = p->seq, .ack = p->ack, .len = p->len, .flags = p->tcp,
+		.ttl = p->ttl,
+	};
 	struct tls_result res;
 	struct tls_seg seg;
 	enum tls_reason r;
 	u32 n, avail;
 
-	if (tls_seg_begin(&f->tls, dir, p->seq, p->flags & TR_SYN, p->len,
-			  &o->pol, &seg)) {
+	if (tls_seg_begin(&f->tls, dir, &t, &o->pol, &seg)) {
 		n = p->len - seg.skip;
 		avail = p->caplen > seg.skip ? p->caplen - seg.skip : 0;
 		if (avail > n)
@@ -253,7 +256,7 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 			f->vframe = frame;
 			f->voffset = f->bytes[dir] + res.at;
 			if (seg.kill) {
-				/* NF_DROP and nf_ct_kill() */
+				/* NF_DROP; the entry stays, dead */
 				f->state = TR_ST_KILLED;
 				f->state_frame = frame;
 			}
@@ -276,7 +279,16 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 		f->bytes[dir] += n;
 		return false;
 	}
+	if (seg.syn_data_rejected)
+		f->syn_data_rejected++;
+	if (seg.ttl)
+		f->ttl_raised++;
 	switch (seg.action) {
+	case TLS_SEQ_DROPPED:
+		f->why[seg.why < TLS_DROP_MAX ? seg.why : 0]++;
+		if (seg.why == TLS_DROP_DEAD)
+			f->after_kill++;
+		break;
 	case TLS_SEQ_OLD:
 		if (p->len)
 			f->retrans++;
@@ -315,7 +327,7 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 	struct tr_flow *f;
 	unsigned int dir = TLS_DIR_CLIENT;
 	u32 h = pkt_hash(t, p);
-	bool reentry = false, creating = false, dropped;
+	bool creating = false, dropped;
 
 	f = lookup(t, p, h, &dir);
 	if (f && f->unconfirmed) {
@@ -338,23 +350,10 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 			unlink_flow(t, f);
 			f = NULL;
 		} else {
+			/* a new entry: the helper's state starts zeroed */
+			tls_flow_init(&f->tls);
 			creating = true;
 		}
-	} else if (f && f->state == TR_ST_KILLED) {
-		/*
-		 * nf_ct_kill() removed the entry.  The next packet that can
-		 * make one (a retransmission, an ACK: conntrack's loose
-		 * pickup) makes a new entry, the CT rule attaches the helper
-		 * again, and the engine sees a flow joined mid-stream.
-		 */
-		if (!creates_entry(p)) {
-			f->after_kill++;
-			st->no_entry++;
-			return;
-		}
-		unlink_flow(t, f);
-		f = NULL;
-		reentry = true;
 	} else if (f && reopens(f, p)) {
 		unlink_flow(t, f);
 		f = NULL;
@@ -377,7 +376,6 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 			return;
 		}
 		dir = TLS_DIR_CLIENT;
-		f->reentry = reentry;
 		creating = true;
 	}
 	f->packets++;
@@ -388,7 +386,7 @@ void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 		f->rst = true;
 	dropped = replay(f, dir, p, frame, o, st);
 	if (creating)
-		f->unconfirmed = dropped && f->state != TR_ST_KILLED;
+		f->unconfirmed = dropped;
 }
 
 /* End of the capture: flows still waiting for a hole to be filled. */

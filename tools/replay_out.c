@@ -109,11 +109,14 @@ static void print_json(FILE *out, const struct tr_flow *f,
 		",\"retrans\":%" PRIu64 ",\"gap_drops\":%" PRIu64
 		",\"pickup_drops\":%" PRIu64 ",\"unjudged\":%" PRIu64
 		",\"after_kill\":%" PRIu64 ",\"invalid_data\":%" PRIu64
-		",\"reentry\":%s",
+		",\"syn_data_rejected\":%" PRIu64 ",\"ttl_raised\":%" PRIu64,
 		f->syn_seen ? "true" : "false", f->first_frame, f->last_frame,
 		f->packets, f->retrans, f->gap_drops, f->pickup_drops,
 		f->unjudged, f->after_kill, f->invalid_data,
-		f->reentry ? "true" : "false");
+		f->syn_data_rejected, f->ttl_raised);
+	for (d = 1; d < TLS_DROP_MAX; d++)
+		fprintf(out, ",\"drop_%s\":%" PRIu64, tls_drop_name(d),
+			f->why[d]);
 	if (o->verbose)
 		for (d = 0; d < 2; d++) {
 			fprintf(out, ",\"%s_head\":\"", dir_name(d));
@@ -146,8 +149,6 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 		fprintf(out, " state_frame=%" PRIu64, f->state_frame);
 	if (!f->syn_seen)
 		fputs(" nosyn", out);
-	if (f->reentry)
-		fputs(" reentry", out);
 	fprintf(out, " packets=%" PRIu64, f->packets);
 	if (f->retrans)
 		fprintf(out, " retrans=%" PRIu64, f->retrans);
@@ -162,6 +163,15 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 		fprintf(out, " after_kill=%" PRIu64, f->after_kill);
 	if (f->invalid_data)
 		fprintf(out, " invalid_data=%" PRIu64, f->invalid_data);
+	for (d = 1; d < TLS_DROP_MAX; d++)
+		if (f->why[d])
+			fprintf(out, " drop_%s=%" PRIu64, tls_drop_name(d),
+				f->why[d]);
+	if (f->syn_data_rejected)
+		fprintf(out, " syn_data_rejected=%" PRIu64,
+			f->syn_data_rejected);
+	if (f->ttl_raised)
+		fprintf(out, " ttl_raised=%" PRIu64, f->ttl_raised);
 	fputc('\n', out);
 	if (o->verbose)
 		for (d = 0; d < 2; d++) {

@@ -17,6 +17,38 @@
 #define NEXT(d, s)	{ .op = SEQ_OP_NEXT, .dir = d, .seq = s }
 #define OFF(yes)	{ .op = SEQ_OP_OFF, .len = yes }
 #define FEED_OK(d)	{ .op = SEQ_OP_FEED_OK, .dir = d }
+/*
+ * SEQ_OP_FATE: a segment of dir with TCP flags fl (TLS_TCP_*, SYN included),
+ * sequence s, acknowledgement a, payload p (or len l of junk), TTL ttl, gap
+ * policy g, audit aud; wanted: action w, drop reason y, FATE_* bits o, TTL
+ * raise to to, feed verdict r, k the skip of a NEW segment or the rcv_nxt
+ * of a kill or a dead drop.
+ */
+#define FATE(d, fl, s, a, l, p, ttl_, g, aud, w, y, o, to, r, k)	\
+	{ .op = SEQ_OP_FATE, .dir = d, .tcp = fl, .seq = s, .ack = a,	\
+	  .len = l, .pl = PL_##p, .ttl = ttl_, .gap = TLS_GAP_##g,	\
+	  .audit = aud, .want = TLS_SEQ_##w, .why = TLS_DROP_##y,	\
+	  .out = o, .ttl_out = to, .reason = r, .skip = k }
+/* accepted, with FATE_* bits o (FATE_NEW, FATE_REJ) */
+#define ACC(d, fl, s, a, p, w, k, o)					\
+	FATE(d, fl, s, a, 0, p, 0, DROP, 0, w, NONE, o, 0, TLS_OK, k)
+/* dropped before inspection for reason y; k: rcv_nxt of a dead drop */
+#define DROPPED(d, fl, s, a, p, y, k)					\
+	FATE(d, fl, s, a, 0, p, 0, DROP, 0, DROPPED, y, FATE_DROP, 0,	\
+	     TLS_OK, k)
+/* fed, violation r: dropped and killed, the receiver's next byte k */
+#define KILLED(d, fl, s, a, p, r, k)					\
+	FATE(d, fl, s, a, 0, p, 0, DROP, 0, NEW, NONE,			\
+	     FATE_DROP | FATE_KILL, 0, r, k)
+#define QUIET(fl, yes)	{ .op = SEQ_OP_QUIET, .tcp = fl, .len = yes }
+#define T_S	TLS_TCP_SYN
+#define T_A	TLS_TCP_ACK
+#define T_SA	(TLS_TCP_SYN | TLS_TCP_ACK)
+/* the client's SYN at c, the server's SYN-ACK at s, no data on either */
+#define OPEN(c, s)							\
+	INIT, ACC(0, T_S, c, 0, NONE, OLD, 0, FATE_NEW),		\
+	ACC(1, T_SA, s, (c) + 1, NONE, OLD, 0, 0)
+
 /* both directions start at the given initial sequence numbers */
 #define HANDSHAKE(c, s)							\
 	INIT, SYN(0, c, 0, DROP, OLD, 0), SYN(1, s, 0, DROP, OLD, 0)
@@ -155,6 +187,162 @@ static const struct tls_seq_step seq_gap_stop_wrap[] = {
 	FEED_OK(0),
 };
 
+/* tls_seg_begin()/tls_seg_end(): what the kernel and the offline tool do */
+static const struct tls_seq_step fate_basic[] = {
+	OPEN(1000, 5000),
+	/* a retransmitted SYN is no new flow, nor is the server's */
+	ACC(0, T_S, 1000, 0, NONE, OLD, 0, 0),
+	ACC(0, T_A, 1001, 5001, HDR3, NEW, 0, 0),
+	NEXT(0, 1004),
+	/* overlap: only the tail is fed */
+	ACC(0, T_A, 1001, 5001, HS, NEW, 3, 0),
+	NEXT(0, 1011),
+	ACC(0, T_A, 1001, 5001, HS, OLD, 0, 0),
+	FATE(0, T_A, 1100, 5001, 10, NONE, 0, DROP, 0, GAP_DROP, NONE,
+	     FATE_DROP, 0, TLS_OK, 0),
+	QUIET(T_A, 1),
+	KILLED(0, T_A, 1011, 5001, HB, TLS_R_HB_LENGTH, 1011),
+};
+
+static const struct tls_seq_step fate_audit[] = {
+	OPEN(1000, 5000),
+	FATE(0, T_A, 1001, 5001, 0, HB, 0, DROP, 1, NEW, NONE, 0, 0,
+	     TLS_R_HB_LENGTH, 0),
+	OFF(1),
+	FATE(0, T_A, 1009, 5001, 0, HB, 0, DROP, 1, UNTRACKED, NONE, 0, 0,
+	     TLS_OK, 0),
+	QUIET(T_A, 1),
+};
+
+/* killed: every later segment of both directions dropped, SYN included */
+static const struct tls_seq_step fate_dead[] = {
+	OPEN(1000, 5000),
+	ACC(0, T_A, 1001, 5001, HS, NEW, 0, 0),
+	KILLED(0, T_A, 1011, 5001, HB, TLS_R_HB_LENGTH, 1011),
+	QUIET(T_A, 0),
+	DROPPED(0, T_A, 1011, 5001, HB, DEAD, 1011),
+	DROPPED(0, T_A, 1011, 5001, NONE, DEAD, 1011),
+	DROPPED(1, T_A, 5001, 1011, HS, DEAD, 5001),
+	DROPPED(1, T_A, 5001, 1011, NONE, DEAD, 5001),
+	DROPPED(0, T_S, 7000, 0, NONE, DEAD, 1011),
+	DROPPED(0, T_A | TLS_TCP_RST, 1011, 0, NONE, DEAD, 1011),
+	/* a violation in the server's SYN-ACK-less flow: the SYN's data */
+	INIT,
+	FATE(0, T_S, 1000, 0, 0, HB, 0, DROP, 0, NEW, NONE,
+	     FATE_DROP | FATE_KILL | FATE_NEW, 0, TLS_R_HB_LENGTH, 1001),
+	DROPPED(1, T_SA, 5000, 1001, NONE, DEAD, 0),
+};
+
+/* the urgent pointer, IP options, signature options */
+static const struct tls_seq_step fate_ambiguous[] = {
+	OPEN(1000, 5000),
+	DROPPED(0, T_A | TLS_TCP_URG, 1001, 5001, HS, URGENT, 0),
+	/* an urgent pointer announced by a pure ACK points into later data */
+	QUIET(T_A | TLS_TCP_URG, 0),
+	DROPPED(0, T_A | TLS_TCP_URG, 1001, 5001, NONE, URGENT, 0),
+	DROPPED(0, T_A | TLS_TCP_IPOPT, 1001, 5001, HS, IP_OPTIONS, 0),
+	DROPPED(1, T_A | TLS_TCP_SIGOPT, 5001, 1001, HS, TCP_OPTIONS, 0),
+	/* without stream bytes options change nothing */
+	ACC(0, T_A | TLS_TCP_IPOPT, 1001, 5001, NONE, OLD, 0, 0),
+	ACC(0, T_A | TLS_TCP_SIGOPT, 1001, 5001, NONE, OLD, 0, 0),
+	NEXT(0, 1001),
+	ACC(0, T_A, 1001, 5001, HS, NEW, 0, 0),
+};
+
+/* data on the first SYN waits for the SYN-ACK */
+static const struct tls_seq_step fate_syn_data[] = {
+	/* refused (no TCP Fast Open): forgotten, the stream restarts */
+	INIT,
+	ACC(0, T_S, 1000, 0, HS, NEW, 0, FATE_NEW),
+	NEXT(0, 1011),
+	ACC(1, T_SA, 5000, 1001, NONE, OLD, 0, FATE_REJ),
+	NEXT(0, 1001),
+	KILLED(0, T_A, 1001, 5001, HB, TLS_R_HB_LENGTH, 1001),
+	/* refused after a partial header: the parser starts afresh */
+	INIT,
+	ACC(0, T_S, 1000, 0, HDR3, NEW, 0, FATE_NEW),
+	ACC(1, T_SA, 5000, 1001, NONE, OLD, 0, FATE_REJ),
+	KILLED(0, T_A, 1001, 5001, HB, TLS_R_HB_LENGTH, 1001),
+	/* taken (TCP Fast Open): kept, the heartbeat is a record's body */
+	INIT,
+	ACC(0, T_S, 1000, 0, HDR3, NEW, 0, FATE_NEW),
+	ACC(1, T_SA, 5000, 1004, NONE, OLD, 0, 0),
+	NEXT(0, 1004),
+	ACC(0, T_A, 1004, 5001, HB, NEW, 0, 0),
+	/* partly acknowledged, or no ACK: that SYN-ACK is dropped */
+	INIT,
+	ACC(0, T_S, 1000, 0, HS, NEW, 0, FATE_NEW),
+	DROPPED(1, T_SA, 5000, 1005, NONE, SYN_ACK, 0),
+	DROPPED(1, T_S, 5000, 0, NONE, SYN_ACK, 0),
+	/* data before the SYN-ACK, the SYN again with data */
+	DROPPED(0, T_A, 1011, 0, HS, EARLY, 0),
+	DROPPED(1, T_A, 5001, 1011, HS, EARLY, 0),
+	DROPPED(0, T_S, 1000, 0, HS, SYN_DATA, 0),
+	ACC(1, T_SA, 5000, 1011, NONE, OLD, 0, 0),
+	/* the SYN-ACK with data, a SYN on an established flow with data */
+	DROPPED(1, T_SA, 5000, 1011, HS, SYN_DATA, 0),
+	DROPPED(0, T_S, 1010, 0, HS, SYN_DATA, 0),
+	ACC(0, T_S, 1000, 0, NONE, OLD, 0, 0),
+	NEXT(0, 1011),
+};
+
+/* a flow whose first segment is not the client's SYN is never seeded */
+static const struct tls_seq_step fate_pickup[] = {
+	INIT,
+	ACC(0, T_A, 77, 5, NONE, PICKUP, 0, 0),
+	QUIET(T_A, 1),
+	ACC(0, T_S, 76, 0, NONE, PICKUP, 0, 0),
+	FATE(0, T_A, 77, 5, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP, 0,
+	     TLS_OK, 0),
+	FATE(1, T_SA, 4, 77, 0, NONE, 0, DROP, 0, PICKUP, NONE, 0, 0,
+	     TLS_OK, 0),
+	FATE(1, T_A, 5, 77, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP, 0,
+	     TLS_OK, 0),
+	/* gap "stop": the flow is not inspected at all */
+	FATE(0, T_A, 77, 5, 0, HB, 0, STOP, 0, PICKUP, NONE, 0, 0, TLS_OK, 0),
+	OFF(1),
+	/* the server's SYN-ACK first: a pickup too */
+	INIT,
+	ACC(1, T_SA, 5000, 1001, NONE, PICKUP, 0, 0),
+	ACC(0, T_S, 1000, 0, NONE, PICKUP, 0, 0),
+	FATE(0, T_A, 1001, 5001, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP,
+	     0, TLS_OK, 0),
+};
+
+/* segments with stream bytes leave with at least the TTL floor (64) */
+static const struct tls_seq_step fate_ttl[] = {
+	INIT,
+	FATE(0, T_S, 1000, 0, 0, NONE, 3, DROP, 0, OLD, NONE, FATE_NEW, 64,
+	     TLS_OK, 0),
+	FATE(1, T_SA, 5000, 1001, 0, NONE, 200, DROP, 0, OLD, NONE, 0, 0,
+	     TLS_OK, 0),
+	FATE(0, T_A, 1001, 5001, 0, HS, 1, DROP, 0, NEW, NONE, 0, 64, TLS_OK,
+	     0),
+	FATE(0, T_A, 1001, 5001, 0, HS, 63, DROP, 0, OLD, NONE, 0, 64, TLS_OK,
+	     0),
+	FATE(0, T_A, 1011, 5001, 0, HS, 64, DROP, 0, NEW, NONE, 0, 0, TLS_OK,
+	     0),
+	/* pure ACKs, dropped segments: untouched */
+	FATE(0, T_A, 1021, 5001, 0, NONE, 1, DROP, 0, OLD, NONE, 0, 0, TLS_OK,
+	     0),
+	FATE(0, T_A, 1100, 5001, 10, NONE, 1, DROP, 0, GAP_DROP, NONE,
+	     FATE_DROP, 0, TLS_OK, 0),
+	FATE(0, T_A, 1021, 5001, 0, HB, 1, DROP, 0, NEW, NONE,
+	     FATE_DROP | FATE_KILL, 0, TLS_R_HB_LENGTH, 1021),
+};
+
+/* after an SSLv2-format hello the client waits for the server */
+static const struct tls_seq_step fate_sslv2_early[] = {
+	OPEN(1000, 5000),
+	ACC(0, T_A, 1001, 5001, V2HELLO, NEW, 0, 0),
+	KILLED(0, T_A, 1012, 5001, HB, TLS_R_SSLV2_EARLY, 1012),
+	/* once the server answered in TLS the client talks TLS */
+	OPEN(1000, 5000),
+	ACC(0, T_A, 1001, 5001, V2HELLO, NEW, 0, 0),
+	ACC(1, T_A, 5001, 1012, HS, NEW, 0, 0),
+	KILLED(0, T_A, 1012, 5011, HB, TLS_R_HB_LENGTH, 1012),
+};
+
 #define SEQ_CASE(n, s)	{ n, s, sizeof(s) / sizeof((s)[0]) }
 
 const struct tls_seq_case tls_seq_cases[] = {
@@ -167,6 +355,14 @@ const struct tls_seq_case tls_seq_cases[] = {
 	SEQ_CASE("seq_syn_data", seq_syn_data),
 	SEQ_CASE("seq_wrap_pickup", seq_wrap_pickup),
 	SEQ_CASE("seq_gap_stop_wrap", seq_gap_stop_wrap),
+	SEQ_CASE("fate_basic", fate_basic),
+	SEQ_CASE("fate_audit", fate_audit),
+	SEQ_CASE("fate_dead", fate_dead),
+	SEQ_CASE("fate_ambiguous", fate_ambiguous),
+	SEQ_CASE("fate_syn_data", fate_syn_data),
+	SEQ_CASE("fate_pickup", fate_pickup),
+	SEQ_CASE("fate_ttl", fate_ttl),
+	SEQ_CASE("fate_sslv2_early", fate_sslv2_early),
 };
 
 const unsigned int tls_seq_ncases = sizeof(tls_seq_cases) /
@@ -175,9 +371,70 @@ const unsigned int tls_seq_ncases = sizeof(tls_seq_cases) /
 const char *tls_seq_action_name(u32 a)
 {
 	static const char *const n[] = { "NEW", "OLD", "GAP_DROP", "GAP_STOP",
-					 "PICKUP", "UNTRACKED" };
+					 "PICKUP", "UNTRACKED", "DROPPED" };
 
 	return a < sizeof(n) / sizeof(n[0]) ? n[a] : "?";
+}
+
+/* SEQ_OP_FATE payloads */
+static const u8 pl_hs[] = { 0x16, 0x03, 0x01, 0x00, 0x05,
+			    0x01, 0x00, 0x00, 0x01, 0x00 };
+static const u8 pl_hb[] = { 0x18, 0x03, 0x02, 0x00, 0x03, 0x01, 0x40, 0x00 };
+static const u8 pl_v2hello[] = { 0x80, 0x09, 0x01, 0x03, 0x01,
+				 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+
+static const struct {
+	const u8 *b;
+	u32 n;
+} payloads[PL_MAX] = {
+	[PL_HS] = { pl_hs, sizeof(pl_hs) },
+	[PL_HB] = { pl_hb, sizeof(pl_hb) },
+	[PL_HDR3] = { pl_hs, 3 },
+	[PL_V2HELLO] = { pl_v2hello, sizeof(pl_v2hello) },
+};
+
+/* One segment's fate, as the glue decides it; false on a mismatch. */
+static bool fate_step(struct tls_flow *f, const struct tls_seq_step *st,
+		      struct tls_seq_fail *fail)
+{
+	static const u8 junk[64];
+	struct tls_policy pol = {
+		.lowrun_limit = TLS_LOWRUN_DEFAULT,
+		.gap = st->gap,
+		.audit = st->audit,
+		.ttl_floor = TLS_TTL_FLOOR_DEFAULT,
+	};
+	struct tls_tcp t = {
+		.seq = st->seq, .ack = st->ack, .flags = st->tcp,
+		.ttl = st->ttl ? st->ttl : 64,
+	};
+	enum tls_reason r = TLS_OK;
+	const u8 *buf = junk;
+	struct tls_seg s;
+	u8 out;
+
+	if (st->pl && st->pl < PL_MAX) {
+		buf = payloads[st->pl].b;
+		t.len = payloads[st->pl].n;
+	} else {
+		t.len = st->len < sizeof(junk) ? st->len : sizeof(junk);
+	}
+	if (tls_seg_begin(f, st->dir, &t, &pol, &s)) {
+		r = tls_feed(f, st->dir, buf + s.skip, t.len - s.skip, &pol,
+			     NULL);
+		tls_seg_end(f, st->dir, t.len, r, &pol, &s);
+	}
+	out = (s.drop ? FATE_DROP : 0) | (s.kill ? FATE_KILL : 0) |
+	      (s.syn_data_rejected ? FATE_REJ : 0) |
+	      (s.new_flow ? FATE_NEW : 0);
+	fail->action = s.action;
+	fail->value = (u32)s.why << 24 | (u32)out << 16 | (u32)s.ttl << 8 | r;
+	if (s.action != st->want || s.why != st->why || out != st->out ||
+	    s.ttl != st->ttl_out || r != st->reason)
+		return false;
+	if (s.kill || s.why == TLS_DROP_DEAD)
+		return s.rcv_nxt == st->skip;
+	return s.action != TLS_SEQ_NEW || s.skip == st->skip;
 }
 
 /* One step; false on a mismatch, with what was got in *fail. */
@@ -209,6 +466,11 @@ static bool seq_step(struct tls_flow *f, const struct tls_seq_step *st,
 		off = f->dir[0].flags & f->dir[1].flags & TLS_F_OFF;
 		fail->value = (f->dir[0].flags | f->dir[1].flags) & TLS_F_OFF;
 		return st->len ? off != 0 : fail->value == 0;
+	case SEQ_OP_FATE:
+		return fate_step(f, st, fail);
+	case SEQ_OP_QUIET:
+		fail->value = tls_seg_quiet(f, st->tcp);
+		return fail->value == st->len;
 	case SEQ_OP_FEED_OK:
 		fail->value = tls_feed(f, st->dir, junk, sizeof(junk), &pol,
 				       NULL);

@@ -16,7 +16,25 @@ enum tls_seq_op {
 	SEQ_OP_NEXT,	/* dir's next sequence number must be seq */
 	SEQ_OP_OFF,	/* len 1: both directions stopped; 0: neither */
 	SEQ_OP_FEED_OK,	/* garbage fed to dir must be accepted (stopped flow) */
+	SEQ_OP_FATE,	/* tls_seg_begin(), tls_feed() of payload pl, tls_seg_end() */
+	SEQ_OP_QUIET,	/* tls_seg_quiet(tcp flags) must be len (0 or 1) */
 };
+
+/* SEQ_OP_FATE: the payloads a step may carry (tls_seq_step.pl). */
+enum tls_seq_payload {
+	PL_NONE,	/* len junk bytes (never fed in a passing case) */
+	PL_HS,		/* a complete 10-byte plaintext handshake record */
+	PL_HB,		/* a Heartbleed request record (8 bytes) */
+	PL_HDR3,	/* the first 3 bytes of a handshake record header */
+	PL_V2HELLO,	/* an SSLv2-format compatibility CLIENT-HELLO (11 bytes) */
+	PL_MAX
+};
+
+/* SEQ_OP_FATE: expected outcome bits (tls_seq_step.out). */
+#define FATE_DROP	0x01	/* tls_seg.drop */
+#define FATE_KILL	0x02	/* tls_seg.kill */
+#define FATE_REJ	0x04	/* tls_seg.syn_data_rejected */
+#define FATE_NEW	0x08	/* tls_seg.new_flow */
 
 struct tls_seq_step {
 	u8 op;		/* enum tls_seq_op */
@@ -25,8 +43,18 @@ struct tls_seq_step {
 	u8 gap;		/* enum tls_gap_policy */
 	u8 want;	/* enum tls_seq_action */
 	u32 seq;
-	u32 len;
-	u32 skip;
+	u32 len;	/* FATE: ignored unless pl is PL_NONE */
+	u32 skip;	/* SEG, FATE: skip on NEW; FATE: rcv_nxt on kill or dead */
+	/* SEQ_OP_FATE only */
+	u32 ack;
+	u8 tcp;		/* TLS_TCP_* */
+	u8 ttl;		/* the segment's TTL (0 means 64) */
+	u8 ttl_out;	/* tls_seg.ttl wanted */
+	u8 why;		/* enum tls_drop wanted */
+	u8 out;		/* FATE_* wanted */
+	u8 pl;		/* enum tls_seq_payload */
+	u8 reason;	/* enum tls_reason the feed must give */
+	u8 audit;	/* policy audit */
 };
 
 struct tls_seq_case {
@@ -42,7 +70,8 @@ extern const unsigned int tls_seq_ncases;
 struct tls_seq_fail {
 	unsigned int step;	/* index in steps[] */
 	u32 action;		/* SEG: the action returned */
-	u32 value;		/* SEG: skip; NEXT: next_seq; OFF: flags; FEED: reason */
+	u32 value;		/* SEG: skip; NEXT: next_seq; OFF: flags; FEED: reason;
+				 * FATE: why << 24 | out << 16 | ttl << 8 | reason */
 };
 
 /* True if every step of c holds; else false and *fail says where. */

@@ -297,16 +297,24 @@ static const u8 v2_pad_ok[] = { 0x00, 0x05, 0x04, 2, 0, 0, 0, 0 };
 static const u8 v2_pad_zero[] = { 0x40, 0x00, 0x00 };
 static const u8 v2_pad_max[] = { 0x3f, 0xff, 0x00, 2, 0, 0 };
 static const struct tls_vec_step v_v2_pad_bad[] = {
-	STEP(C, v2_c1), STEP(C, v2_pad_bad),
+	STEP(C, v2_c1), STEP(S, v2_s1), STEP(C, v2_pad_bad),
 };
 static const struct tls_vec_step v_v2_pad_ok[] = {
-	STEP(C, v2_c1), STEP(C, v2_pad_ok),
+	STEP(C, v2_c1), STEP(S, v2_s1), STEP(C, v2_pad_ok),
 };
 static const struct tls_vec_step v_v2_pad_zero[] = {
-	STEP(C, v2_c1), STEP(C, v2_pad_zero),
+	STEP(C, v2_c1), STEP(S, v2_s1), STEP(C, v2_pad_zero),
 };
 static const struct tls_vec_step v_v2_pad_max[] = {
-	STEP(C, v2_c1), STEP(C, v2_pad_max),
+	STEP(C, v2_c1), STEP(S, v2_s1), STEP(C, v2_pad_max),
+};
+/*
+ * Before the server answers a hello in SSLv2 format, a client record could
+ * be framed as SSLv2 or as TLS: the first byte of the second record (30).
+ */
+static const u8 v2e_hb[] = { 0x18, 0x03, 0x01, 0x00, 0x03, 1, 0x40, 0x00 };
+static const struct tls_vec_step v_v2_early[] = {
+	STEP(C, v2_c31), STEP(C, v2e_hb),
 };
 /* compatible hello, then the server answers in TLS and both talk TLS */
 static const u8 v2c_c2[] = { HDR(22, 6), 16, 0, 0, 2, 0, 0, CCS, FIN,
@@ -458,6 +466,7 @@ const struct tls_vector tls_vectors[] = {
 	VEC1(v2_pad_ok, PV2, TLS_OK, 0),
 	VEC1(v2_pad_zero, PV2, TLS_R_SSLV2_MALFORMED, 31),
 	VEC1(v2_pad_max, PV2, TLS_OK, 0),
+	VEC1(v2_early, PDEF, TLS_R_SSLV2_EARLY, 30),
 	VEC1(v2_compat, PDEF, TLS_OK, 0),
 	VEC1(v2_compat_v2again, PDEF, TLS_R_RECORD_TYPE, 30),
 	VEC("v2_compat_v2server", v_v2_compat_v2server, PDEF,

@@ -20,6 +20,11 @@ tools/replay_flow.c replay() take the same branch per segment):
   gaps         segments beyond a hole (gap=drop: gap_drops)
   pickups      data segments of flows joined mid-stream
   retransmits  data segments carrying only bytes already inspected
+  drop_W       packets dropped before inspection by rule W (drop_dead:
+               every packet of a killed flow after the kill)
+  syn_data_rejected, ttl_raised
+               SYN data the SYN-ACK refused; segments whose TTL the
+               kernel raises to the floor
 
 Then, with -v, one line per killed flow: "kill REASON SIDE CLIENT SERVER",
 the form the kernel logs a violation in ("dropped: REASON from SIDE:
@@ -52,6 +57,11 @@ def main(argv):
         c["gaps"] += o["gap_drops"]
         c["pickups"] += o["pickup_drops"]
         c["retransmits"] += o["retrans"]
+        # the drops before inspection, by rule, and the SYN/TTL decisions
+        for k in o:
+            if k.startswith("drop_") or k in ("syn_data_rejected",
+                                               "ttl_raised"):
+                c[k] = c.get(k, 0) + o[k]
         if o["verdict"] != "ok":
             k = "violation_" + o["verdict"]
             c[k] = c.get(k, 0) + 1
