@@ -38,7 +38,6 @@ enum nf_ct_tls_counter {
 	NF_CT_TLS_PICKUPS,	/* flows joined mid-stream */
 	NF_CT_TLS_RETRANS,	/* segments with nothing new (retransmissions) */
 	NF_CT_TLS_MAX_SKB,	/* largest payload of one skb walked (a maximum) */
-	NF_CT_TLS_TTL_RAISED,	/* segments whose TTL / hop limit was raised */
 	NF_CT_TLS_SYN_REJECTED,	/* SYN data the SYN-ACK refused: forgotten */
 	NF_CT_TLS_DROP_WHY,	/* first of TLS_DROP_MAX - 1 per-rule drop counters */
 	NF_CT_TLS_VIOLATION = NF_CT_TLS_DROP_WHY + TLS_DROP_MAX - 1,

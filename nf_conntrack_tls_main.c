@@ -167,8 +167,6 @@ static void nf_ct_tls_account(struct nf_ct_tls_net *tn,
 	}
 	if (seg->syn_data_rejected)
 		nf_ct_tls_count(tn, NF_CT_TLS_SYN_REJECTED, 1);
-	if (seg->ttl)
-		nf_ct_tls_count(tn, NF_CT_TLS_TTL_RAISED, 1);
 	if (records)
 		nf_ct_tls_count(tn, NF_CT_TLS_RECORDS, records);
 	if (r != TLS_OK) {
@@ -176,6 +174,43 @@ static void nf_ct_tls_account(struct nf_ct_tls_net *tn,
 		nf_ct_tls_count(tn, seg->drop ? NF_CT_TLS_DROPS :
 				NF_CT_TLS_AUDITED, 1);
 	}
+}
+
+/*
+ * Under ct->lock: the segment acknowledges less than this side already
+ * did (conntrack's highest ACK of the side, which includes this one).
+ * Conntrack lets such a segment through (at worst as IGNORE, still
+ * handed to the helper), but the receiver drops one that is too old.
+ */
+static bool nf_ct_tls_old_ack(const struct nf_conn *ct, unsigned int dir,
+			      const struct tls_tcp *t)
+{
+	const struct ip_ct_tcp_state *s = &ct->proto.tcp.seen[dir];
+
+	return t->len && (t->flags & TLS_TCP_ACK) &&
+	       (s->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
+	       (s32)(t->ack - s->td_maxack) < 0;
+}
+
+/*
+ * An IPv6 GRO skb over 64 KiB (BIG TCP) carries a hop-by-hop header
+ * with only the jumbo payload option, which the stack adds itself: not
+ * an extension header of the wire.
+ */
+static bool nf_ct_tls_bigtcp_jumbo(const struct sk_buff *skb,
+				   unsigned int protoff)
+{
+	unsigned int off = skb_network_offset(skb) + sizeof(struct ipv6hdr);
+	u8 _hbh[8];
+	const u8 *hbh;
+
+	if (!skb_is_gso(skb) || protoff != off + sizeof(_hbh) ||
+	    ipv6_hdr(skb)->nexthdr != NEXTHDR_HOP)
+		return false;
+	hbh = skb_header_pointer(skb, off, sizeof(_hbh), _hbh);
+	/* next header TCP, length 0 (8 bytes), option 0xc2 of 4 bytes */
+	return hbh && hbh[0] == IPPROTO_TCP && hbh[1] == 0 &&
+	       hbh[2] == IPV6_TLV_JUMBO && hbh[3] == 4;
 }
 
 /*
@@ -204,7 +239,8 @@ static void nf_ct_tls_tcp(const struct sk_buff *skb, unsigned int protoff,
 			t->flags |= TLS_TCP_IPOPT;
 	} else {
 		t->ttl = ipv6_hdr(skb)->hop_limit;
-		if (protoff != skb_network_offset(skb) + sizeof(struct ipv6hdr))
+		if (protoff != skb_network_offset(skb) + sizeof(struct ipv6hdr) &&
+		    !nf_ct_tls_bigtcp_jumbo(skb, protoff))
 			t->flags |= TLS_TCP_IPOPT;
 	}
 	/* options matter only where stream bytes do */
@@ -213,28 +249,6 @@ static void nf_ct_tls_tcp(const struct sk_buff *skb, unsigned int protoff,
 	opt = skb_header_pointer(skb, protoff + sizeof(*th), optlen, _opt);
 	if (!opt || tls_tcp_sig_option(opt, optlen))
 		t->flags |= TLS_TCP_SIGOPT;
-}
-
-/*
- * Raise the TTL / hop limit of a segment to ttl (tls_seg.ttl); false if
- * the header cannot be written, and the segment must then be dropped.
- */
-static bool nf_ct_tls_raise_ttl(struct sk_buff *skb, bool ipv4, u8 ttl)
-{
-	unsigned int hlen = ipv4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
-	struct iphdr *iph;
-
-	if (skb_ensure_writable(skb, skb_network_offset(skb) + hlen))
-		return false;
-	if (!ipv4) {
-		ipv6_hdr(skb)->hop_limit = ttl;
-		return true;
-	}
-	iph = ip_hdr(skb);
-	/* the checksum word of TTL and protocol: only its TTL byte changes */
-	csum_replace2(&iph->check, htons(iph->ttl << 8), htons(ttl << 8));
-	iph->ttl = ttl;
-	return true;
 }
 
 /*
@@ -286,6 +300,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	 * the lock for them.
 	 */
 	if (!plen && tls_seg_quiet(flow, (th->syn ? TLS_TCP_SYN : 0) |
+				   (th->fin ? TLS_TCP_FIN : 0) |
 				   (th->urg ? TLS_TCP_URG : 0)))
 		return NF_ACCEPT;
 
@@ -304,6 +319,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	 * without any global lock.
 	 */
 	spin_lock_bh(&ct->lock);
+	if (nf_ct_tls_old_ack(ct, dir, &tcp))
+		tcp.flags |= TLS_TCP_OLDACK;
 	if (tls_seg_begin(flow, dir, &tcp, &pol, &seg)) {
 		r = nf_ct_tls_feed_skb(skb, dataoff + seg.skip, flow, dir,
 				       &pol, &records);
@@ -318,11 +335,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		nf_ct_tls_log(ct, dir, r, seg.drop);
 	if (seg.kill || seg.why == TLS_DROP_DEAD)
 		nf_ct_tls_dead(skb, protoff, ct, ctinfo, &conf, seg.rcv_nxt);
-	if (seg.drop)
-		return NF_DROP;
-	if (seg.ttl && !nf_ct_tls_raise_ttl(skb, ipv4, seg.ttl))
-		return NF_DROP;	/* fail closed: it could be a decoy */
-	return NF_ACCEPT;
+	return seg.drop ? NF_DROP : NF_ACCEPT;
 }
 
 /* The helper expects no related connections. */

@@ -35,7 +35,6 @@ static const char *const nf_ct_tls_counter_names[NF_CT_TLS_DROP_WHY] = {
 	[NF_CT_TLS_PICKUPS]	= "pickups",
 	[NF_CT_TLS_RETRANS]	= "retransmits",
 	[NF_CT_TLS_MAX_SKB]	= "largest_skb_payload",
-	[NF_CT_TLS_TTL_RAISED]	= "ttl_raised",
 	[NF_CT_TLS_SYN_REJECTED] = "syn_data_rejected",
 };
 

@@ -30,6 +30,7 @@ enum tls_state {
 	ST_V2_B1,	/* body byte 1 (CLIENT-HELLO version hi, SID hit) */
 	ST_V2_B2,	/* body byte 2 (CLIENT-HELLO version lo) */
 	ST_DEAD,	/* violation; reason in scratch */
+	ST_FIN,		/* this side's FIN passed: no stream byte follows (tls_seq.c) */
 	ST_NSTATES
 };
 

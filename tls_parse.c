@@ -469,6 +469,9 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 		return TLS_OK;
 	if (d->state == ST_DEAD)
 		return d->scratch < TLS_R_MAX ? d->scratch : TLS_R_RECORD_TYPE;
+	/* tls_seg_begin() feeds nothing after a FIN; nothing to read here */
+	if (d->state == ST_FIN)
+		return TLS_OK;
 	if (!pol)
 		pol = &default_policy;
 	/* read once per call: the glue may change it between calls */

@@ -57,10 +57,10 @@ struct tls_policy {
 	u8 allow_sslv2;		/* 0: an SSLv2 session is a violation */
 	u8 gap;			/* enum tls_gap_policy (tls_seq.h) */
 	u8 audit;		/* 1: a violation stops inspection, never drops */
-	u8 ttl_floor;		/* 0 = off; raise a lower TTL / hop limit to it (tls_seq.c) */
+	u8 ttl_floor;		/* 0 = off; drop stream bytes arriving with a lower TTL */
 };
 
-#define TLS_TTL_FLOOR_DEFAULT	64
+#define TLS_TTL_FLOOR_DEFAULT	32
 
 #define TLS_LOWRUN_DEFAULT	128
 #define TLS_LOWRUN_MAX		65535

@@ -7,6 +7,7 @@
  * across the wrap at 2^32 as long as the two numbers are within 2^31 of
  * each other, which TCP's window guarantees.
  */
+#include "tls_engine.h"
 #include "tls_seq.h"
 
 enum tls_seq_action tls_seq_segment(struct tls_flow *f, unsigned int dir,
@@ -80,6 +81,10 @@ const char *tls_drop_name(enum tls_drop w)
 		[TLS_DROP_EARLY] = "early",
 		[TLS_DROP_IP_OPTIONS] = "ip_options",
 		[TLS_DROP_TCP_OPTIONS] = "tcp_options",
+		[TLS_DROP_SYN_AGAIN] = "syn_again",
+		[TLS_DROP_AFTER_FIN] = "after_fin",
+		[TLS_DROP_OLD_ACK] = "old_ack",
+		[TLS_DROP_LOW_TTL] = "low_ttl",
 	};
 
 	return (unsigned int)w < TLS_DROP_MAX ? names[w] : "?";
@@ -117,7 +122,7 @@ bool tls_seg_quiet(const struct tls_flow *f, u8 tcp_flags)
 {
 	const struct tls_dir *c = &f->dir[TLS_DIR_CLIENT];
 
-	if (tcp_flags & (TLS_TCP_SYN | TLS_TCP_URG))
+	if (tcp_flags & (TLS_TCP_SYN | TLS_TCP_FIN | TLS_TCP_URG))
 		return false;
 	/* the flow's first segment decides seeding or pickup */
 	if (!(c->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF)))
@@ -161,6 +166,38 @@ static bool syn_data_decided(struct tls_flow *f, const struct tls_tcp *t,
 	return true;
 }
 
+/*
+ * A SYN of a direction whose ISN is known: a retransmission of the first
+ * one is fine, any other SYN would restart the stream somewhere else (the
+ * receiver discards it, but conntrack may resynchronise on the new
+ * connection that follows, with bytes the helper would take as old).
+ * Retransmissions come before any data: at next_seq, or while the client's
+ * SYN data is provisional, at next_seq minus it.
+ */
+static bool syn_retransmitted(const struct tls_flow *f, unsigned int dir,
+			      u32 seq)
+{
+	const struct tls_dir *d = &f->dir[dir];
+	const struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];
+	u32 prov = 0;
+
+	if (dir == TLS_DIR_CLIENT && !(sv->flags & TLS_F_SEQ_VALID))
+		prov = sv->next_seq;
+	if (prov)
+		return seq + 1 + prov == d->next_seq;
+	return !(d->flags & TLS_F_HDR_SEEN) && seq + 1 == d->next_seq;
+}
+
+/* A FIN at the end of what this side sent: no stream byte may follow. */
+static void fin_passed(struct tls_flow *f, unsigned int dir,
+		       const struct tls_tcp *t)
+{
+	struct tls_dir *d = &f->dir[dir];
+
+	if (d->state != ST_DEAD && t->seq + t->len == d->next_seq)
+		d->state = ST_FIN;
+}
+
 bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 		   const struct tls_tcp *t, const struct tls_policy *pol,
 		   struct tls_seg *s)
@@ -190,10 +227,21 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 	 */
 	if (t->flags & TLS_TCP_URG)
 		return seg_drop(s, TLS_DROP_URGENT);
-	if ((t->len || syn) && (t->flags & TLS_TCP_IPOPT))
-		return seg_drop(s, TLS_DROP_IP_OPTIONS);
-	if ((t->len || syn) && (t->flags & TLS_TCP_SIGOPT))
-		return seg_drop(s, TLS_DROP_TCP_OPTIONS);
+	if (t->len || syn) {
+		if (t->flags & TLS_TCP_IPOPT)
+			return seg_drop(s, TLS_DROP_IP_OPTIONS);
+		if (t->flags & TLS_TCP_SIGOPT)
+			return seg_drop(s, TLS_DROP_TCP_OPTIONS);
+		/*
+		 * A segment whose TTL could run out between the router and
+		 * the receiver is a decoy the receiver may never read.
+		 */
+		if (t->ttl < pol->ttl_floor)
+			return seg_drop(s, TLS_DROP_LOW_TTL);
+	}
+	/* the receiver never reads a RST's payload */
+	if (t->flags & TLS_TCP_RST)
+		return false;
 
 	/* the first segment: the client's SYN starts a flow, else a pickup */
 	if (!(c->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP))) {
@@ -221,13 +269,10 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 	}
 	if (syn && !s->new_flow) {
 		if (f->dir[dir].flags & TLS_F_SEQ_VALID) {
-			/*
-			 * A SYN again (retransmitted, or on an established
-			 * flow, where the receiver discards it): its data
-			 * must not pass for the stream's.
-			 */
 			if (t->len)
 				return seg_drop(s, TLS_DROP_SYN_DATA);
+			if (!syn_retransmitted(f, dir, t->seq))
+				return seg_drop(s, TLS_DROP_SYN_AGAIN);
 			return false;
 		}
 		/* the server's first SYN: SYN-ACK, or simultaneous open */
@@ -239,23 +284,31 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 	} else if (!syn && t->len && !(sv->flags & TLS_F_SEQ_VALID)) {
 		/* no side sends data before the SYN-ACK (conntrack: INVALID) */
 		return seg_drop(s, TLS_DROP_EARLY);
+	} else if (t->len && (t->flags & TLS_TCP_OLDACK)) {
+		/*
+		 * An ACK older than one this side already sent: a receiver
+		 * drops such a segment when it is too old (RFC 5961 5.2),
+		 * and the helper does not know its window.
+		 */
+		return seg_drop(s, TLS_DROP_OLD_ACK);
+	}
+	if (f->dir[dir].state == ST_FIN) {
+		/* the receiver takes no byte after the FIN */
+		if (t->len && (s32)(t->seq + t->len - f->dir[dir].next_seq) > 0)
+			return seg_drop(s, TLS_DROP_AFTER_FIN);
+		return false;
 	}
 
 	s->action = tls_seq_segment(f, dir, t->seq, syn, t->len, gap,
 				    &s->skip);
+	s->fin = (t->flags & TLS_TCP_FIN) != 0;
 	/*
 	 * Beyond a hole the gap policy "drop" drops the data: the sender
 	 * retransmits in order.
 	 */
 	s->drop = s->action == TLS_SEQ_GAP_DROP;
-	/*
-	 * A segment with stream bytes that the helper lets through must
-	 * reach the receiver: one whose TTL would run out on a later hop is
-	 * a decoy the receiver never reads, so raise it to the floor.
-	 */
-	if (!s->drop && (t->len || syn) && pol->ttl_floor &&
-	    t->ttl < pol->ttl_floor)
-		s->ttl = pol->ttl_floor;
+	if (s->action == TLS_SEQ_OLD && (t->flags & TLS_TCP_FIN))
+		fin_passed(f, dir, t);
 	return s->action == TLS_SEQ_NEW;
 }
 
@@ -265,6 +318,8 @@ void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
 {
 	if (r == TLS_OK) {
 		tls_seq_advance(f, dir, len - s->skip);
+		if (s->fin)
+			f->dir[dir].state = ST_FIN;
 		return;
 	}
 	if (pol->audit) {
@@ -274,7 +329,6 @@ void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
 	}
 	s->drop = true;
 	s->kill = true;
-	s->ttl = 0;
 	/* where the receiver's stream stands, for a reset */
 	if (dir <= 1)
 		s->rcv_nxt = f->dir[dir].next_seq;

@@ -59,6 +59,7 @@ struct tls_tcp {
 #define TLS_TCP_RST	0x10
 #define TLS_TCP_IPOPT	0x20	/* IPv4 options or IPv6 extension headers */
 #define TLS_TCP_SIGOPT	0x40	/* a TCP-MD5 or TCP-AO option */
+#define TLS_TCP_OLDACK	0x80	/* ACK below one this side already sent */
 
 /*
  * Why a segment is dropped without being fed (struct tls_seg.why): each a
@@ -74,6 +75,10 @@ enum tls_drop {
 	TLS_DROP_EARLY,		/* data before the server's SYN-ACK */
 	TLS_DROP_IP_OPTIONS,	/* IPv4 options or IPv6 extension headers */
 	TLS_DROP_TCP_OPTIONS,	/* TCP-MD5 or TCP-AO option */
+	TLS_DROP_SYN_AGAIN,	/* a SYN that would restart a started stream */
+	TLS_DROP_AFTER_FIN,	/* new data after this side's FIN */
+	TLS_DROP_OLD_ACK,	/* data whose ACK went back: the receiver may drop it */
+	TLS_DROP_LOW_TTL,	/* TTL / hop limit below the floor: could die unread */
 	TLS_DROP_MAX
 };
 
@@ -93,16 +98,15 @@ bool tls_tcp_sig_option(const u8 *opt, u32 len);
  * tls_seg_begin() classifies it; when it returns true the caller feeds
  * payload[skip..len) to tls_feed() (in as many calls as it likes) and
  * passes the verdict to tls_seg_end().  The caller then drops the segment
- * if drop, marks the flow killed if kill, raises the TTL if ttl, and
- * counts by action and why.
+ * if drop, marks the flow killed if kill, and counts by action and why.
  */
 struct tls_seg {
 	u32 skip;	/* TLS_SEQ_NEW: leading payload bytes already inspected */
 	u32 rcv_nxt;	/* kill, dead: the sequence number the receiver expects next */
 	u8 action;	/* enum tls_seq_action */
 	u8 why;		/* enum tls_drop: dropped before any inspection */
-	u8 ttl;		/* non-zero: raise the segment's TTL / hop limit to this */
 	bool new_flow;	/* the client's first SYN: a flow begins */
+	bool fin;	/* FIN set: once its bytes are accepted, the side is closed */
 	bool syn_data_rejected;	/* the SYN-ACK refused the SYN's data: forgotten */
 	bool drop;	/* drop the segment */
 	bool kill;	/* a violation outside audit mode: the flow is now dead */
@@ -135,7 +139,7 @@ void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
 		 struct tls_seg *s);
 
 /*
- * A segment without payload, SYN or URG (a pure ACK, FIN or RST) that
+ * A segment without payload, SYN, FIN or URG (a pure ACK or RST) that
  * needs no tls_seg_begin(): the flow has begun and is not dead.  About
  * half the packets of a bulk flow, so the glue asks this without the
  * flow's lock; a stale answer lets at most that one payload-less segment

@@ -23,7 +23,7 @@ int tls_flow_check(const struct tls_flow *f)
 		}
 		if (d->rec_left > ((d->flags & TLS_F_SSLV2) ? 0x7fff : TLS_MAX_CIPHER))
 			return 3;
-		if (d->state >= ST_BODY && d->state != ST_DEAD &&
+		if (d->state >= ST_BODY && d->state < ST_DEAD &&
 		    d->state != ST_V2_HDR3_LEN1 && d->state != ST_V2_HDR2_LEN1 &&
 		    !d->rec_left)
 			return 4;

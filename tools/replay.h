@@ -121,7 +121,8 @@ struct tr_flow {
 	u64 after_kill;		/* packets after the kill (all dropped: dead) */
 	u64 why[TLS_DROP_MAX];	/* packets dropped before inspection, by rule */
 	u64 syn_data_rejected;	/* SYN data the SYN-ACK refused */
-	u64 ttl_raised;		/* segments whose TTL the kernel raises */
+	u32 maxack[2];		/* per side: the highest ACK it sent (conntrack's) */
+	bool maxack_set[2];
 	bool unconfirmed;	/* the packet that made the entry was dropped */
 	u64 invalid_data;	/* data segments then INVALID: no helper saw them */
 	u64 unjudged;		/* data segments accepted uninspected (stopped) */

@@ -239,6 +239,19 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 	enum tls_reason r;
 	u32 n, avail;
 
+	/*
+	 * conntrack's highest ACK of this side (td_maxack), this packet's
+	 * included: the glue's nf_ct_tls_old_ack()
+	 */
+	if (p->flags & TR_ACK) {
+		if (f->maxack_set[dir] && (s32)(p->ack - f->maxack[dir]) < 0) {
+			if (p->len)
+				t.flags |= TLS_TCP_OLDACK;
+		} else {
+			f->maxack[dir] = p->ack;
+			f->maxack_set[dir] = true;
+		}
+	}
 	if (tls_seg_begin(&f->tls, dir, &t, &o->pol, &seg)) {
 		n = p->len - seg.skip;
 		avail = p->caplen > seg.skip ? p->caplen - seg.skip : 0;
@@ -281,8 +294,6 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 	}
 	if (seg.syn_data_rejected)
 		f->syn_data_rejected++;
-	if (seg.ttl)
-		f->ttl_raised++;
 	switch (seg.action) {
 	case TLS_SEQ_DROPPED:
 		f->why[seg.why < TLS_DROP_MAX ? seg.why : 0]++;

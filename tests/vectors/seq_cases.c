@@ -20,26 +20,26 @@
 /*
  * SEQ_OP_FATE: a segment of dir with TCP flags fl (TLS_TCP_*, SYN included),
  * sequence s, acknowledgement a, payload p (or len l of junk), TTL ttl, gap
- * policy g, audit aud; wanted: action w, drop reason y, FATE_* bits o, TTL
- * raise to to, feed verdict r, k the skip of a NEW segment or the rcv_nxt
- * of a kill or a dead drop.
+ * policy g, audit aud; wanted: action w, drop reason y, FATE_* bits o,
+ * feed verdict r, k the skip of a NEW segment or the rcv_nxt of a kill or
+ * a dead drop.
  */
-#define FATE(d, fl, s, a, l, p, ttl_, g, aud, w, y, o, to, r, k)	\
+#define FATE(d, fl, s, a, l, p, ttl_, g, aud, w, y, o, r, k)		\
 	{ .op = SEQ_OP_FATE, .dir = d, .tcp = fl, .seq = s, .ack = a,	\
 	  .len = l, .pl = PL_##p, .ttl = ttl_, .gap = TLS_GAP_##g,	\
 	  .audit = aud, .want = TLS_SEQ_##w, .why = TLS_DROP_##y,	\
-	  .out = o, .ttl_out = to, .reason = r, .skip = k }
+	  .out = o, .reason = r, .skip = k }
 /* accepted, with FATE_* bits o (FATE_NEW, FATE_REJ) */
 #define ACC(d, fl, s, a, p, w, k, o)					\
-	FATE(d, fl, s, a, 0, p, 0, DROP, 0, w, NONE, o, 0, TLS_OK, k)
+	FATE(d, fl, s, a, 0, p, 0, DROP, 0, w, NONE, o, TLS_OK, k)
 /* dropped before inspection for reason y; k: rcv_nxt of a dead drop */
 #define DROPPED(d, fl, s, a, p, y, k)					\
-	FATE(d, fl, s, a, 0, p, 0, DROP, 0, DROPPED, y, FATE_DROP, 0,	\
+	FATE(d, fl, s, a, 0, p, 0, DROP, 0, DROPPED, y, FATE_DROP,	\
 	     TLS_OK, k)
 /* fed, violation r: dropped and killed, the receiver's next byte k */
 #define KILLED(d, fl, s, a, p, r, k)					\
 	FATE(d, fl, s, a, 0, p, 0, DROP, 0, NEW, NONE,			\
-	     FATE_DROP | FATE_KILL, 0, r, k)
+	     FATE_DROP | FATE_KILL, r, k)
 #define QUIET(fl, yes)	{ .op = SEQ_OP_QUIET, .tcp = fl, .len = yes }
 #define T_S	TLS_TCP_SYN
 #define T_A	TLS_TCP_ACK
@@ -199,17 +199,17 @@ static const struct tls_seq_step fate_basic[] = {
 	NEXT(0, 1011),
 	ACC(0, T_A, 1001, 5001, HS, OLD, 0, 0),
 	FATE(0, T_A, 1100, 5001, 10, NONE, 0, DROP, 0, GAP_DROP, NONE,
-	     FATE_DROP, 0, TLS_OK, 0),
+	     FATE_DROP, TLS_OK, 0),
 	QUIET(T_A, 1),
 	KILLED(0, T_A, 1011, 5001, HB, TLS_R_HB_LENGTH, 1011),
 };
 
 static const struct tls_seq_step fate_audit[] = {
 	OPEN(1000, 5000),
-	FATE(0, T_A, 1001, 5001, 0, HB, 0, DROP, 1, NEW, NONE, 0, 0,
+	FATE(0, T_A, 1001, 5001, 0, HB, 0, DROP, 1, NEW, NONE, 0,
 	     TLS_R_HB_LENGTH, 0),
 	OFF(1),
-	FATE(0, T_A, 1009, 5001, 0, HB, 0, DROP, 1, UNTRACKED, NONE, 0, 0,
+	FATE(0, T_A, 1009, 5001, 0, HB, 0, DROP, 1, UNTRACKED, NONE, 0,
 	     TLS_OK, 0),
 	QUIET(T_A, 1),
 };
@@ -229,7 +229,7 @@ static const struct tls_seq_step fate_dead[] = {
 	/* a violation in the server's SYN-ACK-less flow: the SYN's data */
 	INIT,
 	FATE(0, T_S, 1000, 0, 0, HB, 0, DROP, 0, NEW, NONE,
-	     FATE_DROP | FATE_KILL | FATE_NEW, 0, TLS_R_HB_LENGTH, 1001),
+	     FATE_DROP | FATE_KILL | FATE_NEW, TLS_R_HB_LENGTH, 1001),
 	DROPPED(1, T_SA, 5000, 1001, NONE, DEAD, 0),
 };
 
@@ -282,7 +282,12 @@ static const struct tls_seq_step fate_syn_data[] = {
 	/* the SYN-ACK with data, a SYN on an established flow with data */
 	DROPPED(1, T_SA, 5000, 1011, HS, SYN_DATA, 0),
 	DROPPED(0, T_S, 1010, 0, HS, SYN_DATA, 0),
-	ACC(0, T_S, 1000, 0, NONE, OLD, 0, 0),
+	/*
+	 * The SYN retransmitted once its data was taken: the helper no
+	 * longer knows the ISN; the server's own SYN-ACK retransmission
+	 * completes the handshake.
+	 */
+	DROPPED(0, T_S, 1000, 0, NONE, SYN_AGAIN, 0),
 	NEXT(0, 1011),
 };
 
@@ -292,43 +297,90 @@ static const struct tls_seq_step fate_pickup[] = {
 	ACC(0, T_A, 77, 5, NONE, PICKUP, 0, 0),
 	QUIET(T_A, 1),
 	ACC(0, T_S, 76, 0, NONE, PICKUP, 0, 0),
-	FATE(0, T_A, 77, 5, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP, 0,
+	FATE(0, T_A, 77, 5, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP,
 	     TLS_OK, 0),
-	FATE(1, T_SA, 4, 77, 0, NONE, 0, DROP, 0, PICKUP, NONE, 0, 0,
+	FATE(1, T_SA, 4, 77, 0, NONE, 0, DROP, 0, PICKUP, NONE, 0,
 	     TLS_OK, 0),
-	FATE(1, T_A, 5, 77, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP, 0,
+	FATE(1, T_A, 5, 77, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP,
 	     TLS_OK, 0),
 	/* gap "stop": the flow is not inspected at all */
-	FATE(0, T_A, 77, 5, 0, HB, 0, STOP, 0, PICKUP, NONE, 0, 0, TLS_OK, 0),
+	FATE(0, T_A, 77, 5, 0, HB, 0, STOP, 0, PICKUP, NONE, 0, TLS_OK, 0),
 	OFF(1),
 	/* the server's SYN-ACK first: a pickup too */
 	INIT,
 	ACC(1, T_SA, 5000, 1001, NONE, PICKUP, 0, 0),
 	ACC(0, T_S, 1000, 0, NONE, PICKUP, 0, 0),
-	FATE(0, T_A, 1001, 5001, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP,
-	     0, TLS_OK, 0),
+	FATE(0, T_A, 1001, 5001, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP, TLS_OK, 0),
 };
 
-/* segments with stream bytes leave with at least the TTL floor (64) */
+/* stream bytes arriving with a TTL below the floor (32) could die unread */
 static const struct tls_seq_step fate_ttl[] = {
 	INIT,
-	FATE(0, T_S, 1000, 0, 0, NONE, 3, DROP, 0, OLD, NONE, FATE_NEW, 64,
+	FATE(0, T_S, 1000, 0, 0, NONE, 3, DROP, 0, DROPPED, LOW_TTL, FATE_DROP,
 	     TLS_OK, 0),
-	FATE(1, T_SA, 5000, 1001, 0, NONE, 200, DROP, 0, OLD, NONE, 0, 0,
+	FATE(0, T_S, 1000, 0, 0, NONE, 32, DROP, 0, OLD, NONE, FATE_NEW,
 	     TLS_OK, 0),
-	FATE(0, T_A, 1001, 5001, 0, HS, 1, DROP, 0, NEW, NONE, 0, 64, TLS_OK,
-	     0),
-	FATE(0, T_A, 1001, 5001, 0, HS, 63, DROP, 0, OLD, NONE, 0, 64, TLS_OK,
-	     0),
-	FATE(0, T_A, 1011, 5001, 0, HS, 64, DROP, 0, NEW, NONE, 0, 0, TLS_OK,
-	     0),
-	/* pure ACKs, dropped segments: untouched */
-	FATE(0, T_A, 1021, 5001, 0, NONE, 1, DROP, 0, OLD, NONE, 0, 0, TLS_OK,
-	     0),
-	FATE(0, T_A, 1100, 5001, 10, NONE, 1, DROP, 0, GAP_DROP, NONE,
-	     FATE_DROP, 0, TLS_OK, 0),
-	FATE(0, T_A, 1021, 5001, 0, HB, 1, DROP, 0, NEW, NONE,
-	     FATE_DROP | FATE_KILL, 0, TLS_R_HB_LENGTH, 1021),
+	ACC(1, T_SA, 5000, 1001, NONE, OLD, 0, 0),
+	FATE(0, T_A, 1001, 5001, 0, HS, 31, DROP, 0, DROPPED, LOW_TTL,
+	     FATE_DROP, TLS_OK, 0),
+	FATE(0, T_A, 1001, 5001, 0, HS, 32, DROP, 0, NEW, NONE, 0, TLS_OK, 0),
+	/* no stream byte, nothing to lose */
+	FATE(0, T_A, 1011, 5001, 0, NONE, 1, DROP, 0, OLD, NONE, 0, TLS_OK, 0),
+	NEXT(0, 1011),
+};
+
+/* the receiver never reads a RST's payload: not fed, not counted */
+static const struct tls_seq_step fate_rst[] = {
+	OPEN(1000, 5000),
+	ACC(0, T_A | TLS_TCP_RST, 1001, 5001, HB, OLD, 0, 0),
+	NEXT(0, 1001),
+	KILLED(0, T_A, 1001, 5001, HB, TLS_R_HB_LENGTH, 1001),
+};
+
+/* a SYN again: only a retransmission before any data */
+static const struct tls_seq_step fate_syn_again[] = {
+	OPEN(1000, 5000),
+	ACC(0, T_S, 1000, 0, NONE, OLD, 0, 0),
+	ACC(1, T_SA, 5000, 1001, NONE, OLD, 0, 0),
+	DROPPED(0, T_S, 900, 0, NONE, SYN_AGAIN, 0),
+	ACC(0, T_A, 1001, 5001, HS, NEW, 0, 0),
+	/* at the old ISN, or one that would start a stream at next_seq */
+	DROPPED(0, T_S, 1000, 0, NONE, SYN_AGAIN, 0),
+	DROPPED(0, T_S, 1010, 0, NONE, SYN_AGAIN, 0),
+	NEXT(0, 1011),
+	/* while SYN data is provisional: at the ISN */
+	INIT,
+	ACC(0, T_S, 1000, 0, HS, NEW, 0, FATE_NEW),
+	ACC(0, T_S, 1000, 0, NONE, OLD, 0, 0),
+	DROPPED(0, T_S, 1010, 0, NONE, SYN_AGAIN, 0),
+	ACC(1, T_SA, 5000, 1011, NONE, OLD, 0, 0),
+};
+
+/* nothing of a side follows its FIN */
+static const struct tls_seq_step fate_fin[] = {
+	OPEN(1000, 5000),
+	QUIET(T_A | TLS_TCP_FIN, 0),
+	ACC(0, T_A | TLS_TCP_FIN, 1001, 5001, HS, NEW, 0, 0),
+	DROPPED(0, T_A, 1011, 5001, HB, AFTER_FIN, 0),
+	DROPPED(0, T_A, 1012, 5001, HB, AFTER_FIN, 0),
+	/* its retransmission, and the other side, go on */
+	ACC(0, T_A | TLS_TCP_FIN, 1001, 5001, HS, OLD, 0, 0),
+	ACC(1, T_A, 5001, 1012, HS, NEW, 0, 0),
+	/* a pure FIN at the end, and one inside what was sent (ignored) */
+	OPEN(1000, 5000),
+	ACC(0, T_A, 1001, 5001, HS, NEW, 0, 0),
+	ACC(0, T_A | TLS_TCP_FIN, 1005, 5001, NONE, OLD, 0, 0),
+	ACC(0, T_A, 1011, 5001, HDR3, NEW, 0, 0),
+	ACC(0, T_A | TLS_TCP_FIN, 1014, 5001, NONE, OLD, 0, 0),
+	DROPPED(0, T_A, 1014, 5001, HS, AFTER_FIN, 0),
+};
+
+/* data whose ACK went back below one the side already sent */
+static const struct tls_seq_step fate_old_ack[] = {
+	OPEN(1000, 5000),
+	DROPPED(0, T_A | TLS_TCP_OLDACK, 1001, 4000, HS, OLD_ACK, 0),
+	ACC(0, T_A | TLS_TCP_OLDACK, 1001, 4000, NONE, OLD, 0, 0),
+	ACC(0, T_A, 1001, 5001, HS, NEW, 0, 0),
 };
 
 /* after an SSLv2-format hello the client waits for the server */
@@ -362,6 +414,10 @@ const struct tls_seq_case tls_seq_cases[] = {
 	SEQ_CASE("fate_syn_data", fate_syn_data),
 	SEQ_CASE("fate_pickup", fate_pickup),
 	SEQ_CASE("fate_ttl", fate_ttl),
+	SEQ_CASE("fate_rst", fate_rst),
+	SEQ_CASE("fate_syn_again", fate_syn_again),
+	SEQ_CASE("fate_fin", fate_fin),
+	SEQ_CASE("fate_old_ack", fate_old_ack),
 	SEQ_CASE("fate_sslv2_early", fate_sslv2_early),
 };
 
@@ -428,9 +484,9 @@ static bool fate_step(struct tls_flow *f, const struct tls_seq_step *st,
 	      (s.syn_data_rejected ? FATE_REJ : 0) |
 	      (s.new_flow ? FATE_NEW : 0);
 	fail->action = s.action;
-	fail->value = (u32)s.why << 24 | (u32)out << 16 | (u32)s.ttl << 8 | r;
+	fail->value = (u32)s.why << 24 | (u32)out << 16 | r;
 	if (s.action != st->want || s.why != st->why || out != st->out ||
-	    s.ttl != st->ttl_out || r != st->reason)
+	    r != st->reason)
 		return false;
 	if (s.kill || s.why == TLS_DROP_DEAD)
 		return s.rcv_nxt == st->skip;

@@ -49,7 +49,6 @@ struct tls_seq_step {
 	u32 ack;
 	u8 tcp;		/* TLS_TCP_* */
 	u8 ttl;		/* the segment's TTL (0 means 64) */
-	u8 ttl_out;	/* tls_seg.ttl wanted */
 	u8 why;		/* enum tls_drop wanted */
 	u8 out;		/* FATE_* wanted */
 	u8 pl;		/* enum tls_seq_payload */
@@ -71,7 +70,7 @@ struct tls_seq_fail {
 	unsigned int step;	/* index in steps[] */
 	u32 action;		/* SEG: the action returned */
 	u32 value;		/* SEG: skip; NEXT: next_seq; OFF: flags; FEED: reason;
-				 * FATE: why << 24 | out << 16 | ttl << 8 | reason */
+				 * FATE: why << 24 | out << 16 | reason */
 };
 
 /* True if every step of c holds; else false and *fail says where. */

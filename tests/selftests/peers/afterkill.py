@@ -6,16 +6,17 @@ IN.pcap: what the router received (tcpdump -i any -Q in), the capture
 tools/tls-replay judged; OUT.pcap: what the router sent on (-Q out), taken
 at the same time; TOOL.json: the tool's --json output on IN.pcap.
 
-For every flow the tool says the kernel killed, print the segments with
-payload of that connection that the router still forwarded after the
-kill (the kill frame's time in IN.pcap), one line each:
+For every flow the tool says the kernel killed, print the segments of
+that connection (with or without payload) that the router still
+forwarded after the kill (the kill frame's time in IN.pcap), one line
+each:
 
     FLOW-CLIENT FLOW-SERVER SRC > DST seq=S len=N flags=F
 
-then a last line "forwarded N" (the total).  With gap=drop the helper drops
-every later data segment of a killed connection (pickups), so each line is
-a segment that never reached the helper: conntrack made no entry for it
-(INVALID) and let it through.
+then a last line "forwarded N" (the total).  The helper keeps a killed
+connection's entry and drops every later packet of it, both directions
+(drop_dead), so each line is a packet that got through anyway: one
+conntrack found INVALID (no entry, no helper) and let pass, or a bug.
 
 Standard library only; reads pcap (not pcapng) with the link types tcpdump
 uses for "-i any": Linux cooked v1 (113) and v2 (276).
@@ -110,7 +111,7 @@ def main(argv):
     total = 0
     for ts, data, lt in packets(argv[2]):
         p = tcp_of(data, lt)
-        if not p or p[5] <= 0:
+        if not p:
             continue
         k = when.get(frozenset(((p[0], p[1]), (p[2], p[3]))))
         if not k or ts < k[0]:

@@ -22,9 +22,8 @@ tools/replay_flow.c replay() take the same branch per segment):
   retransmits  data segments carrying only bytes already inspected
   drop_W       packets dropped before inspection by rule W (drop_dead:
                every packet of a killed flow after the kill)
-  syn_data_rejected, ttl_raised
-               SYN data the SYN-ACK refused; segments whose TTL the
-               kernel raises to the floor
+  syn_data_rejected
+               SYN data the SYN-ACK refused (forgotten)
 
 Then, with -v, one line per killed flow: "kill REASON SIDE CLIENT SERVER",
 the form the kernel logs a violation in ("dropped: REASON from SIDE:
@@ -59,8 +58,7 @@ def main(argv):
         c["retransmits"] += o["retrans"]
         # the drops before inspection, by rule, and the SYN/TTL decisions
         for k in o:
-            if k.startswith("drop_") or k in ("syn_data_rejected",
-                                               "ttl_raised"):
+            if k.startswith("drop_") or k == "syn_data_rejected":
                 c[k] = c.get(k, 0) + o[k]
         if o["verdict"] != "ok":
             k = "violation_" + o["verdict"]
