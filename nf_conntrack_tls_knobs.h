@@ -25,7 +25,7 @@ NF_CT_TLS_KNOB(audit, 0, 1, 0, "1 = audit mode: log and count violations but nev
 NF_CT_TLS_KNOB(sslv2, 0, 1, 0, "1 = allow SSLv2 sessions (default 0; SSLv2-format ClientHellos offering TLS are always allowed)")
 NF_CT_TLS_KNOB(log, 0, 1, 1, "1 = log each violation, rate-limited (default 1)")
 NF_CT_TLS_KNOB(reset, 0, 1, 0, "1 = on a violation also send a TCP RST to both ends, so neither waits for a timeout (default 0: drop and kill only; needs nf_reject_ipv4/6)")
-NF_CT_TLS_KNOB(ttl_floor, 0, 255, TLS_TTL_FLOOR_DEFAULT, "Drop stream bytes of inspected flows that leave with a TTL / hop limit below this: they could die before their receiver, unread by it (0 = off, default 32; at least the hop count to the farthest inspected endpoint)")
+NF_CT_TLS_KNOB(ttl_floor, 0, 255, TLS_TTL_FLOOR_DEFAULT, "Drop stream bytes of inspected flows that leave with a TTL / hop limit below this: they could die before their receiver, unread by it (0 = off, default 8; set it to at least the hop count to the farthest inspected host)")
 NF_CT_TLS_KNOB(dead_timeout, 1, 86400, 120, "Seconds a killed flow's conntrack entry stays after its last packet, every packet of it dropped (default 120)")
 
 #undef NF_CT_TLS_KNOB

@@ -247,7 +247,7 @@ static void nf_ct_tls_tcp(const struct sk_buff *skb, unsigned int protoff,
 	if (!optlen || (!plen && !th->syn))
 		return;
 	opt = skb_header_pointer(skb, protoff + sizeof(*th), optlen, _opt);
-	if (!opt || tls_tcp_sig_option(opt, optlen))
+	if (!opt || tls_tcp_options_ambiguous(opt, optlen))
 		t->flags |= TLS_TCP_SIGOPT;
 }
 

@@ -60,7 +60,7 @@ struct tls_policy {
 	u8 ttl_floor;		/* 0 = off; drop stream bytes arriving with a lower TTL */
 };
 
-#define TLS_TTL_FLOOR_DEFAULT	32
+#define TLS_TTL_FLOOR_DEFAULT	8
 
 #define TLS_LOWRUN_DEFAULT	128
 #define TLS_LOWRUN_MAX		65535

@@ -94,8 +94,10 @@ const char *tls_drop_name(enum tls_drop w)
 #define TCPOPT_NOP	1
 #define TCPOPT_MD5	19
 #define TCPOPT_AO	29
+#define TCPOPT_MPTCP	30
+#define TCPOPT_EXP	254	/* RFC 6994 experimental; SMC's magic below */
 
-bool tls_tcp_sig_option(const u8 *opt, u32 len)
+bool tls_tcp_options_ambiguous(const u8 *opt, u32 len)
 {
 	u32 i = 0, olen;
 
@@ -111,7 +113,12 @@ bool tls_tcp_sig_option(const u8 *opt, u32 len)
 		olen = opt[i + 1];
 		if (olen < 2 || olen > len - i)
 			return false;	/* where tcp_parse_options() stops too */
-		if (opt[i] == TCPOPT_MD5 || opt[i] == TCPOPT_AO)
+		if (opt[i] == TCPOPT_MD5 || opt[i] == TCPOPT_AO ||
+		    opt[i] == TCPOPT_MPTCP)
+			return true;
+		/* SMC-R/SMC-D: ExID 0xe2d4c3d9 ("SMC" in EBCDIC) */
+		if (opt[i] == TCPOPT_EXP && olen >= 6 && opt[i + 2] == 0xe2 &&
+		    opt[i + 3] == 0xd4 && opt[i + 4] == 0xc3 && opt[i + 5] == 0xd9)
 			return true;
 		i += olen;
 	}

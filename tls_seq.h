@@ -58,7 +58,7 @@ struct tls_tcp {
 #define TLS_TCP_FIN	0x08
 #define TLS_TCP_RST	0x10
 #define TLS_TCP_IPOPT	0x20	/* IPv4 options or IPv6 extension headers */
-#define TLS_TCP_SIGOPT	0x40	/* a TCP-MD5 or TCP-AO option */
+#define TLS_TCP_SIGOPT	0x40	/* TCP-MD5, TCP-AO, MPTCP or SMC option */
 #define TLS_TCP_OLDACK	0x80	/* ACK below one this side already sent */
 
 /*
@@ -74,7 +74,7 @@ enum tls_drop {
 	TLS_DROP_SYN_ACK,	/* SYN-ACK that acknowledges part of the SYN's data */
 	TLS_DROP_EARLY,		/* data before the server's SYN-ACK */
 	TLS_DROP_IP_OPTIONS,	/* IPv4 options or IPv6 extension headers */
-	TLS_DROP_TCP_OPTIONS,	/* TCP-MD5 or TCP-AO option */
+	TLS_DROP_TCP_OPTIONS,	/* TCP-MD5, TCP-AO, MPTCP or SMC option */
 	TLS_DROP_SYN_AGAIN,	/* a SYN that would restart a started stream */
 	TLS_DROP_AFTER_FIN,	/* new data after this side's FIN */
 	TLS_DROP_OLD_ACK,	/* data whose ACK went back: the receiver may drop it */
@@ -86,12 +86,15 @@ enum tls_drop {
 const char *tls_drop_name(enum tls_drop w);
 
 /*
- * True if the TCP options opt[0..len) hold a TCP-MD5 (19) or TCP-AO (29)
- * option: a receiver without the key drops such a segment.  Reads only
- * inside opt; a malformed list is walked as far as it is well formed, as
- * the receiving stack does.
+ * True if the TCP options opt[0..len) hold one that makes the receiver
+ * read the segment otherwise than in plain sequence: TCP-MD5 (19) or
+ * TCP-AO (29), whose segments a receiver without the key drops; MPTCP
+ * (30), whose mappings rearrange the stream the application reads; SMC
+ * (experimental 254 with its magic), which moves the data off TCP.  Reads
+ * only inside opt; a malformed list is walked as far as it is well formed,
+ * as the receiving stack does.
  */
-bool tls_tcp_sig_option(const u8 *opt, u32 len);
+bool tls_tcp_options_ambiguous(const u8 *opt, u32 len);
 
 /*
  * The fate of one segment, the same in the kernel and the offline tool:

@@ -47,6 +47,8 @@ static void usage(FILE *out)
 "                      joined mid-stream is dropped / stops inspection\n"
 "                      (default drop)\n"
 "  --sslv2, --no-sslv2 allow real SSLv2 sessions or not (default no)\n"
+"  --ttl-floor N       drop stream bytes captured with a lower TTL / hop\n"
+"                      limit, 0 to 255 (0 = off; default 8)\n"
 "Selection and output:\n"
 "  --port N            only flows whose server port is N, 1 to 65535\n"
 "                      (repeatable; flows joined mid-stream: either port)\n"
@@ -111,7 +113,7 @@ static int word(const char *flag, const char *s, const char *const *words,
 
 enum {
 	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
-	O_MAXFLOWS,
+	O_MAXFLOWS, O_TTLFLOOR,
 };
 
 static const struct option longopts[] = {
@@ -120,6 +122,7 @@ static const struct option longopts[] = {
 	{ "gap", required_argument, NULL, O_GAP },
 	{ "sslv2", no_argument, NULL, O_SSLV2 },
 	{ "no-sslv2", no_argument, NULL, O_NOSSLV2 },
+	{ "ttl-floor", required_argument, NULL, O_TTLFLOOR },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
 	{ "json", no_argument, NULL, O_JSON },
@@ -140,6 +143,7 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 	o->pol.heartbeat = TLS_HB_VALIDATE;
 	o->pol.allow_sslv2 = 0;
 	o->pol.gap = TLS_GAP_DROP;
+	o->pol.ttl_floor = TLS_TTL_FLOOR_DEFAULT;
 	o->max_flows = TR_MAX_FLOWS_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
@@ -159,6 +163,9 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 			break;
 		case O_NOSSLV2:
 			o->pol.allow_sslv2 = 0;
+			break;
+		case O_TTLFLOOR:
+			o->pol.ttl_floor = num("--ttl-floor", optarg, 0, 255);
 			break;
 		case O_PORT:
 			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))

@@ -32,8 +32,8 @@ PORT=443
 PY=/usr/bin/python3
 ATTACK=$PEERS/tlsattack.py
 SECRET=SELFTEST-KNOB-SECRET-$SUFFIX-$RANDOM
-KNOBS=(lowrun_limit heartbeat gap audit sslv2 log reset)
-DEFAULTS=(128 0 0 0 0 1 0)
+KNOBS=(lowrun_limit heartbeat gap audit sslv2 log reset ttl_floor dead_timeout)
+DEFAULTS=(128 0 0 0 0 1 0 8 120)
 
 require_module loaded file
 checktool "$PY -c 'import socket'" "run $PY"
@@ -54,7 +54,8 @@ cleanup() {
 	# whatever happened, leave the module loaded with its defaults
 	local P=/sys/module/nf_conntrack_tls/parameters
 	if module_loaded &&
-	   [ "$(cat $P/lowrun_limit $P/heartbeat $P/gap $P/audit $P/sslv2 $P/log $P/reset | tr '\n' ' ')" != "${DEFAULTS[*]} " ]; then
+	   [ "$(cat $P/lowrun_limit $P/heartbeat $P/gap $P/audit $P/sslv2 $P/log $P/reset \
+		$P/ttl_floor $P/dead_timeout | tr '\n' ' ')" != "${DEFAULTS[*]} " ]; then
 		rmmod nf_conntrack_tls
 	fi
 	module_loaded || insmod "$KO"
@@ -115,7 +116,8 @@ if ! rmmod nf_conntrack_tls; then
 	log_fail "rmmod nf_conntrack_tls (module parameters not tested)"
 else
 	for bad in heartbeat=9 heartbeat=3 lowrun_limit=65536 lowrun_limit=-1 \
-		   gap=2 audit=2 sslv2=2 log=2 reset=2 heartbeat=abc; do
+		   gap=2 audit=2 sslv2=2 log=2 reset=2 heartbeat=abc ttl_floor=256 \
+		   ttl_floor=-1 dead_timeout=0 dead_timeout=86401; do
 		n=$(dmesg | wc -l)
 		name=${bad%%=*}
 		if insmod "$KO" "$bad" 2>"$TLSDIR/insmod.err"; then
@@ -123,7 +125,7 @@ else
 			rmmod nf_conntrack_tls
 			continue
 		fi
-		msg=$(dmesg_since "$n" | grep -m1 "nf_conntrack_tls: parameter $bad: expected an integer from 0 to")
+		msg=$(dmesg_since "$n" | grep -m1 "nf_conntrack_tls: parameter $bad: expected an integer from [01] to")
 		if [ -n "$msg" ] && ! module_loaded &&
 		   [ ! -e /proc/net/nf_conntrack_tls ] &&
 		   [ ! -e "/proc/sys/net/netfilter/nf_conntrack_tls_$name" ]; then
@@ -134,15 +136,16 @@ else
 		fi
 	done
 
-	if insmod "$KO" lowrun_limit=64 heartbeat=1 gap=1 audit=1 sslv2=1 log=0 reset=1; then
-		expect_knobs "insmod with parameters: initial namespace" "" 64 1 1 1 1 0 1
+	if insmod "$KO" lowrun_limit=64 heartbeat=1 gap=1 audit=1 sslv2=1 log=0 reset=1 \
+		ttl_floor=0 dead_timeout=5; then
+		expect_knobs "insmod with parameters: initial namespace" "" 64 1 1 1 1 0 1 0 5
 		setup_ns pa pb
-		expect_knobs "insmod with parameters: new namespace" "$pa" 64 1 1 1 1 0 1
+		expect_knobs "insmod with parameters: new namespace" "$pa" 64 1 1 1 1 0 1 0 5
 		ip netns exec "$pa" sysctl -qw net.netfilter.nf_conntrack_tls_heartbeat=2 \
 			net.netfilter.nf_conntrack_tls_lowrun_limit=300
 		setup_ns pc
 		expect_knobs "sysctl in one namespace leaves the defaults of the next one" \
-			"$pc" 64 1 1 1 1 0 1
+			"$pc" 64 1 1 1 1 0 1 0 5
 		p=$(cat /sys/module/nf_conntrack_tls/parameters/heartbeat \
 			/sys/module/nf_conntrack_tls/parameters/lowrun_limit | tr '\n' ' ')
 		if [ "$p" = "1 64 " ]; then
@@ -182,7 +185,10 @@ ip netns exec "$router" bash -c '
 	for v in -1 65536 100000 abc; do try bad lowrun_limit $v; done
 	for v in 3 7 -1; do try bad heartbeat $v; done
 	for k in gap audit sslv2 log reset; do try bad $k 2; try bad $k -1; done
-	for kv in lowrun_limit=65535 lowrun_limit=0 heartbeat=2 gap=1 audit=1 sslv2=1 log=0 reset=1; do
+	for v in 256 -1 x; do try bad ttl_floor $v; done
+	for v in 0 86401 -5; do try bad dead_timeout $v; done
+	for kv in lowrun_limit=65535 lowrun_limit=0 heartbeat=2 gap=1 audit=1 sslv2=1 log=0 reset=1 \
+		  ttl_floor=255 ttl_floor=0 dead_timeout=86400 dead_timeout=1; do
 		try good ${kv%%=*} ${kv#*=}
 	done' >"$TLSDIR/sysctl.out"
 for k in "${KNOBS[@]}"; do
@@ -202,12 +208,12 @@ for k in "${KNOBS[@]}"; do
 		log_pass "sysctl $k: ${refused[*]} refused, value stays $before"
 done
 bad=$(awk '$1 == "good" && ($4 != 0 || $6 != $3)' "$TLSDIR/sysctl.out")
-if [ -z "$bad" ] && [ "$(grep -c '^good' "$TLSDIR/sysctl.out")" = 8 ]; then
-	log_pass "sysctl accepts the limits (lowrun_limit 65535 and 0, heartbeat 2, gap/audit/sslv2/reset 1, log 0)"
+if [ -z "$bad" ] && [ "$(grep -c '^good' "$TLSDIR/sysctl.out")" = 12 ]; then
+	log_pass "sysctl accepts the limits (lowrun_limit 65535 and 0, heartbeat 2, gap/audit/sslv2/reset 1, log 0, ttl_floor 255 and 0, dead_timeout 86400 and 1)"
 else
 	log_fail "sysctl refused valid values: $bad"
 fi
-expect_knobs "router after its changes" "$router" 0 2 1 1 1 0 1
+expect_knobs "router after its changes" "$router" 0 2 1 1 1 0 1 0 1
 expect_knobs "per-netns: client namespace untouched" "$client" "${DEFAULTS[@]}"
 expect_knobs "per-netns: initial namespace untouched" "" "${DEFAULTS[@]}"
 kv=()

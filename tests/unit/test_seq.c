@@ -29,7 +29,42 @@ static void t_cases(void)
 	}
 }
 
+/* TCP options a receiver acts on (tls_tcp_options_ambiguous()). */
+static void t_options(void)
+{
+	static const struct {
+		const char *what;
+		u8 opt[40];
+		u32 len;
+		bool want;
+	} c[] = {
+		{ "timestamps", { 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2 }, 12, false },
+		{ "mss, sack, ws", { 2, 4, 5, 0xb4, 4, 2, 1, 3, 3, 7 }, 10, false },
+		{ "md5", { 1, 1, 19, 18 }, 20, true },
+		{ "ao", { 29, 4, 0, 0 }, 4, true },
+		{ "mptcp", { 30, 4, 0x20, 0x81 }, 4, true },
+		{ "smc", { 1, 1, 254, 6, 0xe2, 0xd4, 0xc3, 0xd9 }, 8, true },
+		{ "tfo experimental", { 254, 4, 0xf9, 0x89 }, 4, false },
+		{ "md5 after eol", { 0, 19, 18 }, 20, false },
+		{ "md5 after a zero length", { 8, 0, 19, 18 }, 20, false },
+		{ "md5 cut off", { 1, 19, 18 }, 10, false },
+		{ "lone kind", { 1, 1, 19 }, 3, false },
+		{ "empty", { 0 }, 0, false },
+	};
+	struct unit_group g;
+	unsigned int i;
+	bool got;
+
+	group_begin(&g, "seq_tcp_options");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		got = tls_tcp_options_ambiguous(c[i].opt, c[i].len);
+		CHECK(&g, got == c[i].want, "%s: got %d", c[i].what, got);
+	}
+	group_end(&g);
+}
+
 void run_seq_tests(void)
 {
 	t_cases();
+	t_options();
 }

@@ -313,17 +313,17 @@ static const struct tls_seq_step fate_pickup[] = {
 	FATE(0, T_A, 1001, 5001, 0, HS, 0, DROP, 0, PICKUP, NONE, FATE_DROP, TLS_OK, 0),
 };
 
-/* stream bytes arriving with a TTL below the floor (32) could die unread */
+/* stream bytes arriving with a TTL below the floor (8) could die unread */
 static const struct tls_seq_step fate_ttl[] = {
 	INIT,
 	FATE(0, T_S, 1000, 0, 0, NONE, 3, DROP, 0, DROPPED, LOW_TTL, FATE_DROP,
 	     TLS_OK, 0),
-	FATE(0, T_S, 1000, 0, 0, NONE, 32, DROP, 0, OLD, NONE, FATE_NEW,
+	FATE(0, T_S, 1000, 0, 0, NONE, 8, DROP, 0, OLD, NONE, FATE_NEW,
 	     TLS_OK, 0),
 	ACC(1, T_SA, 5000, 1001, NONE, OLD, 0, 0),
-	FATE(0, T_A, 1001, 5001, 0, HS, 31, DROP, 0, DROPPED, LOW_TTL,
+	FATE(0, T_A, 1001, 5001, 0, HS, 7, DROP, 0, DROPPED, LOW_TTL,
 	     FATE_DROP, TLS_OK, 0),
-	FATE(0, T_A, 1001, 5001, 0, HS, 32, DROP, 0, NEW, NONE, 0, TLS_OK, 0),
+	FATE(0, T_A, 1001, 5001, 0, HS, 8, DROP, 0, NEW, NONE, 0, TLS_OK, 0),
 	/* no stream byte, nothing to lose */
 	FATE(0, T_A, 1011, 5001, 0, NONE, 1, DROP, 0, OLD, NONE, 0, TLS_OK, 0),
 	NEXT(0, 1011),
