@@ -108,6 +108,61 @@ setup_topology() {
 	ip netns exec "$router" sysctl -qw net.ipv6.conf.all.forwarding=1
 }
 
+# setup_topology_hop: one more router, "hop", between the router and the
+# server, for attacks that need a packet to pass the router and die before
+# the server (a TTL that expires at the hop); sets $client, $router, $hop and
+# $server.  Nothing is attached yet.
+#
+#   client (10.0.1.1, fd00:1::1) -- router -- hop -- server (10.0.3.2, fd00:3::2)
+#     router: 10.0.1.254, fd00:1::254 | 10.0.2.254, fd00:2::254
+#     hop:    10.0.2.1, fd00:2::1     | 10.0.3.254, fd00:3::254
+setup_topology_hop() {
+	setup_ns client router hop server || return 1
+	ip link add c0 netns "$client" type veth peer name r0 netns "$router" &&
+	ip link add r1 netns "$router" type veth peer name h0 netns "$hop" &&
+	ip link add h1 netns "$hop" type veth peer name s0 netns "$server" || return 1
+	# (one ip per namespace: each command costs a fork under TCG)
+	ip -n "$client" -b - <<-EOF || return 1
+	addr add 10.0.1.1/24 dev c0
+	addr add fd00:1::1/64 dev c0 nodad
+	link set c0 up
+	route add default via 10.0.1.254
+	route add ::/0 via fd00:1::254
+	EOF
+	ip -n "$router" -b - <<-EOF || return 1
+	addr add 10.0.1.254/24 dev r0
+	addr add fd00:1::254/64 dev r0 nodad
+	addr add 10.0.2.254/24 dev r1
+	addr add fd00:2::254/64 dev r1 nodad
+	link set r0 up
+	link set r1 up
+	route add 10.0.3.0/24 via 10.0.2.1
+	route add fd00:3::/64 via fd00:2::1
+	EOF
+	ip -n "$hop" -b - <<-EOF || return 1
+	addr add 10.0.2.1/24 dev h0
+	addr add fd00:2::1/64 dev h0 nodad
+	addr add 10.0.3.254/24 dev h1
+	addr add fd00:3::254/64 dev h1 nodad
+	link set h0 up
+	link set h1 up
+	route add default via 10.0.2.254
+	route add ::/0 via fd00:2::254
+	EOF
+	ip -n "$server" -b - <<-EOF || return 1
+	addr add 10.0.3.2/24 dev s0
+	addr add fd00:3::2/64 dev s0 nodad
+	link set s0 up
+	route add default via 10.0.3.254
+	route add ::/0 via fd00:3::254
+	EOF
+	local ns
+	for ns in "$router" "$hop"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv6.conf.all.forwarding=1 || return 1
+	done
+}
+
 # attach_iptables NS PORT / attach_nft NS PORT: the helper for TCP to or
 # from PORT.  Both ports: after the helper kills a flow, the server's next
 # retransmission can open a new conntrack entry mid-stream (loose pickup) in
