@@ -55,8 +55,11 @@ enum tls_reason tls_hb_length(struct tls_dir *d, struct tls_dir *peer,
 		return len < 3 ? TLS_R_HB_LENGTH : TLS_OK;
 	}
 	if (peer->flags & TLS_F_HB_PEND) {
+		bool leak = len > peer->hb_req;
+
 		peer->flags &= ~TLS_F_HB_PEND;
-		return len > peer->hb_req ? TLS_R_HB_LEAK : TLS_OK;
+		peer->hb_req = 0;	/* tls_seq.c reads it while not pending */
+		return leak ? TLS_R_HB_LEAK : TLS_OK;
 	}
 	if (d->flags & TLS_F_HB_PEND)
 		return TLS_R_HB_INFLIGHT;
@@ -87,5 +90,6 @@ enum tls_reason tls_hb_payload(struct tls_dir *d, struct tls_dir *peer,
 	if (!(peer->flags & TLS_F_HB_PEND) || peer->hb_req != pl)
 		return TLS_R_HB_UNSOLICITED;
 	peer->flags &= ~TLS_F_HB_PEND;
+	peer->hb_req = 0;
 	return TLS_OK;
 }

@@ -181,15 +181,40 @@ static void nf_ct_tls_account(struct nf_ct_tls_net *tn,
  * did (conntrack's highest ACK of the side, which includes this one).
  * Conntrack lets such a segment through (at worst as IGNORE, still
  * handed to the helper), but the receiver drops one that is too old.
+ * *to is that highest ACK, *wscale the side's window scale.
  */
 static bool nf_ct_tls_old_ack(const struct nf_conn *ct, unsigned int dir,
-			      const struct tls_tcp *t)
+			      const struct tls_tcp *t, u32 *to, u8 *wscale)
 {
 	const struct ip_ct_tcp_state *s = &ct->proto.tcp.seen[dir];
 
+	*to = s->td_maxack;
+	*wscale = s->td_scale;
 	return t->len && (t->flags & TLS_TCP_ACK) &&
 	       (s->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
 	       (s32)(t->ack - s->td_maxack) < 0;
+}
+
+/*
+ * Raise the segment's ACK to @to (tls_seg.raise_ack) and shrink its
+ * window by as much, so that the right edge it announces does not move;
+ * the checksum follows as in nf_conntrack_seqadj.  The header was made
+ * writable (skb_ensure_writable()) before the bytes were fed.
+ */
+static void nf_ct_tls_raise_ack(struct sk_buff *skb, unsigned int protoff,
+				u32 to, u8 wscale)
+{
+	struct tcphdr *th = (struct tcphdr *)(skb->data + protoff);
+	u32 delta = to - ntohl(th->ack_seq), units = 0;
+	__be16 win;
+
+	if (wscale <= TCP_MAX_WSCALE)
+		units = (delta >> wscale) + !!(delta & ((1U << wscale) - 1));
+	win = htons(ntohs(th->window) > units ? ntohs(th->window) - units : 0);
+	inet_proto_csum_replace4(&th->check, skb, th->ack_seq, htonl(to), false);
+	inet_proto_csum_replace2(&th->check, skb, th->window, win, false);
+	th->ack_seq = htonl(to);
+	th->window = win;
 }
 
 /*
@@ -280,7 +305,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	struct tls_seg seg;
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
-	u32 plen, records = 0;
+	u32 plen, records = 0, max_ack;
+	u8 wscale;
 
 	/* ICMP errors about the flow carry no stream bytes. */
 	if (ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY)
@@ -319,9 +345,15 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	 * without any global lock.
 	 */
 	spin_lock_bh(&ct->lock);
-	if (nf_ct_tls_old_ack(ct, dir, &tcp))
+	if (nf_ct_tls_old_ack(ct, dir, &tcp, &max_ack, &wscale))
 		tcp.flags |= TLS_TCP_OLDACK;
-	if (tls_seg_begin(flow, dir, &tcp, &pol, &seg)) {
+	if (tls_seg_begin(flow, dir, &tcp, &pol, &seg) && seg.raise_ack &&
+	    skb_ensure_writable(skb, protoff + sizeof(*th))) {
+		/* no memory to raise the ACK: not fed, dropped */
+		seg.action = TLS_SEQ_DROPPED;
+		seg.why = TLS_DROP_OLD_ACK;
+		seg.drop = true;
+	} else if (seg.action == TLS_SEQ_NEW) {
 		r = nf_ct_tls_feed_skb(skb, dataoff + seg.skip, flow, dir,
 				       &pol, &records);
 		if (plen > __this_cpu_read(tn->stats->c[NF_CT_TLS_MAX_SKB]))
@@ -330,6 +362,10 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	}
 	spin_unlock_bh(&ct->lock);
 
+	if (seg.raise_ack && !seg.drop) {
+		nf_ct_tls_raise_ack(skb, protoff, max_ack, wscale);
+		nf_ct_tls_count(tn, NF_CT_TLS_ACK_RAISED, 1);
+	}
 	nf_ct_tls_account(tn, &seg, plen, r, records);
 	if (r != TLS_OK && conf.log)
 		nf_ct_tls_log(ct, dir, r, seg.drop);

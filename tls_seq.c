@@ -147,25 +147,45 @@ static bool seg_drop(struct tls_seg *s, enum tls_drop w)
 }
 
 /*
- * The server's SYN-ACK decides the client's SYN data: while the server's
- * ISN is unknown, the server's next_seq holds the number of provisional
- * bytes the client's SYN carried (0: none).  The SYN-ACK acknowledges all
- * of them (TCP Fast Open took them), or none: the server dropped them, so
- * the client's stream restarts at ISN + 1 and its parser from scratch.
- * Anything in between cannot be modelled: that SYN-ACK is dropped.
+ * The length of the client's SYN data while a retransmission of that SYN
+ * may still come (0: none).  Until the SYN-ACK, the server's next_seq
+ * holds it (the server's ISN is unknown).  A SYN-ACK that took the data
+ * may be lost after the router, and the client then repeats its SYN
+ * without data: from the SYN-ACK until the client sends data, the
+ * server's hb_req keeps the length (hb_req is unused until the server
+ * sends a heartbeat request, TLS_F_HB_PEND, and zeroed after one).
+ */
+static u32 syn_data_len(const struct tls_flow *f)
+{
+	const struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];
+
+	if (!(sv->flags & TLS_F_SEQ_VALID))
+		return sv->next_seq;
+	return sv->flags & TLS_F_HB_PEND ? 0 : sv->hb_req;
+}
+
+/*
+ * The server's SYN-ACK decides the client's SYN data (syn_data_len()):
+ * the SYN-ACK acknowledges all of it (TCP Fast Open took it), or none:
+ * the server dropped it, so the client's stream restarts at ISN + 1 and
+ * its parser from scratch.  Anything in between cannot be modelled: that
+ * SYN-ACK is dropped.
  */
 static bool syn_data_decided(struct tls_flow *f, const struct tls_tcp *t,
 			     struct tls_seg *s)
 {
 	struct tls_dir *c = &f->dir[TLS_DIR_CLIENT];
-	u32 prov = f->dir[TLS_DIR_SERVER].next_seq;
+	u32 prov = syn_data_len(f);
 
 	if (!prov)
 		return true;
 	if (!(t->flags & TLS_TCP_ACK))
 		return false;
-	if (t->ack == c->next_seq)
+	if (t->ack == c->next_seq) {
+		/* kept for a repeated SYN; one longer fails closed */
+		f->dir[TLS_DIR_SERVER].hb_req = prov <= 0xffff ? prov : 0;
 		return true;
+	}
 	if (t->ack != c->next_seq - prov)
 		return false;
 	*c = (struct tls_dir){ .next_seq = t->ack, .flags = TLS_F_SEQ_VALID };
@@ -178,21 +198,26 @@ static bool syn_data_decided(struct tls_flow *f, const struct tls_tcp *t,
  * one is fine, any other SYN would restart the stream somewhere else (the
  * receiver discards it, but conntrack may resynchronise on the new
  * connection that follows, with bytes the helper would take as old).
- * Retransmissions come before any data: at next_seq, or while the client's
- * SYN data is provisional, at next_seq minus it.
+ * Retransmissions come before any data: at next_seq, or, after the
+ * client's SYN data, at next_seq minus its length.  A Fast Open server
+ * may send data before its SYN-ACK is acknowledged and then repeat the
+ * SYN-ACK: while the client has sent nothing but its SYN data, and the
+ * SYN-ACK acknowledges exactly that, it may lie anywhere up to the
+ * server's next byte (the server's ISN is not kept; one beyond would
+ * make conntrack start the server's stream anew).
  */
 static bool syn_retransmitted(const struct tls_flow *f, unsigned int dir,
-			      u32 seq)
+			      const struct tls_tcp *t)
 {
 	const struct tls_dir *d = &f->dir[dir];
-	const struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];
-	u32 prov = 0;
+	const struct tls_dir *c = &f->dir[TLS_DIR_CLIENT];
+	u32 prov = syn_data_len(f);
 
-	if (dir == TLS_DIR_CLIENT && !(sv->flags & TLS_F_SEQ_VALID))
-		prov = sv->next_seq;
-	if (prov)
-		return seq + 1 + prov == d->next_seq;
-	return !(d->flags & TLS_F_HDR_SEEN) && seq + 1 == d->next_seq;
+	if (prov && dir == TLS_DIR_CLIENT)
+		return t->seq + 1 + prov == d->next_seq;
+	if (prov && (t->flags & TLS_TCP_ACK) && t->ack == c->next_seq)
+		return (s32)(t->seq + 1 - d->next_seq) <= 0;
+	return !(d->flags & TLS_F_HDR_SEEN) && t->seq + 1 == d->next_seq;
 }
 
 /* A FIN at the end of what this side sent: no stream byte may follow. */
@@ -278,7 +303,7 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 		if (f->dir[dir].flags & TLS_F_SEQ_VALID) {
 			if (t->len)
 				return seg_drop(s, TLS_DROP_SYN_DATA);
-			if (!syn_retransmitted(f, dir, t->seq))
+			if (!syn_retransmitted(f, dir, t))
 				return seg_drop(s, TLS_DROP_SYN_AGAIN);
 			return false;
 		}
@@ -291,13 +316,6 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 	} else if (!syn && t->len && !(sv->flags & TLS_F_SEQ_VALID)) {
 		/* no side sends data before the SYN-ACK (conntrack: INVALID) */
 		return seg_drop(s, TLS_DROP_EARLY);
-	} else if (t->len && (t->flags & TLS_TCP_OLDACK)) {
-		/*
-		 * An ACK older than one this side already sent: a receiver
-		 * drops such a segment when it is too old (RFC 5961 5.2),
-		 * and the helper does not know its window.
-		 */
-		return seg_drop(s, TLS_DROP_OLD_ACK);
 	}
 	if (f->dir[dir].state == ST_FIN) {
 		/* the receiver takes no byte after the FIN */
@@ -306,6 +324,10 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 		return false;
 	}
 
+	/* the client sends data once it has the SYN-ACK: no SYN follows */
+	if (dir == TLS_DIR_CLIENT && t->len && (sv->flags & TLS_F_SEQ_VALID) &&
+	    !(sv->flags & TLS_F_HB_PEND))
+		sv->hb_req = 0;
 	s->action = tls_seq_segment(f, dir, t->seq, syn, t->len, gap,
 				    &s->skip);
 	s->fin = (t->flags & TLS_TCP_FIN) != 0;
@@ -314,6 +336,16 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 	 * retransmits in order.
 	 */
 	s->drop = s->action == TLS_SEQ_GAP_DROP;
+	/*
+	 * New bytes whose ACK is older than one this side already sent: a
+	 * receiver drops such a segment when the ACK is too old (RFC 5961
+	 * 5.2), by a margin the helper cannot know, so the ACK is raised to
+	 * that highest one (at most what the receiver sent, at least its
+	 * snd_una) and the receiver takes what the helper reads.  Reordered
+	 * segments of a bidirectional exchange carry such ACKs every day.
+	 */
+	s->raise_ack = s->action == TLS_SEQ_NEW &&
+		       (t->flags & TLS_TCP_OLDACK);
 	if (s->action == TLS_SEQ_OLD && (t->flags & TLS_TCP_FIN))
 		fin_passed(f, dir, t);
 	return s->action == TLS_SEQ_NEW;

@@ -77,7 +77,7 @@ enum tls_drop {
 	TLS_DROP_TCP_OPTIONS,	/* TCP-MD5, TCP-AO, MPTCP or SMC option */
 	TLS_DROP_SYN_AGAIN,	/* a SYN that would restart a started stream */
 	TLS_DROP_AFTER_FIN,	/* new data after this side's FIN */
-	TLS_DROP_OLD_ACK,	/* data whose ACK went back: the receiver may drop it */
+	TLS_DROP_OLD_ACK,	/* glue only: an old ACK that could not be raised */
 	TLS_DROP_LOW_TTL,	/* TTL / hop limit below the floor: could die unread */
 	TLS_DROP_MAX
 };
@@ -102,6 +102,9 @@ bool tls_tcp_options_ambiguous(const u8 *opt, u32 len);
  * payload[skip..len) to tls_feed() (in as many calls as it likes) and
  * passes the verdict to tls_seg_end().  The caller then drops the segment
  * if drop, marks the flow killed if kill, and counts by action and why.
+ * If raise_ack and the segment is not dropped, the caller sets its ACK
+ * to the highest this side has sent (and shrinks the window by as much):
+ * a receiver may drop data whose ACK is old, never one at that value.
  */
 struct tls_seg {
 	u32 skip;	/* TLS_SEQ_NEW: leading payload bytes already inspected */
@@ -111,6 +114,7 @@ struct tls_seg {
 	bool new_flow;	/* the client's first SYN: a flow begins */
 	bool fin;	/* FIN set: once its bytes are accepted, the side is closed */
 	bool syn_data_rejected;	/* the SYN-ACK refused the SYN's data: forgotten */
+	bool raise_ack;	/* TLS_SEQ_NEW: raise the ACK to the side's highest first */
 	bool drop;	/* drop the segment */
 	bool kill;	/* a violation outside audit mode: the flow is now dead */
 };

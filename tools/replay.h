@@ -121,6 +121,7 @@ struct tr_flow {
 	u64 after_kill;		/* packets after the kill (all dropped: dead) */
 	u64 why[TLS_DROP_MAX];	/* packets dropped before inspection, by rule */
 	u64 syn_data_rejected;	/* SYN data the SYN-ACK refused */
+	u64 ack_raised;		/* new bytes whose old ACK the kernel raises */
 	u32 maxack[2];		/* per side: the highest ACK it sent (conntrack's) */
 	bool maxack_set[2];
 	bool unconfirmed;	/* the packet that made the entry was dropped */

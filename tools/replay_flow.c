@@ -241,7 +241,8 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 
 	/*
 	 * conntrack's highest ACK of this side (td_maxack), this packet's
-	 * included: the glue's nf_ct_tls_old_ack()
+	 * included: the glue's nf_ct_tls_old_ack().  The raised ACK of a
+	 * passed segment equals it, so the maximum is unchanged.
 	 */
 	if (p->flags & TR_ACK) {
 		if (f->maxack_set[dir] && (s32)(p->ack - f->maxack[dir]) < 0) {
@@ -263,6 +264,9 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 			     &o->pol, &res);
 		f->records += res.records;
 		tls_seg_end(&f->tls, dir, p->len, r, &o->pol, &seg);
+		/* the glue raises the ACK of a segment it passes */
+		if (seg.raise_ack && !seg.drop)
+			f->ack_raised++;
 		if (r != TLS_OK) {
 			f->verdict = r;
 			f->vdir = dir;

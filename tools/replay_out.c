@@ -109,11 +109,11 @@ static void print_json(FILE *out, const struct tr_flow *f,
 		",\"retrans\":%" PRIu64 ",\"gap_drops\":%" PRIu64
 		",\"pickup_drops\":%" PRIu64 ",\"unjudged\":%" PRIu64
 		",\"after_kill\":%" PRIu64 ",\"invalid_data\":%" PRIu64
-		",\"syn_data_rejected\":%" PRIu64,
+		",\"syn_data_rejected\":%" PRIu64 ",\"ack_raised\":%" PRIu64,
 		f->syn_seen ? "true" : "false", f->first_frame, f->last_frame,
 		f->packets, f->retrans, f->gap_drops, f->pickup_drops,
 		f->unjudged, f->after_kill, f->invalid_data,
-		f->syn_data_rejected);
+		f->syn_data_rejected, f->ack_raised);
 	for (d = 1; d < TLS_DROP_MAX; d++)
 		fprintf(out, ",\"drop_%s\":%" PRIu64, tls_drop_name(d),
 			f->why[d]);
@@ -170,6 +170,8 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 	if (f->syn_data_rejected)
 		fprintf(out, " syn_data_rejected=%" PRIu64,
 			f->syn_data_rejected);
+	if (f->ack_raised)
+		fprintf(out, " ack_raised=%" PRIu64, f->ack_raised);
 	fputc('\n', out);
 	if (o->verbose)
 		for (d = 0; d < 2; d++) {

@@ -296,7 +296,7 @@ tval() {
 }
 
 names="flows bytes records drops gaps pickups retransmits"
-names="$names syn_data_rejected"
+names="$names syn_data_rejected ack_raised"
 names="$names $(awk '$1 ~ /^(violation|drop)_/ { print $1 }' "$TLSDIR/k.after" | tr '\n' ' ')"
 # a reason the tool reports but the kernel has no counter for is a mismatch too
 for n in $(awk '$1 ~ /^(violation|drop)_/ { print $1 }' "$TLSDIR/tool.tally"); do

@@ -283,12 +283,25 @@ static const struct tls_seq_step fate_syn_data[] = {
 	DROPPED(1, T_SA, 5000, 1011, HS, SYN_DATA, 0),
 	DROPPED(0, T_S, 1010, 0, HS, SYN_DATA, 0),
 	/*
-	 * The SYN retransmitted once its data was taken: the helper no
-	 * longer knows the ISN; the server's own SYN-ACK retransmission
-	 * completes the handshake.
+	 * The SYN-ACK that took the data lost after the router: the client
+	 * repeats its SYN without data, at its ISN only, until it sends data
 	 */
+	ACC(0, T_S, 1000, 0, NONE, OLD, 0, 0),
+	DROPPED(0, T_S, 1001, 0, NONE, SYN_AGAIN, 0),
+	DROPPED(0, T_S, 999, 0, NONE, SYN_AGAIN, 0),
+	/*
+	 * the server sent data before its SYN-ACK was acknowledged and
+	 * repeats it: up to its next byte, acknowledging the SYN data only
+	 */
+	ACC(1, T_A, 5001, 1011, HS, NEW, 0, 0),
+	ACC(1, T_SA, 5000, 1011, NONE, OLD, 0, 0),
+	ACC(1, T_SA, 5010, 1011, NONE, OLD, 0, 0),
+	DROPPED(1, T_SA, 5011, 1011, NONE, SYN_AGAIN, 0),
+	DROPPED(1, T_SA, 5000, 1001, NONE, SYN_AGAIN, 0),
+	ACC(0, T_A, 1011, 5011, HS, NEW, 0, 0),
 	DROPPED(0, T_S, 1000, 0, NONE, SYN_AGAIN, 0),
-	NEXT(0, 1011),
+	DROPPED(1, T_SA, 5000, 1011, NONE, SYN_AGAIN, 0),
+	NEXT(0, 1021),
 };
 
 /* a flow whose first segment is not the client's SYN is never seeded */
@@ -375,12 +388,19 @@ static const struct tls_seq_step fate_fin[] = {
 	DROPPED(0, T_A, 1014, 5001, HS, AFTER_FIN, 0),
 };
 
-/* data whose ACK went back below one the side already sent */
+/*
+ * New bytes whose ACK went back below one the side already sent: the
+ * ACK is raised; nothing to do for bytes already inspected or none.
+ */
 static const struct tls_seq_step fate_old_ack[] = {
 	OPEN(1000, 5000),
-	DROPPED(0, T_A | TLS_TCP_OLDACK, 1001, 4000, HS, OLD_ACK, 0),
-	ACC(0, T_A | TLS_TCP_OLDACK, 1001, 4000, NONE, OLD, 0, 0),
-	ACC(0, T_A, 1001, 5001, HS, NEW, 0, 0),
+	ACC(0, T_A | TLS_TCP_OLDACK, 1001, 4000, HS, NEW, 0, FATE_RAISE),
+	ACC(0, T_A | TLS_TCP_OLDACK, 1001, 4000, HS, OLD, 0, 0),
+	ACC(0, T_A | TLS_TCP_OLDACK, 1011, 4000, NONE, OLD, 0, 0),
+	ACC(0, T_A, 1011, 5001, HS, NEW, 0, 0),
+	/* beyond a hole it is dropped as any other */
+	FATE(0, T_A | TLS_TCP_OLDACK, 1031, 4000, 0, HS, 0, DROP, 0, GAP_DROP,
+	     NONE, FATE_DROP, TLS_OK, 0),
 };
 
 /* after an SSLv2-format hello the client waits for the server */
@@ -482,6 +502,7 @@ static bool fate_step(struct tls_flow *f, const struct tls_seq_step *st,
 	}
 	out = (s.drop ? FATE_DROP : 0) | (s.kill ? FATE_KILL : 0) |
 	      (s.syn_data_rejected ? FATE_REJ : 0) |
+	      (s.raise_ack ? FATE_RAISE : 0) |
 	      (s.new_flow ? FATE_NEW : 0);
 	fail->action = s.action;
 	fail->value = (u32)s.why << 24 | (u32)out << 16 | r;

@@ -35,6 +35,7 @@ enum tls_seq_payload {
 #define FATE_KILL	0x02	/* tls_seg.kill */
 #define FATE_REJ	0x04	/* tls_seg.syn_data_rejected */
 #define FATE_NEW	0x08	/* tls_seg.new_flow */
+#define FATE_RAISE	0x10	/* tls_seg.raise_ack */
 
 struct tls_seq_step {
 	u8 op;		/* enum tls_seq_op */

