@@ -81,6 +81,29 @@ void nf_ct_tls_send_resets(struct sk_buff *skb, unsigned int protoff,
 			   struct nf_conn *ct, enum ip_conntrack_info ctinfo,
 			   u32 rcv_nxt);
 
+/*
+ * nf_conntrack_tls_state.c: where a flow's struct tls_flow lives.  get
+ * and peek point *flow at it (peek without ct->lock, for a decision that
+ * changes nothing; tmp holds an early flow); put keeps *tmp after an
+ * EARLY get, under ct->lock, false when that needs memory it cannot
+ * have: the segment is then dropped and *tmp forgotten.
+ */
+enum nf_ct_tls_view {
+	NF_CT_TLS_EARLY,	/* in the entry, copied to tmp: put it back */
+	NF_CT_TLS_OBJECT,	/* the flow's object */
+	NF_CT_TLS_PASS,		/* entry deleted or module leaving: accept */
+	NF_CT_TLS_DROP,		/* the same, for a killed flow: drop */
+};
+enum nf_ct_tls_view nf_ct_tls_peek(struct nf_conn *ct, struct tls_flow *tmp,
+				   struct tls_flow **flow);
+enum nf_ct_tls_view nf_ct_tls_get(struct nf_conn *ct, struct tls_flow *tmp,
+				  struct tls_flow **flow);
+bool nf_ct_tls_put(struct nf_conn *ct, const struct tls_flow *tmp);
+void nf_ct_tls_destroy(struct nf_conn *ct);	/* helper->destroy */
+int nf_ct_tls_state_init(void);
+void nf_ct_tls_state_detach_all(void);	/* before unregistering */
+void nf_ct_tls_state_exit(void);
+
 /* nf_conntrack_tls_attach.c: the "ports" module parameter */
 int nf_ct_tls_attach_init(struct nf_conntrack_helper *const *helpers);
 void nf_ct_tls_attach_exit(void);

@@ -242,7 +242,8 @@ static bool nf_ct_tls_bigtcp_jumbo(const struct sk_buff *skb,
  * The engine's view of the segment: sequence and acknowledgment numbers,
  * flags, and the header facts a receiver may act on that a plain in-order
  * reader would not (IP options, IPv6 extension headers, TCP signature
- * options), and the TTL it leaves with (helpers run after routing).
+ * options), its timestamp, and the TTL it leaves with (helpers run after
+ * routing).
  */
 static void nf_ct_tls_tcp(const struct sk_buff *skb, unsigned int protoff,
 			  const struct tcphdr *th, u32 plen, bool ipv4,
@@ -268,12 +269,17 @@ static void nf_ct_tls_tcp(const struct sk_buff *skb, unsigned int protoff,
 		    !nf_ct_tls_bigtcp_jumbo(skb, protoff))
 			t->flags |= TLS_TCP_IPOPT;
 	}
-	/* options matter only where stream bytes do */
-	if (!optlen || (!plen && !th->syn))
+	if (!optlen)
 		return;
 	opt = skb_header_pointer(skb, protoff + sizeof(*th), optlen, _opt);
-	if (!opt || tls_tcp_options_ambiguous(opt, optlen))
+	if (!opt) {
+		t->flags |= TLS_TCP_SIGOPT;	/* cannot be read: not taken */
+		return;
+	}
+	if (tls_tcp_options_ambiguous(opt, optlen))
 		t->flags |= TLS_TCP_SIGOPT;
+	if (tls_tcp_timestamp(opt, optlen, &t->tsval))
+		t->flags |= TLS_TCP_TS;
 }
 
 /*
@@ -300,7 +306,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	struct tcphdr _th;
 	struct nf_ct_tls_conf conf;
 	struct tls_policy pol;
-	struct tls_flow *flow;
+	struct tls_flow *flow, tmp;
+	enum nf_ct_tls_view view;
 	struct tls_tcp tcp;
 	struct tls_seg seg;
 	enum tls_reason r = TLS_OK;
@@ -319,15 +326,16 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	if (th->doff < 5 || dataoff > skb->len)
 		return NF_ACCEPT;	/* conntrack already judged the header */
 	plen = skb->len - dataoff;
-	flow = nfct_help_data(ct);
+	nf_ct_tls_tcp(skb, protoff, th, plen, ipv4, &tcp);
 	/*
-	 * Pure ACKs, FINs and RSTs of a live flow carry no stream byte and
-	 * change no state: about half the packets of a bulk flow, so skip
-	 * the lock for them.
+	 * Pure ACKs and RSTs of a live flow carry no stream byte and change
+	 * no state (unless a newer timestamp): about half the packets of a
+	 * bulk flow, so skip the lock for them.
 	 */
-	if (!plen && tls_seg_quiet(flow, (th->syn ? TLS_TCP_SYN : 0) |
-				   (th->fin ? TLS_TCP_FIN : 0) |
-				   (th->urg ? TLS_TCP_URG : 0)))
+	view = nf_ct_tls_peek(ct, &tmp, &flow);
+	if (view >= NF_CT_TLS_PASS)
+		return view == NF_CT_TLS_DROP ? NF_DROP : NF_ACCEPT;
+	if (!plen && tls_seg_quiet(flow, dir, &tcp))
 		return NF_ACCEPT;
 
 	nf_ct_tls_conf_read(tn, &conf);
@@ -337,7 +345,6 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	pol.gap = conf.gap;
 	pol.audit = conf.audit;
 	pol.ttl_floor = conf.ttl_floor;
-	nf_ct_tls_tcp(skb, protoff, th, plen, ipv4, &tcp);
 
 	/*
 	 * Both directions of a flow may be handled on two CPUs at once; the
@@ -345,6 +352,11 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	 * without any global lock.
 	 */
 	spin_lock_bh(&ct->lock);
+	view = nf_ct_tls_get(ct, &tmp, &flow);
+	if (view >= NF_CT_TLS_PASS) {
+		spin_unlock_bh(&ct->lock);
+		return view == NF_CT_TLS_DROP ? NF_DROP : NF_ACCEPT;
+	}
 	if (nf_ct_tls_old_ack(ct, dir, &tcp, &max_ack, &wscale))
 		tcp.flags |= TLS_TCP_OLDACK;
 	if (tls_seg_begin(flow, dir, &tcp, &pol, &seg) && seg.raise_ack &&
@@ -359,6 +371,14 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		if (plen > __this_cpu_read(tn->stats->c[NF_CT_TLS_MAX_SKB]))
 			__this_cpu_write(tn->stats->c[NF_CT_TLS_MAX_SKB], plen);
 		tls_seg_end(flow, dir, plen, r, &pol, &seg);
+	}
+	if (view == NF_CT_TLS_EARLY && !nf_ct_tls_put(ct, &tmp)) {
+		/* no memory for the flow's state: dropped, forgotten */
+		seg = (struct tls_seg){ .action = TLS_SEQ_DROPPED,
+					.why = TLS_DROP_NO_MEMORY,
+					.drop = true };
+		r = TLS_OK;
+		records = 0;
 	}
 	spin_unlock_bh(&ct->lock);
 
@@ -388,11 +408,12 @@ static int __init nf_ct_tls_init(void)
 {
 	int ret;
 
-	NF_CT_HELPER_BUILD_BUG_ON(sizeof(struct tls_flow));
-
-	ret = nf_ct_tls_net_init();
+	ret = nf_ct_tls_state_init();
 	if (ret)
 		return ret;
+	ret = nf_ct_tls_net_init();
+	if (ret)
+		goto err_net;
 
 	/*
 	 * Port 0: the helper is only ever attached explicitly by name (CT
@@ -404,6 +425,8 @@ static int __init nf_ct_tls_init(void)
 	nf_ct_helper_init(&nf_ct_tls_helpers[1], AF_INET6, IPPROTO_TCP,
 			  NF_CT_TLS_NAME, 0, 0, 0, &nf_ct_tls_exp_policy, 0,
 			  nf_ct_tls_help, NULL, THIS_MODULE);
+	nf_ct_tls_helpers[0].destroy = nf_ct_tls_destroy;
+	nf_ct_tls_helpers[1].destroy = nf_ct_tls_destroy;
 	ret = compat_helpers_register(nf_ct_tls_helpers,
 				      ARRAY_SIZE(nf_ct_tls_helpers),
 				      nf_ct_tls_helper_ptrs);
@@ -423,6 +446,8 @@ err_attach:
 				  nf_ct_tls_helper_ptrs);
 err_register:
 	nf_ct_tls_net_exit();
+err_net:
+	nf_ct_tls_state_exit();
 	return ret;
 }
 
@@ -431,13 +456,17 @@ static void __exit nf_ct_tls_exit(void)
 	/*
 	 * Unregistering detaches the helper from every conntrack entry and
 	 * waits for RCU readers, so no packet runs nf_ct_tls_help() when the
-	 * per-namespace data goes away.  Automatic attachment stops first.
+	 * per-namespace data goes away.  Automatic attachment stops first;
+	 * the flows' objects are freed before (unregistering does not call
+	 * destroy).
 	 */
 	nf_ct_tls_attach_exit();
+	nf_ct_tls_state_detach_all();
 	compat_helpers_unregister(nf_ct_tls_helpers,
 				  ARRAY_SIZE(nf_ct_tls_helpers),
 				  nf_ct_tls_helper_ptrs);
 	nf_ct_tls_net_exit();
+	nf_ct_tls_state_exit();
 }
 
 module_init(nf_ct_tls_init);

@@ -8,8 +8,10 @@
  * Direction 0 is the side that opened the TCP connection (the client,
  * conntrack's IP_CT_DIR_ORIGINAL); direction 1 is the server (IP_CT_DIR_REPLY).
  *
- * The whole per-flow state is struct tls_flow: 32 bytes, which is the size
- * of nf_conn_help.data.  A build-time assertion below keeps it so.
+ * The whole per-flow state is struct tls_flow, 44 bytes; what of it a flow
+ * holds before the server's SYN-ACK fits 24 (struct tls_flow_early,
+ * tls_seq.h), which the kernel keeps in nf_conn_help.data (32 bytes)
+ * beside a pointer to the whole state.  Build-time assertions keep both.
  */
 #ifndef _TLS_PARSE_H
 #define _TLS_PARSE_H
@@ -100,13 +102,25 @@ struct tls_dir {
 	u8 version;	/* highest version seen: 0x02 SSLv2, 0x30 SSL3, 0x31..0x34 TLS */
 };
 
+/*
+ * Both directions, and the TCP facts tls_seq.c keeps besides next_seq:
+ * per side the highest timestamp value that may have reached the
+ * receiver's ts_recent (PAWS).  The kernel keeps this in a per-flow
+ * object once the server's SYN-ACK is seen, and the part a flow can
+ * hold before that in nf_conn_help.data (struct tls_flow_early).
+ */
 struct tls_flow {
 	struct tls_dir dir[2];
+	u32 ts_max[2];	/* valid per side with TLS_FT_TS_SEEN(dir) */
+	u8 tcp;		/* TLS_FT_* */
 };
 
+#define TLS_FT_TS_SEEN(dir)	(1U << (dir))	/* ts_max[dir] holds a value */
+#define TLS_FT_TS_ON		0x04	/* both SYNs carried timestamps */
+
 TLS_STATIC_ASSERT(sizeof(struct tls_dir) == 16, "tls_dir must stay 16 bytes");
-TLS_STATIC_ASSERT(sizeof(struct tls_flow) <= 32,
-		  "tls_flow must fit nf_conn_help.data (32 bytes)");
+TLS_STATIC_ASSERT(sizeof(struct tls_flow) <= 48,
+		  "tls_flow must stay one small slab object");
 
 /* What one tls_feed() call found, besides its verdict. */
 struct tls_result {

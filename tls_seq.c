@@ -85,6 +85,9 @@ const char *tls_drop_name(enum tls_drop w)
 		[TLS_DROP_AFTER_FIN] = "after_fin",
 		[TLS_DROP_OLD_ACK] = "old_ack",
 		[TLS_DROP_LOW_TTL] = "low_ttl",
+		[TLS_DROP_PAWS] = "paws",
+		[TLS_DROP_NO_TS] = "no_timestamp",
+		[TLS_DROP_NO_MEMORY] = "no_memory",
 	};
 
 	return (unsigned int)w < TLS_DROP_MAX ? names[w] : "?";
@@ -125,16 +128,87 @@ bool tls_tcp_options_ambiguous(const u8 *opt, u32 len)
 	return false;
 }
 
-bool tls_seg_quiet(const struct tls_flow *f, u8 tcp_flags)
+#define TCPOPT_TIMESTAMP	8
+#define TCPOLEN_TIMESTAMP	10
+
+bool tls_tcp_timestamp(const u8 *opt, u32 len, u32 *tsval)
+{
+	u32 i = 0, olen;
+
+	while (i < len) {
+		if (opt[i] == TCPOPT_EOL)
+			return false;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2)
+			return false;
+		olen = opt[i + 1];
+		if (olen < 2 || olen > len - i)
+			return false;
+		/* tcp_parse_options() takes only this exact length */
+		if (opt[i] == TCPOPT_TIMESTAMP && olen == TCPOLEN_TIMESTAMP) {
+			*tsval = (u32)opt[i + 2] << 24 | (u32)opt[i + 3] << 16 |
+				 (u32)opt[i + 4] << 8 | opt[i + 5];
+			return true;
+		}
+		i += olen;
+	}
+	return false;
+}
+
+/* t's timestamp is newer than the highest of its side: ts_note() wants it */
+static bool ts_newer(const struct tls_flow *f, unsigned int dir,
+		     const struct tls_tcp *t)
+{
+	return (f->tcp & TLS_FT_TS_ON) && (t->flags & TLS_TCP_TS) &&
+	       (!(f->tcp & TLS_FT_TS_SEEN(dir)) ||
+		(s32)(t->tsval - f->ts_max[dir]) > 0);
+}
+
+bool tls_seg_quiet(const struct tls_flow *f, unsigned int dir,
+		   const struct tls_tcp *t)
 {
 	const struct tls_dir *c = &f->dir[TLS_DIR_CLIENT];
 
-	if (tcp_flags & (TLS_TCP_SYN | TLS_TCP_FIN | TLS_TCP_URG))
+	if (dir > 1 || t->len ||
+	    (t->flags & (TLS_TCP_SYN | TLS_TCP_FIN | TLS_TCP_URG)))
 		return false;
 	/* the flow's first segment decides seeding or pickup */
 	if (!(c->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF)))
 		return false;
+	/* a newer timestamp may move the receiver's ts_recent: noted */
+	if (!(t->flags & TLS_TCP_RST) && ts_newer(f, dir, t))
+		return false;
 	return !tls_flow_dead(f);
+}
+
+bool tls_flow_pack_early(const struct tls_flow *f, struct tls_flow_early *e)
+{
+	const struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];
+
+	if (sv->next_seq > 0xffff || (sv->flags & ~TLS_F_OFF) ||
+	    sv->rec_left || sv->run || sv->scratch || sv->hb_req ||
+	    sv->state || sv->rec_type || sv->version || f->ts_max[1] ||
+	    (f->tcp & ~(TLS_FT_TS_SEEN(TLS_DIR_CLIENT))))
+		return false;
+	e->client = f->dir[TLS_DIR_CLIENT];
+	e->ts_client = f->ts_max[TLS_DIR_CLIENT];
+	e->syn_data = sv->next_seq;
+	e->tcp = f->tcp;
+	e->server_flags = sv->flags;
+	return true;
+}
+
+void tls_flow_unpack_early(struct tls_flow *f, const struct tls_flow_early *e)
+{
+	tls_flow_init(f);	/* padding too: states are compared whole */
+	f->dir[TLS_DIR_CLIENT] = e->client;
+	f->dir[TLS_DIR_SERVER].next_seq = e->syn_data;
+	f->dir[TLS_DIR_SERVER].flags = e->server_flags;
+	f->ts_max[TLS_DIR_CLIENT] = e->ts_client;
+	f->tcp = e->tcp;
 }
 
 /* Drop segment s before any inspection, for reason w. */
@@ -230,9 +304,58 @@ static void fin_passed(struct tls_flow *f, unsigned int dir,
 		d->state = ST_FIN;
 }
 
-bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
-		   const struct tls_tcp *t, const struct tls_policy *pol,
-		   struct tls_seg *s)
+/*
+ * PAWS (RFC 7323): the receiver keeps ts_recent, the timestamp of the
+ * last segment at or below its rcv_wup, and drops a segment whose
+ * timestamp is more than one below it (tcp_paws_discard()), RSTs aside.
+ * The helper keeps per side the highest timestamp of the segments it
+ * passed at or below next_seq (which is at least rcv_wup): never below
+ * ts_recent.  The SYN's timestamp starts it; without timestamps on both
+ * SYNs there is no PAWS.
+ */
+static void ts_note(struct tls_flow *f, unsigned int dir,
+		    const struct tls_tcp *t)
+{
+	if (!(t->flags & TLS_TCP_TS))
+		return;
+	if (t->flags & TLS_TCP_SYN) {
+		if (dir == TLS_DIR_SERVER &&
+		    (f->tcp & TLS_FT_TS_SEEN(TLS_DIR_CLIENT)))
+			f->tcp |= TLS_FT_TS_ON;
+		if (dir == TLS_DIR_SERVER && !(f->tcp & TLS_FT_TS_ON))
+			return;
+	} else if (!(f->tcp & TLS_FT_TS_ON) ||
+		   (s32)(t->seq - f->dir[dir].next_seq) > 0) {
+		return;
+	}
+	if (!(f->tcp & TLS_FT_TS_SEEN(dir)) ||
+	    (s32)(t->tsval - f->ts_max[dir]) > 0) {
+		f->ts_max[dir] = t->tsval;
+		f->tcp |= TLS_FT_TS_SEEN(dir);
+	}
+}
+
+/* New bytes the receiver's PAWS check would drop, or may (no timestamp) */
+static enum tls_drop paws_drop(const struct tls_flow *f, unsigned int dir,
+			       const struct tls_tcp *t)
+{
+	if (!(f->tcp & TLS_FT_TS_ON))
+		return TLS_DROP_NONE;
+	/*
+	 * RFC 7323 3.2 lets a receiver drop a segment without one once they
+	 * were negotiated; every stack that negotiates them sends them
+	 */
+	if (!(t->flags & TLS_TCP_TS))
+		return TLS_DROP_NO_TS;
+	if ((f->tcp & TLS_FT_TS_SEEN(dir)) &&
+	    (s32)(f->ts_max[dir] - t->tsval) > 1)
+		return TLS_DROP_PAWS;
+	return TLS_DROP_NONE;
+}
+
+static bool seg_decide(struct tls_flow *f, unsigned int dir,
+		       const struct tls_tcp *t, const struct tls_policy *pol,
+		       struct tls_seg *s)
 {
 	enum tls_gap_policy gap = pol->gap == TLS_GAP_STOP ? TLS_GAP_STOP :
 			   TLS_GAP_DROP;
@@ -346,9 +469,31 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 	 */
 	s->raise_ack = s->action == TLS_SEQ_NEW &&
 		       (t->flags & TLS_TCP_OLDACK);
+	if (s->action == TLS_SEQ_NEW) {
+		enum tls_drop w = paws_drop(f, dir, t);
+
+		if (w != TLS_DROP_NONE) {
+			s->raise_ack = false;
+			s->skip = 0;
+			return seg_drop(s, w);
+		}
+	}
 	if (s->action == TLS_SEQ_OLD && (t->flags & TLS_TCP_FIN))
 		fin_passed(f, dir, t);
 	return s->action == TLS_SEQ_NEW;
+}
+
+bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
+		   const struct tls_tcp *t, const struct tls_policy *pol,
+		   struct tls_seg *s)
+{
+	bool feed = seg_decide(f, dir, t, pol, s);
+
+	/* every segment passed may move the receiver's ts_recent */
+	if (!s->drop && s->action != TLS_SEQ_UNTRACKED &&
+	    s->action != TLS_SEQ_PICKUP && !(t->flags & TLS_TCP_RST))
+		ts_note(f, dir, t);
+	return feed;
 }
 
 void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,

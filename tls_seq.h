@@ -48,7 +48,8 @@ struct tls_tcp {
 	u32 seq;	/* sequence number */
 	u32 ack;	/* acknowledgment number (TLS_TCP_ACK) */
 	u32 len;	/* payload bytes */
-	u8 flags;	/* TLS_TCP_* */
+	u32 tsval;	/* TCP timestamp value (TLS_TCP_TS) */
+	u16 flags;	/* TLS_TCP_* */
 	u8 ttl;		/* IPv4 TTL or IPv6 hop limit as the segment leaves */
 };
 
@@ -60,6 +61,7 @@ struct tls_tcp {
 #define TLS_TCP_IPOPT	0x20	/* IPv4 options or IPv6 extension headers */
 #define TLS_TCP_SIGOPT	0x40	/* TCP-MD5, TCP-AO, MPTCP or SMC option */
 #define TLS_TCP_OLDACK	0x80	/* ACK below one this side already sent */
+#define TLS_TCP_TS	0x100	/* a timestamp option (tsval) */
 
 /*
  * Why a segment is dropped without being fed (struct tls_seg.why): each a
@@ -79,6 +81,9 @@ enum tls_drop {
 	TLS_DROP_AFTER_FIN,	/* new data after this side's FIN */
 	TLS_DROP_OLD_ACK,	/* glue only: an old ACK that could not be raised */
 	TLS_DROP_LOW_TTL,	/* TTL / hop limit below the floor: could die unread */
+	TLS_DROP_PAWS,		/* a timestamp older than the side's: PAWS drops it */
+	TLS_DROP_NO_TS,		/* no timestamp on a flow that negotiated them */
+	TLS_DROP_NO_MEMORY,	/* glue only: no memory for the flow's state */
 	TLS_DROP_MAX
 };
 
@@ -95,6 +100,13 @@ const char *tls_drop_name(enum tls_drop w);
  * as the receiving stack does.
  */
 bool tls_tcp_options_ambiguous(const u8 *opt, u32 len);
+
+/*
+ * The timestamp option (kind 8, length 10) of the options opt[0..len), as
+ * the receiving stack reads it: *tsval and true if there is one.  Reads
+ * only inside opt.
+ */
+bool tls_tcp_timestamp(const u8 *opt, u32 len, u32 *tsval);
 
 /*
  * The fate of one segment, the same in the kernel and the offline tool:
@@ -152,6 +164,29 @@ void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
  * flow's lock; a stale answer lets at most that one payload-less segment
  * of a flow being killed through.
  */
-bool tls_seg_quiet(const struct tls_flow *f, u8 tcp_flags);
+bool tls_seg_quiet(const struct tls_flow *f, unsigned int dir,
+		   const struct tls_tcp *t);
+
+/*
+ * What a flow can hold before its server side is known (the client's
+ * SYN, with its data, and anything of a pickup): the kernel keeps this in
+ * the conntrack entry and allocates the whole struct tls_flow only later,
+ * for an entry conntrack has confirmed (tls_flow_pack_early() fails once
+ * the state outgrows it).  24 bytes.
+ */
+struct tls_flow_early {
+	struct tls_dir client;
+	u32 ts_client;		/* tls_flow.ts_max[client] */
+	u16 syn_data;		/* the server's next_seq before its SYN-ACK */
+	u8 tcp;			/* tls_flow.tcp */
+	u8 server_flags;	/* the server's flags: TLS_F_OFF at most */
+};
+
+TLS_STATIC_ASSERT(sizeof(struct tls_flow_early) == 24,
+		  "tls_flow_early must leave 8 bytes of nf_conn_help.data");
+
+/* f as early state in *e; false (e untouched) if f holds more. */
+bool tls_flow_pack_early(const struct tls_flow *f, struct tls_flow_early *e);
+void tls_flow_unpack_early(struct tls_flow *f, const struct tls_flow_early *e);
 
 #endif /* _TLS_SEQ_H */

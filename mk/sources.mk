@@ -12,6 +12,7 @@
 ENGINE_C := tls_parse.c heartbeat.c tls_seq.c
 ENGINE_H := tls_types.h tls_parse.h tls_seq.h tls_engine.h tls_lowrun.h
 GLUE_C   := nf_conntrack_tls_main.c nf_conntrack_tls_net.c \
-	    nf_conntrack_tls_reset.c nf_conntrack_tls_attach.c
+	    nf_conntrack_tls_reset.c nf_conntrack_tls_attach.c \
+	    nf_conntrack_tls_state.c
 GLUE_H   := nf_conntrack_tls.h nf_conntrack_tls_knobs.h \
 	    nf_conntrack_tls_compat.h version.h

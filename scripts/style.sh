@@ -52,7 +52,7 @@ WAIVERS=(
 	# C11 _Static_assert is not CamelCase of ours.
 	tls_types.h:CAMELCASE
 	# NF_CT_HELPER_BUILD_BUG_ON is a compile-time check, not a BUG().
-	nf_conntrack_tls_main.c:AVOID_BUG
+	nf_conntrack_tls_state.c:AVOID_BUG
 	# NF_CT_TLS_KNOB() pastes name into identifiers: no side effects.
 	nf_conntrack_tls_main.c:MACRO_ARG_REUSE
 	# NF_CT_TLS_KNOB() expanding to declarations (static_assert, parameters).

@@ -54,7 +54,8 @@ struct tr_pkt {
 	u8 saddr[16], daddr[16];	/* IPv4 uses the first 4 bytes */
 	u32 seq;
 	u32 ack;
-	u8 tcp;			/* TLS_TCP_* (tls_seq.h): flags and header facts */
+	u16 tcp;		/* TLS_TCP_* (tls_seq.h): flags and header facts */
+	u32 tsval;		/* with TLS_TCP_TS */
 	u8 ttl;			/* TTL / hop limit as captured */
 	const u8 *payload;
 	u32 caplen;		/* payload bytes present in the capture */

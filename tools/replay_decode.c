@@ -104,6 +104,9 @@ static enum tr_decode_result tcp(const u8 *th, u32 iplen, u32 cap,
 	/* options cut by the snaplen cannot be judged: as the glue does */
 	if (doff > 20 && (cap < doff || tls_tcp_options_ambiguous(th + 20, doff - 20)))
 		p->tcp |= TLS_TCP_SIGOPT;
+	if (doff > 20 && cap >= doff &&
+	    tls_tcp_timestamp(th + 20, doff - 20, &p->tsval))
+		p->tcp |= TLS_TCP_TS;
 	p->len = iplen - doff;
 	if (cap >= doff) {
 		p->payload = th + doff;

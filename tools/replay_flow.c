@@ -232,7 +232,7 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 {
 	struct tls_tcp t = {
 		.seq = p->seq, .ack = p->ack, .len = p->len, .flags = p->tcp,
-		.ttl = p->ttl,
+		.tsval = p->tsval, .ttl = p->ttl,
 	};
 	struct tls_result res;
 	struct tls_seg seg;

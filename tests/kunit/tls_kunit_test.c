@@ -103,16 +103,19 @@ static void tls_vectors_present_test(struct kunit *test)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Layout: the flow state must fit nf_conn_help.data. */
-
+/*
+ * Layout: the early state and a pointer to the flow's object must fit
+ * nf_conn_help.data (nf_conntrack_tls_state.c).
+ */
 static void tls_flow_size_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, sizeof(struct tls_dir), (size_t)16);
-	KUNIT_EXPECT_LE(test, sizeof(struct tls_flow), (size_t)32);
-	KUNIT_EXPECT_LE(test, sizeof(struct tls_flow),
+	KUNIT_EXPECT_EQ(test, sizeof(struct tls_flow_early), (size_t)24);
+	KUNIT_EXPECT_LE(test, sizeof(void *) + sizeof(struct tls_flow_early),
 			sizeof_field(struct nf_conn_help, data));
-	/* nf_conn_help.data is __aligned(8): the flow must not need more. */
-	KUNIT_EXPECT_LE(test, __alignof__(struct tls_flow), (size_t)8);
+	KUNIT_EXPECT_LE(test, sizeof(struct tls_flow), (size_t)48);
+	/* nf_conn_help.data is __aligned(8): the early state must not need more. */
+	KUNIT_EXPECT_LE(test, __alignof__(struct tls_flow_early), (size_t)8);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -13,6 +13,9 @@
 #   syn_established    a SYN with data on the established flow
 #   ttl_decoy          a decoy whose TTL expires at the hop after the router
 #   old_ack_decoy      a decoy whose ACK is older than the server accepts
+#   paws_decoy         a decoy whose timestamp PAWS makes the server drop
+#   ts_wrap            benign: timestamps crossing 2^32 must pass whole
+#                      (five records, no drop_*), through the helper only
 #   md5_decoy          a decoy with a TCP MD5 option the server drops
 #   ipv6_dstopt_decoy  a decoy with a discard-if-unknown destination option
 #   ipv4_ts_decoy      a decoy with a full IPv4 timestamp option, overflow
@@ -46,7 +49,8 @@ PORT_IPT=8441		# iptables CT --helper tls
 PORT_NFT=8442		# nftables ct helper
 AK_OFF=8443		# after_kill without the helper: no INVALID rule
 AK_IPT=8444		# after_kill with iptables: no INVALID rule
-TECHNIQUES="urgent syn_data syn_established ttl_decoy old_ack_decoy md5_decoy"
+TECHNIQUES="urgent syn_data syn_established ttl_decoy old_ack_decoy paws_decoy"
+TECHNIQUES+=" ts_wrap md5_decoy"
 TECHNIQUES+=" ipv6_dstopt_decoy ipv4_ts_decoy sslv2_then_tls reseed_pickup after_kill"
 EVASION=${EVASION:-all}
 
@@ -253,6 +257,7 @@ COUNTERS_syn_data="syn_data_rejected violation_hb_length"
 COUNTERS_syn_established="drop_syn_data violation_hb_length"
 COUNTERS_ttl_decoy="drop_low_ttl violation_hb_length"
 COUNTERS_old_ack_decoy="ack_raised"
+COUNTERS_paws_decoy="drop_paws violation_hb_length"
 COUNTERS_md5_decoy="drop_tcp_options violation_hb_length"
 COUNTERS_ipv6_dstopt_decoy="drop_ip_options violation_hb_length"
 COUNTERS_ipv4_ts_decoy="drop_ip_options violation_hb_length"
@@ -313,6 +318,7 @@ extra_ttl_decoy() { :; }
 extra_syn_data() { :; }
 extra_syn_established() { :; }
 extra_md5_decoy() { :; }
+extra_paws_decoy() { :; }
 extra_ipv6_dstopt_decoy() { :; }
 extra_ipv4_ts_decoy() { :; }
 extra_sslv2_then_tls() { :; }
@@ -354,8 +360,47 @@ extra_after_kill() {
 	fi
 }
 
+# benign_case TECHNIQUE FAMILY: through the helper (iptables), the flow's
+# records all reach the server's application and no drop_* goes up
+benign_case() {
+	local tech=$1 rec n k bad=""
+	FAM=$2
+	SPORT=$NEXT_SPORT
+	NEXT_SPORT=$((NEXT_SPORT + 1))
+	DPORT=$PORT_IPT
+	CASE="$tech ipv$FAM with the helper (iptables)"
+	[ "$FAM" = 6 ] && ADDR=fd00:3::2 || ADDR=10.0.3.2
+	echo "# --- $CASE: port $SPORT -> $DPORT"
+	snap C_BEFORE
+	client_run "$tech" || return
+	settle
+	snap C_AFTER
+	rec=$(tls_records "$RECDIR/rec-$SPORT")
+	echo "# the server's application received: $rec"
+	n=$(wc -w <<<"$rec")
+	if [ "$n" = 5 ] && [[ $rec != *"("* ]]; then
+		log_pass "$CASE: all 5 records reached the server's application"
+	else
+		log_fail "$CASE: the server's application got $rec"
+	fi
+	for k in "${!C_AFTER[@]}"; do
+		[[ $k == drop_* || $k == drops ]] && [ "$(delta "$k")" != 0 ] &&
+			bad+=" $k +$(delta "$k")"
+	done
+	if [ -z "$bad" ]; then
+		log_pass "$CASE: nothing dropped"
+	else
+		log_fail "$CASE: dropped:$bad"
+	fi
+}
+
 for tech in $TECHNIQUES; do
 	selected "$tech" || continue
+	if [ "$tech" = ts_wrap ]; then
+		benign_case "$tech" 4
+		benign_case "$tech" 6
+		continue
+	fi
 	case $tech in
 	ipv6_dstopt_decoy) fams=6 ;;
 	ipv4_ts_decoy) fams=4 ;;

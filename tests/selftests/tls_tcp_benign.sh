@@ -47,9 +47,10 @@
 #
 # CASES="NAME..." (default all), FAMILIES (default "4 6"), SIZE_MB (the
 # TLS transfers, default 1; the bidirectional exchanges move half of it
-# each way under reordering, all of it without).  About 3 minutes in a
-# TCG guest on an idle 2-core host, 5 on a loaded one.  Needs
-# nf_conntrack_tls loaded (run.sh does it).
+# each way under reordering, all of it without), DBG_PCAP (a file: the
+# first 200 bytes of every packet on the router's client side are
+# captured there).  About 3 minutes in a TCG guest on an idle 2-core
+# host, 5 on a loaded one.  Needs nf_conntrack_tls loaded (run.sh does it).
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 TLSDIR=${TLSDIR:-/tmp/tls-selftest}/tcp-benign
 source "$SELFTESTS/lib.sh"

@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include "../../tls_parse.h"
+#include "../../tls_seq.h"
 #include "../tls_check.h"
 #include "../vectors/tls_vectors.h"
 
@@ -414,7 +415,8 @@ static void t_api(void)
 	      "-1");
 	for (i = 0; i < TLS_R_MAX; i++)
 		CHECK(&g, strcmp(tls_reason_name(i), "unknown"), "name %d", i);
-	CHECK(&g, sizeof(struct tls_flow) == 32, "flow size");
+	CHECK(&g, sizeof(struct tls_flow) == 44, "flow size");
+	CHECK(&g, sizeof(struct tls_flow_early) == 24, "early flow size");
 	group_end(&g);
 }
 

@@ -63,8 +63,40 @@ static void t_options(void)
 	group_end(&g);
 }
 
+/* The timestamp option as tcp_parse_options() takes it. */
+static void t_timestamp(void)
+{
+	static const struct {
+		const char *what;
+		u8 opt[40];
+		u32 len;
+		u32 want;	/* tsval + 1, 0: none */
+	} c[] = {
+		{ "aligned", { 1, 1, 8, 10, 1, 2, 3, 4, 0, 0, 0, 9 }, 12, 0x01020305 },
+		{ "after sack", { 4, 2, 8, 10, 0xff, 0xff, 0xff, 0xfe, 0, 0, 0, 0 }, 12, 0xffffffff },
+		{ "length 8", { 8, 8, 1, 2, 3, 4, 5, 6 }, 8, 0 },
+		{ "cut off", { 1, 1, 8, 10, 1, 2, 3, 4 }, 8, 0 },
+		{ "after eol", { 0, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8 }, 11, 0 },
+		{ "after a zero length", { 2, 0, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8 }, 12, 0 },
+		{ "empty", { 0 }, 0, 0 },
+	};
+	struct unit_group g;
+	unsigned int i;
+	u32 ts = 0;
+	bool got;
+
+	group_begin(&g, "seq_tcp_timestamp");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		got = tls_tcp_timestamp(c[i].opt, c[i].len, &ts);
+		CHECK(&g, got == (c[i].want != 0) && (!got || ts + 1 == c[i].want),
+		      "%s: got %d %08x", c[i].what, got, ts);
+	}
+	group_end(&g);
+}
+
 void run_seq_tests(void)
 {
 	t_cases();
 	t_options();
+	t_timestamp();
 }

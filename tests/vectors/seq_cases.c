@@ -41,6 +41,21 @@
 	FATE(d, fl, s, a, 0, p, 0, DROP, 0, NEW, NONE,			\
 	     FATE_DROP | FATE_KILL, r, k)
 #define QUIET(fl, yes)	{ .op = SEQ_OP_QUIET, .tcp = fl, .len = yes }
+/* as ACC and DROPPED, with timestamp value v */
+#define ACC_TS(d, fl, s, a, v, p, w, k, o)				\
+	{ .op = SEQ_OP_FATE, .dir = d, .tcp = (fl) | TLS_TCP_TS,	\
+	  .seq = s, .ack = a, .tsval = v, .pl = PL_##p, .gap = TLS_GAP_DROP, \
+	  .want = TLS_SEQ_##w, .why = TLS_DROP_NONE, .out = o,		\
+	  .reason = TLS_OK, .skip = k }
+#define DROPPED_TS(d, fl, s, a, v, p, y)				\
+	{ .op = SEQ_OP_FATE, .dir = d, .tcp = (fl) | TLS_TCP_TS,	\
+	  .seq = s, .ack = a, .tsval = v, .pl = PL_##p, .gap = TLS_GAP_DROP, \
+	  .want = TLS_SEQ_DROPPED, .why = TLS_DROP_##y, .out = FATE_DROP, \
+	  .reason = TLS_OK }
+/* tls_seg_quiet() of a pure ACK of dir at s with timestamp v */
+#define QUIET_TS(d, s, v, yes)						\
+	{ .op = SEQ_OP_QUIET, .dir = d, .seq = s,			\
+	  .tcp = TLS_TCP_ACK | TLS_TCP_TS, .tsval = v, .len = yes }
 #define T_S	TLS_TCP_SYN
 #define T_A	TLS_TCP_ACK
 #define T_SA	(TLS_TCP_SYN | TLS_TCP_ACK)
@@ -403,6 +418,42 @@ static const struct tls_seq_step fate_old_ack[] = {
 	     NONE, FATE_DROP, TLS_OK, 0),
 };
 
+/*
+ * PAWS: once both SYNs carried timestamps, new bytes whose timestamp is
+ * more than one below the highest of their side (at or below next_seq)
+ * are dropped, and new bytes without one.
+ */
+static const struct tls_seq_step fate_paws[] = {
+	INIT,
+	ACC_TS(0, T_S, 1000, 0, 100, NONE, OLD, 0, FATE_NEW),
+	ACC_TS(1, T_SA, 5000, 1001, 0xfffffff0, NONE, OLD, 0, 0),
+	DROPPED_TS(0, T_A, 1001, 5001, 98, HS, PAWS),
+	ACC_TS(0, T_A, 1001, 5001, 99, HS, NEW, 0, 0),
+	DROPPED(0, T_A, 1011, 5001, HS, NO_TS, 0),
+	/* old bytes need no timestamp check, nor a pure ACK */
+	ACC(0, T_A, 1001, 5001, HS, OLD, 0, 0),
+	/* a pure ACK beyond next_seq does not move it; at next_seq it does */
+	QUIET_TS(0, 1031, 500, 0),
+	ACC_TS(0, T_A, 1031, 5001, 500, NONE, OLD, 0, 0),
+	ACC_TS(0, T_A, 1011, 5001, 101, HS, NEW, 0, 0),
+	QUIET_TS(0, 1021, 101, 1),
+	QUIET_TS(0, 1021, 102, 0),
+	ACC_TS(0, T_A, 1021, 5001, 102, NONE, OLD, 0, 0),
+	QUIET_TS(0, 1021, 102, 1),
+	DROPPED_TS(0, T_A, 1021, 5001, 100, HS, PAWS),
+	/* the server's side is its own; across the wrap at 2^32 */
+	ACC_TS(1, T_A, 5001, 1021, 0xffffffef, HS, NEW, 0, 0),
+	ACC_TS(1, T_A, 5011, 1021, 5, NONE, OLD, 0, 0),
+	DROPPED_TS(1, T_A, 5011, 1021, 0xfffffff6, HS, PAWS),
+	ACC_TS(1, T_A, 5011, 1021, 4, HS, NEW, 0, 0),
+	/* without timestamps on the SYN-ACK there is no PAWS */
+	INIT,
+	ACC_TS(0, T_S, 1000, 0, 100, NONE, OLD, 0, FATE_NEW),
+	ACC(1, T_SA, 5000, 1001, NONE, OLD, 0, 0),
+	ACC_TS(0, T_A, 1001, 5001, 5, HS, NEW, 0, 0),
+	ACC(0, T_A, 1011, 5001, HS, NEW, 0, 0),
+};
+
 /* after an SSLv2-format hello the client waits for the server */
 static const struct tls_seq_step fate_sslv2_early[] = {
 	OPEN(1000, 5000),
@@ -439,6 +490,7 @@ const struct tls_seq_case tls_seq_cases[] = {
 	SEQ_CASE("fate_fin", fate_fin),
 	SEQ_CASE("fate_old_ack", fate_old_ack),
 	SEQ_CASE("fate_sslv2_early", fate_sslv2_early),
+	SEQ_CASE("fate_paws", fate_paws),
 };
 
 const unsigned int tls_seq_ncases = sizeof(tls_seq_cases) /
@@ -482,7 +534,7 @@ static bool fate_step(struct tls_flow *f, const struct tls_seq_step *st,
 	};
 	struct tls_tcp t = {
 		.seq = st->seq, .ack = st->ack, .flags = st->tcp,
-		.ttl = st->ttl ? st->ttl : 64,
+		.tsval = st->tsval, .ttl = st->ttl ? st->ttl : 64,
 	};
 	enum tls_reason r = TLS_OK;
 	const u8 *buf = junk;
@@ -522,6 +574,7 @@ static bool seq_step(struct tls_flow *f, const struct tls_seq_step *st,
 	struct tls_policy pol = { .lowrun_limit = TLS_LOWRUN_DEFAULT };
 	u32 skip = 0xdead, off;
 	enum tls_seq_action a;
+	struct tls_tcp t;
 
 	switch (st->op) {
 	case SEQ_OP_INIT:
@@ -546,7 +599,9 @@ static bool seq_step(struct tls_flow *f, const struct tls_seq_step *st,
 	case SEQ_OP_FATE:
 		return fate_step(f, st, fail);
 	case SEQ_OP_QUIET:
-		fail->value = tls_seg_quiet(f, st->tcp);
+		t = (struct tls_tcp){ .seq = st->seq, .flags = st->tcp,
+				      .tsval = st->tsval };
+		fail->value = tls_seg_quiet(f, st->dir, &t);
 		return fail->value == st->len;
 	case SEQ_OP_FEED_OK:
 		fail->value = tls_feed(f, st->dir, junk, sizeof(junk), &pol,
@@ -557,18 +612,28 @@ static bool seq_step(struct tls_flow *f, const struct tls_seq_step *st,
 	}
 }
 
+/*
+ * Each case runs twice: on one struct tls_flow, and as the kernel keeps
+ * it, through struct tls_flow_early after every step while it fits
+ * (fail->step counts on from nsteps in the second run).
+ */
 bool tls_seq_case_run(const struct tls_seq_case *c, struct tls_seq_fail *fail)
 {
+	struct tls_flow_early e;
+	unsigned int i, run;
 	struct tls_flow f;
-	unsigned int i;
 
-	tls_flow_init(&f);
-	for (i = 0; i < c->nsteps; i++) {
-		fail->step = i;
-		fail->action = 0;
-		fail->value = 0;
-		if (!seq_step(&f, &c->steps[i], fail))
-			return false;
+	for (run = 0; run < 2; run++) {
+		tls_flow_init(&f);
+		for (i = 0; i < c->nsteps; i++) {
+			fail->step = i + run * c->nsteps;
+			fail->action = 0;
+			fail->value = 0;
+			if (!seq_step(&f, &c->steps[i], fail))
+				return false;
+			if (run && tls_flow_pack_early(&f, &e))
+				tls_flow_unpack_early(&f, &e);
+		}
 	}
 	return true;
 }

