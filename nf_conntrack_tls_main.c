@@ -177,22 +177,29 @@ static void nf_ct_tls_account(struct nf_ct_tls_net *tn,
 }
 
 /*
- * Under ct->lock: the segment acknowledges less than this side already
- * did (conntrack's highest ACK of the side, which includes this one).
- * Conntrack lets such a segment through (at worst as IGNORE, still
- * handed to the helper), but the receiver drops one that is too old.
- * *to is that highest ACK, *wscale the side's window scale.
+ * Under ct->lock, what conntrack knows of the segment's side: whether it
+ * acknowledges less than the side already did (conntrack's highest ACK of
+ * the side, which includes this one; conntrack lets such a segment
+ * through, at worst as IGNORE, still handed to the helper, but the
+ * receiver drops one that is too old), and the receiver's right edge
+ * (td_maxend, once the receiver's window is known).  *to is that highest
+ * ACK, *wscale the side's window scale.
  */
-static bool nf_ct_tls_old_ack(const struct nf_conn *ct, unsigned int dir,
-			      const struct tls_tcp *t, u32 *to, u8 *wscale)
+static void nf_ct_tls_ct_facts(const struct nf_conn *ct, unsigned int dir,
+			       struct tls_tcp *t, u32 *to, u8 *wscale)
 {
 	const struct ip_ct_tcp_state *s = &ct->proto.tcp.seen[dir];
 
 	*to = s->td_maxack;
 	*wscale = s->td_scale;
-	return t->len && (t->flags & TLS_TCP_ACK) &&
-	       (s->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
-	       (s32)(t->ack - s->td_maxack) < 0;
+	if ((t->flags & TLS_TCP_ACK) &&
+	    (s->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
+	    (s32)(t->ack - s->td_maxack) < 0)
+		t->flags |= TLS_TCP_OLDACK;
+	if (ct->proto.tcp.seen[!dir].td_maxwin) {
+		t->redge = s->td_maxend;
+		t->flags |= TLS_TCP_REDGE;
+	}
 }
 
 /*
@@ -258,7 +265,8 @@ static void nf_ct_tls_tcp(const struct sk_buff *skb, unsigned int protoff,
 	t->len = plen;
 	t->flags = (th->syn ? TLS_TCP_SYN : 0) | (th->ack ? TLS_TCP_ACK : 0) |
 		   (th->urg ? TLS_TCP_URG : 0) | (th->fin ? TLS_TCP_FIN : 0) |
-		   (th->rst ? TLS_TCP_RST : 0);
+		   (th->rst ? TLS_TCP_RST : 0) |
+		   (th->window ? 0 : TLS_TCP_ZEROWIN);
 	if (ipv4) {
 		t->ttl = ip_hdr(skb)->ttl;
 		if (ip_hdr(skb)->ihl > 5)
@@ -357,8 +365,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		spin_unlock_bh(&ct->lock);
 		return view == NF_CT_TLS_DROP ? NF_DROP : NF_ACCEPT;
 	}
-	if (nf_ct_tls_old_ack(ct, dir, &tcp, &max_ack, &wscale))
-		tcp.flags |= TLS_TCP_OLDACK;
+	nf_ct_tls_ct_facts(ct, dir, &tcp, &max_ack, &wscale);
 	if (tls_seg_begin(flow, dir, &tcp, &pol, &seg) && seg.raise_ack &&
 	    skb_ensure_writable(skb, protoff + sizeof(*th))) {
 		/* no memory to raise the ACK: not fed, dropped */

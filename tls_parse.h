@@ -117,6 +117,8 @@ struct tls_flow {
 
 #define TLS_FT_TS_SEEN(dir)	(1U << (dir))	/* ts_max[dir] holds a value */
 #define TLS_FT_TS_ON		0x04	/* both SYNs carried timestamps */
+#define TLS_FT_ZEROWIN(dir)	(0x08U << (dir))	/* dir's last window was 0 */
+#define TLS_FT_WIN_SEEN(dir)	(0x20U << (dir))	/* dir announced a window past its SYN */
 
 TLS_STATIC_ASSERT(sizeof(struct tls_dir) == 16, "tls_dir must stay 16 bytes");
 TLS_STATIC_ASSERT(sizeof(struct tls_flow) <= 48,

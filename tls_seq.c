@@ -88,6 +88,7 @@ const char *tls_drop_name(enum tls_drop w)
 		[TLS_DROP_PAWS] = "paws",
 		[TLS_DROP_NO_TS] = "no_timestamp",
 		[TLS_DROP_NO_MEMORY] = "no_memory",
+		[TLS_DROP_WINDOW] = "window",
 	};
 
 	return (unsigned int)w < TLS_DROP_MAX ? names[w] : "?";
@@ -181,6 +182,10 @@ bool tls_seg_quiet(const struct tls_flow *f, unsigned int dir,
 	/* a newer timestamp may move the receiver's ts_recent: noted */
 	if (!(t->flags & TLS_TCP_RST) && ts_newer(f, dir, t))
 		return false;
+	/* so may a window that closes or opens */
+	if (!(t->flags & TLS_TCP_RST) && (t->flags & TLS_TCP_ACK) &&
+	    !(t->flags & TLS_TCP_ZEROWIN) != !(f->tcp & TLS_FT_ZEROWIN(dir)))
+		return false;
 	return !tls_flow_dead(f);
 }
 
@@ -191,7 +196,9 @@ bool tls_flow_pack_early(const struct tls_flow *f, struct tls_flow_early *e)
 	if (sv->next_seq > 0xffff || (sv->flags & ~TLS_F_OFF) ||
 	    sv->rec_left || sv->run || sv->scratch || sv->hb_req ||
 	    sv->state || sv->rec_type || sv->version || f->ts_max[1] ||
-	    (f->tcp & ~(TLS_FT_TS_SEEN(TLS_DIR_CLIENT))))
+	    (f->tcp & ~(TLS_FT_TS_SEEN(TLS_DIR_CLIENT) |
+			TLS_FT_ZEROWIN(TLS_DIR_CLIENT) |
+			TLS_FT_WIN_SEEN(TLS_DIR_CLIENT))))
 		return false;
 	e->client = f->dir[TLS_DIR_CLIENT];
 	e->ts_client = f->ts_max[TLS_DIR_CLIENT];
@@ -335,6 +342,54 @@ static void ts_note(struct tls_flow *f, unsigned int dir,
 	}
 }
 
+/*
+ * Whether dir's last window was zero.  Not from a SYN (an unscaled
+ * window, no stream yet), nor from an ACK older than one the side sent
+ * (reordered: the peer's TCP does not take its window either,
+ * tcp_may_update_window()).
+ */
+static void win_note(struct tls_flow *f, unsigned int dir,
+		     const struct tls_tcp *t)
+{
+	if (!(t->flags & TLS_TCP_ACK) ||
+	    (t->flags & (TLS_TCP_SYN | TLS_TCP_OLDACK)))
+		return;
+	f->tcp |= TLS_FT_WIN_SEEN(dir);
+	if (t->flags & TLS_TCP_ZEROWIN)
+		f->tcp |= TLS_FT_ZEROWIN(dir);
+	else
+		f->tcp &= ~TLS_FT_ZEROWIN(dir);
+}
+
+/*
+ * New bytes past the receiver's window: a receiver drops every new byte
+ * while its window is zero (tcp_data_queue(), TCP_ZEROWINDOW) and a
+ * segment that starts past its right edge (tcp_sequence()); newer kernels
+ * also one that ends past it.  Conntrack's right edge (td_maxend, the
+ * highest SACK edge + window the receiver announced) is exact while the
+ * receiver does not shrink its window and no segment beyond a hole
+ * reached it (gap policy "drop").  A sender that honours the window never
+ * sends such bytes.
+ */
+static bool beyond_window(const struct tls_flow *f, unsigned int dir,
+			  const struct tls_tcp *t)
+{
+	if (!t->len)
+		return false;
+	if (f->tcp & TLS_FT_ZEROWIN(!dir))
+		return true;
+	/*
+	 * The server's edge is conntrack's only from the client's first
+	 * ACK on (before, td_maxend is the end of the SYN-ACK); the
+	 * client's is set by the SYN-ACK's window.
+	 */
+	if (dir == TLS_DIR_SERVER &&
+	    !(f->tcp & TLS_FT_WIN_SEEN(TLS_DIR_CLIENT)))
+		return false;
+	return (t->flags & TLS_TCP_REDGE) &&
+	       (s32)(t->seq + t->len - t->redge) > 0;
+}
+
 /* New bytes the receiver's PAWS check would drop, or may (no timestamp) */
 static enum tls_drop paws_drop(const struct tls_flow *f, unsigned int dir,
 			       const struct tls_tcp *t)
@@ -472,6 +527,9 @@ static bool seg_decide(struct tls_flow *f, unsigned int dir,
 	if (s->action == TLS_SEQ_NEW) {
 		enum tls_drop w = paws_drop(f, dir, t);
 
+		if (w == TLS_DROP_NONE && !(t->flags & TLS_TCP_SYN) &&
+		    beyond_window(f, dir, t))
+			w = TLS_DROP_WINDOW;
 		if (w != TLS_DROP_NONE) {
 			s->raise_ack = false;
 			s->skip = 0;
@@ -491,8 +549,10 @@ bool tls_seg_begin(struct tls_flow *f, unsigned int dir,
 
 	/* every segment passed may move the receiver's ts_recent */
 	if (!s->drop && s->action != TLS_SEQ_UNTRACKED &&
-	    s->action != TLS_SEQ_PICKUP && !(t->flags & TLS_TCP_RST))
+	    s->action != TLS_SEQ_PICKUP && !(t->flags & TLS_TCP_RST)) {
 		ts_note(f, dir, t);
+		win_note(f, dir, t);
+	}
 	return feed;
 }
 

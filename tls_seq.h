@@ -49,6 +49,7 @@ struct tls_tcp {
 	u32 ack;	/* acknowledgment number (TLS_TCP_ACK) */
 	u32 len;	/* payload bytes */
 	u32 tsval;	/* TCP timestamp value (TLS_TCP_TS) */
+	u32 redge;	/* the receiver's right edge, as conntrack saw it (TLS_TCP_REDGE) */
 	u16 flags;	/* TLS_TCP_* */
 	u8 ttl;		/* IPv4 TTL or IPv6 hop limit as the segment leaves */
 };
@@ -62,6 +63,9 @@ struct tls_tcp {
 #define TLS_TCP_SIGOPT	0x40	/* TCP-MD5, TCP-AO, MPTCP or SMC option */
 #define TLS_TCP_OLDACK	0x80	/* ACK below one this side already sent */
 #define TLS_TCP_TS	0x100	/* a timestamp option (tsval) */
+#define TLS_TCP_ZEROWIN	0x200	/* the segment announces a zero window */
+/* redge holds the receiver's right edge (conntrack's td_maxend of this side) */
+#define TLS_TCP_REDGE	0x400
 
 /*
  * Why a segment is dropped without being fed (struct tls_seg.why): each a
@@ -84,6 +88,7 @@ enum tls_drop {
 	TLS_DROP_PAWS,		/* a timestamp older than the side's: PAWS drops it */
 	TLS_DROP_NO_TS,		/* no timestamp on a flow that negotiated them */
 	TLS_DROP_NO_MEMORY,	/* glue only: no memory for the flow's state */
+	TLS_DROP_WINDOW,	/* new bytes past the receiver's window */
 	TLS_DROP_MAX
 };
 

@@ -56,6 +56,8 @@ struct tr_pkt {
 	u32 ack;
 	u16 tcp;		/* TLS_TCP_* (tls_seq.h): flags and header facts */
 	u32 tsval;		/* with TLS_TCP_TS */
+	u16 win;		/* the window field, unscaled */
+	signed char wscale;		/* a SYN's window scale option, -1: none */
 	u8 ttl;			/* TTL / hop limit as captured */
 	const u8 *payload;
 	u32 caplen;		/* payload bytes present in the capture */
@@ -125,6 +127,10 @@ struct tr_flow {
 	u64 ack_raised;		/* new bytes whose old ACK the kernel raises */
 	u32 maxack[2];		/* per side: the highest ACK it sent (conntrack's) */
 	bool maxack_set[2];
+	/* per side: conntrack's td_maxend, the right edge of its data */
+	u32 maxend[2];
+	bool maxend_set[2];
+	signed char wscale[2];		/* per side: its SYN's window scale, -1: none */
 	bool unconfirmed;	/* the packet that made the entry was dropped */
 	u64 invalid_data;	/* data segments then INVALID: no helper saw them */
 	u64 unjudged;		/* data segments accepted uninspected (stopped) */

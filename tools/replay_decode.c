@@ -80,6 +80,28 @@ bool tr_dlt_supported(int dlt)
  * The TCP header at data[off]: iplen is the length of the IP payload on the
  * wire (TCP header + data), cap the number of those bytes captured.
  */
+
+/* The window scale option (kind 3, length 3) as conntrack reads it, or -1. */
+static signed char tr_wscale(const u8 *opt, u32 len)
+{
+	u32 i = 0;
+
+	while (i < len) {
+		if (opt[i] == 0)
+			break;
+		if (opt[i] == 1) {
+			i++;
+			continue;
+		}
+		if (len - i < 2 || opt[i + 1] < 2 || opt[i + 1] > len - i)
+			break;
+		if (opt[i] == 3 && opt[i + 1] == 3)
+			return opt[i + 2] > 14 ? 14 : (signed char)opt[i + 2];
+		i += opt[i + 1];
+	}
+	return -1;
+}
+
 static enum tr_decode_result tcp(const u8 *th, u32 iplen, u32 cap,
 				 struct tr_pkt *p)
 {
@@ -107,6 +129,12 @@ static enum tr_decode_result tcp(const u8 *th, u32 iplen, u32 cap,
 	if (doff > 20 && cap >= doff &&
 	    tls_tcp_timestamp(th + 20, doff - 20, &p->tsval))
 		p->tcp |= TLS_TCP_TS;
+	p->win = get16(th + 14);
+	if (!p->win)
+		p->tcp |= TLS_TCP_ZEROWIN;
+	p->wscale = -1;
+	if ((th[13] & TR_SYN) && doff > 20 && cap >= doff)
+		p->wscale = tr_wscale(th + 20, doff - 20);
 	p->len = iplen - doff;
 	if (cap >= doff) {
 		p->payload = th + doff;

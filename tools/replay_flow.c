@@ -222,6 +222,39 @@ static void keep_head(struct tr_flow *f, unsigned int dir, const u8 *buf,
 }
 
 /*
+ * conntrack's td_maxend per side (tcp_in_window()): a SYN starts its
+ * side's at its end; an ACK of side d moves the other side's to the
+ * highest ACK + window (scaled unless on a SYN, and only if both SYNs
+ * offered scaling; one more for a zero window).  SACK edges, which
+ * conntrack uses instead of the ACK, are left out: with the gap policy
+ * "drop" they do not pass the ACK.  Valid for a side once the other
+ * side's SYN was seen.
+ */
+static void tr_track_window(struct tr_flow *f, unsigned int dir,
+			    const struct tr_pkt *p)
+{
+	unsigned int peer = !dir;
+	u32 win = p->win, edge;
+
+	if (p->flags & TR_SYN) {
+		f->wscale[dir] = p->wscale;
+		if (!(p->flags & TR_ACK)) {
+			f->maxend[dir] = p->seq + 1 + p->len;
+			if (dir == 0)
+				f->wscale[1] = -1;
+		}
+	} else if (f->wscale[0] >= 0 && f->wscale[1] >= 0) {
+		win <<= f->wscale[dir];
+	}
+	if (!(p->flags & TR_ACK) || !f->syn_seen)
+		return;
+	edge = p->ack + win + !win;
+	if (!f->maxend_set[peer] || (s32)(edge - f->maxend[peer]) > 0)
+		f->maxend[peer] = edge;
+	f->maxend_set[peer] = true;
+}
+
+/*
  * What nf_ct_tls_help() does with one segment of a tracked flow (the same
  * tls_seg_begin() and tls_seg_end()); true when the kernel drops the
  * segment (NF_DROP).
@@ -244,10 +277,14 @@ static bool replay(struct tr_flow *f, unsigned int dir,
 	 * included: the glue's nf_ct_tls_old_ack().  The raised ACK of a
 	 * passed segment equals it, so the maximum is unchanged.
 	 */
+	if (f->maxend_set[dir]) {
+		t.redge = f->maxend[dir];
+		t.flags |= TLS_TCP_REDGE;
+	}
+	tr_track_window(f, dir, p);
 	if (p->flags & TR_ACK) {
 		if (f->maxack_set[dir] && (s32)(p->ack - f->maxack[dir]) < 0) {
-			if (p->len)
-				t.flags |= TLS_TCP_OLDACK;
+			t.flags |= TLS_TCP_OLDACK;
 		} else {
 			f->maxack[dir] = p->ack;
 			f->maxack_set[dir] = true;

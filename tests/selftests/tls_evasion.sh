@@ -14,6 +14,7 @@
 #   ttl_decoy          a decoy whose TTL expires at the hop after the router
 #   old_ack_decoy      a decoy whose ACK is older than the server accepts
 #   paws_decoy         a decoy whose timestamp PAWS makes the server drop
+#   zerowin_decoy      a decoy sent while the server's window is zero
 #   ts_wrap            benign: timestamps crossing 2^32 must pass whole
 #                      (five records, no drop_*), through the helper only
 #   md5_decoy          a decoy with a TCP MD5 option the server drops
@@ -50,7 +51,7 @@ PORT_NFT=8442		# nftables ct helper
 AK_OFF=8443		# after_kill without the helper: no INVALID rule
 AK_IPT=8444		# after_kill with iptables: no INVALID rule
 TECHNIQUES="urgent syn_data syn_established ttl_decoy old_ack_decoy paws_decoy"
-TECHNIQUES+=" ts_wrap md5_decoy"
+TECHNIQUES+=" zerowin_decoy ts_wrap md5_decoy"
 TECHNIQUES+=" ipv6_dstopt_decoy ipv4_ts_decoy sslv2_then_tls reseed_pickup after_kill"
 EVASION=${EVASION:-all}
 
@@ -252,12 +253,23 @@ dead_entry() {
 # ------------------------------------------------------------------- cases
 
 NEXT_SPORT=20001
+# take_sport TECHNIQUE: SPORT for the next case; the recorder holds back
+# connections from ports ending in 9, which only zerowin_decoy wants
+take_sport() {
+	while { [ "$1" = zerowin_decoy ] && [ $((NEXT_SPORT % 10)) != 9 ]; } ||
+	      { [ "$1" != zerowin_decoy ] && [ $((NEXT_SPORT % 10)) = 9 ]; }; do
+		NEXT_SPORT=$((NEXT_SPORT + 1))
+	done
+	SPORT=$NEXT_SPORT
+	NEXT_SPORT=$((NEXT_SPORT + 1))
+}
 COUNTERS_urgent="drop_urgent"
 COUNTERS_syn_data="syn_data_rejected violation_hb_length"
 COUNTERS_syn_established="drop_syn_data violation_hb_length"
 COUNTERS_ttl_decoy="drop_low_ttl violation_hb_length"
 COUNTERS_old_ack_decoy="ack_raised"
 COUNTERS_paws_decoy="drop_paws violation_hb_length"
+COUNTERS_zerowin_decoy="drop_window violation_hb_length"
 COUNTERS_md5_decoy="drop_tcp_options violation_hb_length"
 COUNTERS_ipv6_dstopt_decoy="drop_ip_options violation_hb_length"
 COUNTERS_ipv4_ts_decoy="drop_ip_options violation_hb_length"
@@ -269,8 +281,7 @@ COUNTERS_after_kill="violation_hb_length drop_dead"
 run_case() {
 	local tech=$1 mode=$3 t=$SECONDS rec c d counters
 	FAM=$2
-	SPORT=$NEXT_SPORT
-	NEXT_SPORT=$((NEXT_SPORT + 1))
+	take_sport "$tech"
 	case $mode in
 	off) DPORT=$PORT_OFF; CASE="$tech ipv$FAM without the helper" ;;
 	iptables) DPORT=$PORT_IPT; CASE="$tech ipv$FAM with the helper (iptables)" ;;
@@ -319,6 +330,7 @@ extra_syn_data() { :; }
 extra_syn_established() { :; }
 extra_md5_decoy() { :; }
 extra_paws_decoy() { :; }
+extra_zerowin_decoy() { :; }
 extra_ipv6_dstopt_decoy() { :; }
 extra_ipv4_ts_decoy() { :; }
 extra_sslv2_then_tls() { :; }
@@ -365,8 +377,7 @@ extra_after_kill() {
 benign_case() {
 	local tech=$1 rec n k bad=""
 	FAM=$2
-	SPORT=$NEXT_SPORT
-	NEXT_SPORT=$((NEXT_SPORT + 1))
+	take_sport "$tech"
 	DPORT=$PORT_IPT
 	CASE="$tech ipv$FAM with the helper (iptables)"
 	[ "$FAM" = 6 ] && ADDR=fd00:3::2 || ADDR=10.0.3.2

@@ -454,6 +454,48 @@ static const struct tls_seq_step fate_paws[] = {
 	ACC(0, T_A, 1011, 5001, HS, NEW, 0, 0),
 };
 
+/*
+ * New bytes must end within the receiver's window: at most conntrack's
+ * right edge, none while the window is zero.
+ */
+#define ACC_W(d, fl, s, a, e, p, w, k)					\
+	{ .op = SEQ_OP_FATE, .dir = d, .tcp = (fl) | TLS_TCP_REDGE,	\
+	  .seq = s, .ack = a, .redge = e, .pl = PL_##p, .gap = TLS_GAP_DROP, \
+	  .want = TLS_SEQ_##w, .why = TLS_DROP_NONE, .reason = TLS_OK, .skip = k }
+#define DROPPED_W(d, fl, s, a, e, p)					\
+	{ .op = SEQ_OP_FATE, .dir = d, .tcp = (fl) | TLS_TCP_REDGE,	\
+	  .seq = s, .ack = a, .redge = e, .pl = PL_##p, .gap = TLS_GAP_DROP, \
+	  .want = TLS_SEQ_DROPPED, .why = TLS_DROP_WINDOW, .out = FATE_DROP, \
+	  .reason = TLS_OK }
+static const struct tls_seq_step fate_window[] = {
+	OPEN(1000, 5000),
+	DROPPED_W(0, T_A, 1001, 5001, 1010, HS),
+	ACC_W(0, T_A, 1001, 5001, 1011, HS, NEW, 0),
+	/* old bytes beyond it: nothing new to judge */
+	ACC_W(0, T_A, 1001, 5001, 1001, HS, OLD, 0),
+	/* the server closes its window at 1011: conntrack says 1012 */
+	QUIET(T_A | TLS_TCP_ZEROWIN, 0),
+	FATE(1, T_A | TLS_TCP_ZEROWIN, 5001, 1011, 0, NONE, 0, DROP, 0, OLD,
+	     NONE, 0, TLS_OK, 0),
+	/* an older ACK with an open window is not the server's latest */
+	FATE(1, T_A | TLS_TCP_OLDACK, 5001, 1001, 0, NONE, 0, DROP, 0, OLD,
+	     NONE, 0, TLS_OK, 0),
+	{ .op = SEQ_OP_FATE, .dir = 0, .tcp = T_A | TLS_TCP_REDGE, .seq = 1011,
+	  .ack = 5001, .redge = 1012, .len = 1, .pl = PL_NONE,
+	  .gap = TLS_GAP_DROP, .want = TLS_SEQ_DROPPED, .why = TLS_DROP_WINDOW,
+	  .out = FATE_DROP, .reason = TLS_OK },
+	/* and opens it again */
+	FATE(1, T_A, 5001, 1011, 0, NONE, 0, DROP, 0, OLD, NONE, 0, TLS_OK, 0),
+	ACC_W(0, T_A, 1011, 5001, 1014, HDR3, NEW, 0),
+	/* without a known edge (a pickup's conntrack), not judged */
+	ACC(0, T_A, 1014, 5001, HS, NEW, 0, 0),
+	/* the server's edge counts from the client's first ACK on */
+	OPEN(1000, 5000),
+	ACC_W(1, T_A, 5001, 1001, 5001, HS, NEW, 0),
+	ACC(0, T_A, 1001, 5011, NONE, OLD, 0, 0),
+	DROPPED_W(1, T_A, 5011, 1001, 5011, HS),
+};
+
 /* after an SSLv2-format hello the client waits for the server */
 static const struct tls_seq_step fate_sslv2_early[] = {
 	OPEN(1000, 5000),
@@ -491,6 +533,7 @@ const struct tls_seq_case tls_seq_cases[] = {
 	SEQ_CASE("fate_old_ack", fate_old_ack),
 	SEQ_CASE("fate_sslv2_early", fate_sslv2_early),
 	SEQ_CASE("fate_paws", fate_paws),
+	SEQ_CASE("fate_window", fate_window),
 };
 
 const unsigned int tls_seq_ncases = sizeof(tls_seq_cases) /
@@ -534,7 +577,8 @@ static bool fate_step(struct tls_flow *f, const struct tls_seq_step *st,
 	};
 	struct tls_tcp t = {
 		.seq = st->seq, .ack = st->ack, .flags = st->tcp,
-		.tsval = st->tsval, .ttl = st->ttl ? st->ttl : 64,
+		.tsval = st->tsval, .redge = st->redge,
+		.ttl = st->ttl ? st->ttl : 64,
 	};
 	enum tls_reason r = TLS_OK;
 	const u8 *buf = junk;

@@ -49,6 +49,7 @@ struct tls_seq_step {
 	/* SEQ_OP_FATE only */
 	u32 ack;
 	u32 tsval;	/* with TLS_TCP_TS */
+	u32 redge;	/* with TLS_TCP_REDGE */
 	u16 tcp;	/* TLS_TCP_* */
 	u8 ttl;		/* the segment's TTL (0 means 64) */
 	u8 why;		/* enum tls_drop wanted */

