@@ -284,10 +284,7 @@ static void nf_ct_tls_tcp(const struct sk_buff *skb, unsigned int protoff,
 		t->flags |= TLS_TCP_SIGOPT;	/* cannot be read: not taken */
 		return;
 	}
-	if (tls_tcp_options_ambiguous(opt, optlen))
-		t->flags |= TLS_TCP_SIGOPT;
-	if (tls_tcp_timestamp(opt, optlen, &t->tsval))
-		t->flags |= TLS_TCP_TS;
+	t->flags |= tls_tcp_options(opt, optlen, &t->tsval);
 }
 
 /*

@@ -101,62 +101,53 @@ const char *tls_drop_name(enum tls_drop w)
 #define TCPOPT_MPTCP	30
 #define TCPOPT_EXP	254	/* RFC 6994 experimental; SMC's magic below */
 
-bool tls_tcp_options_ambiguous(const u8 *opt, u32 len)
-{
-	u32 i = 0, olen;
-
-	while (i < len) {
-		if (opt[i] == TCPOPT_EOL)
-			return false;
-		if (opt[i] == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (len - i < 2)
-			return false;
-		olen = opt[i + 1];
-		if (olen < 2 || olen > len - i)
-			return false;	/* where tcp_parse_options() stops too */
-		if (opt[i] == TCPOPT_MD5 || opt[i] == TCPOPT_AO ||
-		    opt[i] == TCPOPT_MPTCP)
-			return true;
-		/* SMC-R/SMC-D: ExID 0xe2d4c3d9 ("SMC" in EBCDIC) */
-		if (opt[i] == TCPOPT_EXP && olen >= 6 && opt[i + 2] == 0xe2 &&
-		    opt[i + 3] == 0xd4 && opt[i + 4] == 0xc3 && opt[i + 5] == 0xd9)
-			return true;
-		i += olen;
-	}
-	return false;
-}
-
 #define TCPOPT_TIMESTAMP	8
 #define TCPOLEN_TIMESTAMP	10
 
-bool tls_tcp_timestamp(const u8 *opt, u32 len, u32 *tsval)
+u16 tls_tcp_options(const u8 *opt, u32 len, u32 *tsval)
 {
 	u32 i = 0, olen;
+	u16 found = 0;
 
-	while (i < len) {
-		if (opt[i] == TCPOPT_EOL)
-			return false;
+	while (i < len && opt[i] != TCPOPT_EOL) {
 		if (opt[i] == TCPOPT_NOP) {
 			i++;
 			continue;
 		}
 		if (len - i < 2)
-			return false;
+			break;
 		olen = opt[i + 1];
 		if (olen < 2 || olen > len - i)
-			return false;
+			break;
+		if (opt[i] == TCPOPT_MD5 || opt[i] == TCPOPT_AO ||
+		    opt[i] == TCPOPT_MPTCP)
+			found |= TLS_TCP_SIGOPT;
+		/* SMC-R/SMC-D: ExID 0xe2d4c3d9 ("SMC" in EBCDIC) */
+		if (opt[i] == TCPOPT_EXP && olen >= 6 && opt[i + 2] == 0xe2 &&
+		    opt[i + 3] == 0xd4 && opt[i + 4] == 0xc3 && opt[i + 5] == 0xd9)
+			found |= TLS_TCP_SIGOPT;
 		/* tcp_parse_options() takes only this exact length */
-		if (opt[i] == TCPOPT_TIMESTAMP && olen == TCPOLEN_TIMESTAMP) {
+		if (opt[i] == TCPOPT_TIMESTAMP && olen == TCPOLEN_TIMESTAMP &&
+		    !(found & TLS_TCP_TS)) {
 			*tsval = (u32)opt[i + 2] << 24 | (u32)opt[i + 3] << 16 |
 				 (u32)opt[i + 4] << 8 | opt[i + 5];
-			return true;
+			found |= TLS_TCP_TS;
 		}
 		i += olen;
 	}
-	return false;
+	return found;
+}
+
+bool tls_tcp_options_ambiguous(const u8 *opt, u32 len)
+{
+	u32 tsval;
+
+	return tls_tcp_options(opt, len, &tsval) & TLS_TCP_SIGOPT;
+}
+
+bool tls_tcp_timestamp(const u8 *opt, u32 len, u32 *tsval)
+{
+	return tls_tcp_options(opt, len, tsval) & TLS_TCP_TS;
 }
 
 /* t's timestamp is newer than the highest of its side: ts_note() wants it */

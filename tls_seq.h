@@ -114,6 +114,13 @@ bool tls_tcp_options_ambiguous(const u8 *opt, u32 len);
 bool tls_tcp_timestamp(const u8 *opt, u32 len, u32 *tsval);
 
 /*
+ * Both in one walk of the options, as tcp_parse_options() walks them
+ * (to EOL or the first malformed length): TLS_TCP_SIGOPT and, with *tsval
+ * from the first timestamp option, TLS_TCP_TS.
+ */
+u16 tls_tcp_options(const u8 *opt, u32 len, u32 *tsval);
+
+/*
  * The fate of one segment, the same in the kernel and the offline tool:
  * tls_seg_begin() classifies it; when it returns true the caller feeds
  * payload[skip..len) to tls_feed() (in as many calls as it likes) and

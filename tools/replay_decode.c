@@ -124,11 +124,10 @@ static enum tr_decode_result tcp(const u8 *th, u32 iplen, u32 cap,
 		  (th[13] & TR_FIN ? TLS_TCP_FIN : 0) |
 		  (th[13] & TR_RST ? TLS_TCP_RST : 0);
 	/* options cut by the snaplen cannot be judged: as the glue does */
-	if (doff > 20 && (cap < doff || tls_tcp_options_ambiguous(th + 20, doff - 20)))
+	if (doff > 20 && cap < doff)
 		p->tcp |= TLS_TCP_SIGOPT;
-	if (doff > 20 && cap >= doff &&
-	    tls_tcp_timestamp(th + 20, doff - 20, &p->tsval))
-		p->tcp |= TLS_TCP_TS;
+	else if (doff > 20)
+		p->tcp |= tls_tcp_options(th + 20, doff - 20, &p->tsval);
 	p->win = get16(th + 14);
 	if (!p->win)
 		p->tcp |= TLS_TCP_ZEROWIN;
