@@ -192,17 +192,20 @@ def mem_section(rows, lines):
         return []
     findings = []
     lines.append("")
-    lines.append("B. Memory of tracked flows (guest slabs; SYN_SENT flows created by raw SYNs through the router)")
-    hdr = (f"   {'events':<7} {'mode':<7} {'flows':>7} {'helper saw':>10} {'nf_conn B/flow':>14} "
-           f"{'kmalloc-128 B/flow':>18} {'all slabs B/flow':>16} {'pages B/flow':>12}")
+    lines.append("B. Memory of tracked flows (guest slabs; flows created by raw SYNs through the router:")
+    lines.append("   syn = SYN_SENT, the server drops the SYNs; synack = SYN_RECV, past the server's SYN-ACK)")
+    hdr = (f"   {'events':<7} {'kind':<7} {'mode':<7} {'flows':>7} {'helper saw':>10} {'nf_conn B/flow':>14} "
+           f"{'kmalloc-128 B/flow':>18} {'tls obj B/flow':>14} {'all slabs B/flow':>16} {'pages B/flow':>12}")
     lines.append(hdr)
     lines.append("   " + "-" * (len(hdr) - 3))
     per = {}
+    known = ("cache_nf_conntrack", "cache_kmalloc-128", "cache_nf_ct_tls_obj")
     for r in mem:
         flows = num(r.get("flows")) or 0
         if flows <= 0:
             continue
         ev = r["test"][len("mem-ev"):]
+        kind = r.get("kind", "syn")
 
         def cache(name):
             v = r.get("cache_" + name)
@@ -212,28 +215,39 @@ def mem_section(rows, lines):
             return float(objs) * float(size) / flows
         ct = cache("nf_conntrack")
         k128 = cache("kmalloc-128")
+        # the state object's cache, or, when SLUB merged it into another
+        # cache of its size (it has no flags), what else of 64-128 B grew
+        obj = cache("nf_ct_tls_obj")
+        if not obj:
+            obj = sum(cache(k[6:]) for k in r if k.startswith("cache_") and k not in known
+                      and 64 <= int(r[k].split(":")[1]) <= 128 and int(r[k].split(":")[0]) > 0)
         tot = num(r.get("slab_obj_bytes")) / flows
         pages = num(r.get("slab_page_bytes")) / flows
-        per[(ev, r.get("mode"))] = (ct, k128, tot, pages)
-        lines.append(f"   {ev:<7} {r.get('mode'):<7} {int(flows):>7} {r.get('helper_flows', '?'):>10} "
-                     f"{fmt(ct, 1):>14} {fmt(k128, 1):>18} {fmt(tot, 1):>16} {fmt(pages, 1):>12}")
-        others = [k for k in r if k.startswith("cache_") and k not in ("cache_nf_conntrack", "cache_kmalloc-128")]
+        per[(ev, kind, r.get("mode"))] = (ct, k128, tot, pages, obj)
+        lines.append(f"   {ev:<7} {kind:<7} {r.get('mode'):<7} {int(flows):>7} {r.get('helper_flows', '?'):>10} "
+                     f"{fmt(ct, 1):>14} {fmt(k128, 1):>18} {fmt(obj, 1):>14} {fmt(tot, 1):>16} {fmt(pages, 1):>12}")
+        others = [k for k in r if k.startswith("cache_") and k not in known]
         if others:
-            lines.append(f"   {'':<15} other caches that moved: " + ", ".join(f"{k[6:]}={r[k]}" for k in others))
-    for ev in sorted({k[0] for k in per}):
-        if (ev, "none") in per and (ev, "helper") in per:
-            n, h = per[(ev, "none")], per[(ev, "helper")]
+            lines.append(f"   {'':<23} other caches that moved: " + ", ".join(f"{k[6:]}={r[k]}" for k in others))
+    for ev, kind in sorted({k[:2] for k in per}):
+        if (ev, kind, "none") in per and (ev, kind, "helper") in per:
+            n, h = per[(ev, kind, "none")], per[(ev, kind, "helper")]
             ext = h[1] - n[1]
-            ctc = (h[0] + h[1]) - (n[0] + n[1])
+            obj = h[4] - n[4]
+            ctc = (h[0] + h[1] + h[4]) - (n[0] + n[1] + n[4])
             extra = h[2] - n[2]
-            lines.append(f"   events={ev}: helper - none per flow: {fmt(ctc, 1)} B in the conntrack caches "
-                         f"(nf_conntrack + kmalloc-128), of which kmalloc-128 (the extension block that "
-                         f"holds nf_conn_help) {fmt(ext, 1)} B; all slabs {fmt(extra, 1)} B "
+            lines.append(f"   events={ev} {kind}: helper - none per flow: {fmt(ctc, 1)} B in the conntrack and "
+                         f"helper caches, of which kmalloc-128 (the extension block that holds nf_conn_help) "
+                         f"{fmt(ext, 1)} B and the state object {fmt(obj, 1)} B; all slabs {fmt(extra, 1)} B "
                          f"(slab pages {fmt(h[3] - n[3], 1)} B; other caches are noise)")
-            if abs(ctc - ext) > 4:
-                findings.append(f"memory events={ev}: {fmt(ctc - ext, 1)} B/flow beyond the helper extension")
+            if abs(ctc - ext - obj) > 4:
+                findings.append(f"memory events={ev} {kind}: {fmt(ctc - ext - obj, 1)} B/flow beyond the "
+                                f"helper extension and state object")
+            if kind == "synack" and obj < 1:
+                findings.append(f"memory events={ev} synack: no state object counted (did the SYN-ACKs pass?)")
     lines.append("   (nf_conn_help with the helper's 32-byte state lives in the extension block, min 128 B"
-                 " (NF_CT_EXT_PREALLOC); events=1 allocates that block for every flow anyway)")
+                 " (NF_CT_EXT_PREALLOC); events=1 allocates that block for every flow anyway; a flow past")
+    lines.append("   the SYN-ACK adds one object of slab nf_ct_tls_obj, or of the cache SLUB merged it into: 'other caches')")
     return findings
 
 

@@ -34,7 +34,9 @@
 #   mem       BENCH_FLOWS (100000) SYN_SENT flows from raw SYNs through the
 #             router (the server drops them): slab bytes per flow with
 #             nf_conntrack_events=2 (default: no event extension), and with
-#             events=1 for BENCH_FLOWS/10 flows
+#             events=1 for BENCH_FLOWS/10 flows; then BENCH_FLOWS flows past
+#             the server's SYN-ACK (SYN cookies), which carry the helper's
+#             state object
 #   iperf3    (not by default) iperf3 -p 443 once per mode: a sanity row,
 #             iperf3 is not TLS so the helper kills its flows
 #   perf      perf record -a during small and stream-65536 runs, per mode
@@ -376,9 +378,10 @@ wait_ct() {
 	return 1
 }
 
-# run_mem EVENTS NFLOWS: slabs before and after NFLOWS SYN_SENT flows
+# run_mem EVENTS NFLOWS HOST KIND: slabs before and after NFLOWS flows of
+# raw SYNs to HOST; KIND (syn or synack) names the row
 run_mem() {
-	local events=$1 n=$2 c round sent s0 u0 s1 u1 f0
+	local events=$1 n=$2 host=$3 kind=$4 c round sent s0 u0 s1 u1 f0
 	R sysctl -qw net.netfilter.nf_conntrack_events="$events"
 	R conntrack -F >/dev/null 2>&1
 	wait_ct -le 2
@@ -389,7 +392,7 @@ run_mem() {
 	read -r s0 u0 <<<"$(awk '/^(Slab|SUnreclaim):/ { printf "%s ", $2 }' /proc/meminfo)"
 	sent=0
 	for round in 1 2 3 4; do
-		C "$TLSGEN" syn -s 10.0.1.10 -H $BLACKHOLE -p $PORT -n "$n" \
+		C "$TLSGEN" syn -s 10.0.1.10 -H "$host" -p $PORT -n "$n" \
 			-q $((round == 1 ? 200 : 50)) >/dev/null || break
 		sent=$((sent + n))
 		nap 1
@@ -412,7 +415,7 @@ run_mem() {
 			printf " cache_%s=%d:%d", $1, $2 - a[$1], $3 }
 		END { printf " slab_obj_bytes=%d slab_page_bytes=%d", tot, totp }
 	' "$W/slab0" "$W/slab1" >"$W/slabdiff"
-	emit "test=mem-ev$events mode=$MODE flows=$c syns_sent=$sent" \
+	emit "test=mem-ev$events mode=$MODE kind=$kind flows=$c syns_sent=$sent" \
 		"helper_flows=$((S1[flows] - f0))$(<"$W/slabdiff")" \
 		"meminfo_slab_kb=$((s1 - s0)) meminfo_sunreclaim_kb=$((u1 - u0))" \
 		"nf_conn_size=$(awk '$1 == "nf_conntrack" { print $3 }' "$W/slab1") t=$(elapsed)"
@@ -552,14 +555,25 @@ done
 set_rps "${RPS_PASSES%% *}"
 
 if has mem; then
-	# the server drops the SYNs: the flows stay in SYN_SENT (120 s)
+	# syn: the server drops the SYNs, the flows stay in SYN_SENT (120 s) and
+	# the helper keeps them in nf_conn_help.  synack: the accept server
+	# answers every SYN with a SYN cookie (tcp_syncookies=2: no request
+	# socket, one SYN-ACK, no retransmission); the helper sees it and gives
+	# the flow its state object (nf_ct_tls_obj); the SYN-ACK dies after the
+	# router (no neighbour for the spoofed client), the flows stay in
+	# SYN_RECV (60 s).
 	S iptables -t raw -A PREROUTING -d $BLACKHOLE -j DROP
-	for spec in "2 none $FLOWS" "2 helper $FLOWS" "1 helper $((FLOWS / 10))" \
-		    "1 none $((FLOWS / 10))"; do
-		read -r ev m n <<<"$spec"
+	S sysctl -qw net.ipv4.tcp_syncookies=2
+	for spec in "2 none $FLOWS syn" "2 helper $FLOWS syn" \
+		    "1 helper $((FLOWS / 10)) syn" "1 none $((FLOWS / 10)) syn" \
+		    "2 none $FLOWS synack" "2 helper $FLOWS synack"; do
+		read -r ev m n kind <<<"$spec"
 		set_mode "$m"
-		run_mem "$ev" "$n"
+		host=$BLACKHOLE
+		[ "$kind" = synack ] && host=$ACCEPT
+		run_mem "$ev" "$n" "$host" "$kind"
 	done
+	S sysctl -qw net.ipv4.tcp_syncookies=1
 	S iptables -t raw -F PREROUTING
 	note "mem done at $(elapsed) s"
 fi
