@@ -47,7 +47,10 @@ ATTACKS=${ATTACKS:-all}
 
 CASES="hb_plain nmap testssl hb_enc hb_split lowrun sslv2_client sslv2_server reorder pickup"
 
-[ "$ATTACKS" = fast ] && ATTACKS=${CASES/testssl /}
+if [ "$ATTACKS" = fast ]; then
+	ATTACKS=${CASES/testssl /}
+	echo "# ATTACKS=fast: testssl not run (check-matrix, check-debug and ATTACKS=all run it)"
+fi
 selected() { [ "$ATTACKS" = all ] || [[ " $ATTACKS " == *" $1 "* ]]; }
 
 # (a misspelt name would run nothing and pass)
