@@ -278,6 +278,20 @@ COUNTERS_reseed_pickup="pickups"
 COUNTERS_after_kill="violation_hb_length drop_dead"
 
 # run_case TECHNIQUE FAMILY off|iptables|nft
+# exchange TECHNIQUE: run the client against ADDR (from FAM) DPORT, wait
+# for the router to settle, snapshot its counters around it (C_BEFORE,
+# C_AFTER) and set REC to the records the server's application received
+exchange() {
+	[ "$FAM" = 6 ] && ADDR=fd00:3::2 || ADDR=10.0.3.2
+	echo "# --- $CASE: port $SPORT -> $DPORT"
+	snap C_BEFORE
+	client_run "$1" || return
+	settle
+	snap C_AFTER
+	REC=$(tls_records "$RECDIR/rec-$SPORT")
+	echo "# the server's application received: $REC"
+}
+
 run_case() {
 	local tech=$1 mode=$3 t=$SECONDS rec c d counters
 	FAM=$2
@@ -290,14 +304,8 @@ run_case() {
 	if [ "$tech" = after_kill ]; then
 		[ "$mode" = off ] && DPORT=$AK_OFF || DPORT=$AK_IPT
 	fi
-	[ "$FAM" = 6 ] && ADDR=fd00:3::2 || ADDR=10.0.3.2
-	echo "# --- $CASE: port $SPORT -> $DPORT"
-	snap C_BEFORE
-	client_run "$tech" || return
-	settle
-	snap C_AFTER
-	rec=$(tls_records "$RECDIR/rec-$SPORT")
-	echo "# the server's application received: $rec"
+	exchange "$tech" || return
+	rec=$REC
 	if [ "$mode" = off ]; then
 		if [[ $rec == *HEARTBLEED* ]]; then
 			log_pass "$CASE: the Heartbleed record reached the server's application"
@@ -380,14 +388,8 @@ benign_case() {
 	take_sport "$tech"
 	DPORT=$PORT_IPT
 	CASE="$tech ipv$FAM with the helper (iptables)"
-	[ "$FAM" = 6 ] && ADDR=fd00:3::2 || ADDR=10.0.3.2
-	echo "# --- $CASE: port $SPORT -> $DPORT"
-	snap C_BEFORE
-	client_run "$tech" || return
-	settle
-	snap C_AFTER
-	rec=$(tls_records "$RECDIR/rec-$SPORT")
-	echo "# the server's application received: $rec"
+	exchange "$tech" || return
+	rec=$REC
 	n=$(wc -w <<<"$rec")
 	if [ "$n" = 5 ] && [[ $rec != *"("* ]]; then
 		log_pass "$CASE: all 5 records reached the server's application"
