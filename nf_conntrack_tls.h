@@ -93,16 +93,23 @@ enum nf_ct_tls_view {
 	NF_CT_TLS_OBJECT,	/* the flow's object */
 	NF_CT_TLS_PASS,		/* entry deleted or module leaving: accept */
 	NF_CT_TLS_DROP,		/* the same, for a killed flow: drop */
+	NF_CT_TLS_DELETED,	/* deleted, not destroyed: no payload passes */
 };
 enum nf_ct_tls_view nf_ct_tls_peek(struct nf_conn *ct, struct tls_flow *tmp,
 				   struct tls_flow **flow);
 enum nf_ct_tls_view nf_ct_tls_get(struct nf_conn *ct, struct tls_flow *tmp,
 				  struct tls_flow **flow);
 bool nf_ct_tls_put(struct nf_conn *ct, const struct tls_flow *tmp);
+/* After an OBJECT get, under ct->lock: keeps the dead mark of the entry. */
+void nf_ct_tls_sync(struct nf_conn *ct, const struct tls_flow *flow);
 void nf_ct_tls_destroy(struct nf_conn *ct);	/* helper->destroy */
-int nf_ct_tls_state_init(void);
+/* helpers: the two registered helpers (filled in by the time of start) */
+int nf_ct_tls_state_init(struct nf_conntrack_helper *const *helpers);
+void nf_ct_tls_state_start(void);	/* after registering: the sweep */
 void nf_ct_tls_state_detach_all(void);	/* before unregistering */
 void nf_ct_tls_state_exit(void);
+/* Module-wide: objects allocated now, and freed by the sweep. */
+void nf_ct_tls_state_stats(u64 *objects, u64 *reclaimed);
 
 /* nf_conntrack_tls_attach.c: the "ports" module parameter */
 int nf_ct_tls_attach_init(struct nf_conntrack_helper *const *helpers);

@@ -301,6 +301,21 @@ static void nf_ct_tls_dead(struct sk_buff *skb, unsigned int protoff,
 		nf_ct_tls_send_resets(skb, protoff, ct, ctinfo, rcv_nxt);
 }
 
+/*
+ * An entry with no flow state to read (deleted, or the module going):
+ * a killed flow's packets are dropped; of a deleted entry's, those that
+ * carry stream bytes (an RST's payload is no stream byte), which could no
+ * longer be inspected.
+ */
+static int nf_ct_tls_view_verdict(enum nf_ct_tls_view view, u32 plen,
+				  const struct tcphdr *th)
+{
+	if (view == NF_CT_TLS_DROP ||
+	    (view == NF_CT_TLS_DELETED && plen && !th->rst))
+		return NF_DROP;
+	return NF_ACCEPT;
+}
+
 static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 			  struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
@@ -339,7 +354,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	 */
 	view = nf_ct_tls_peek(ct, &tmp, &flow);
 	if (view >= NF_CT_TLS_PASS)
-		return view == NF_CT_TLS_DROP ? NF_DROP : NF_ACCEPT;
+		return nf_ct_tls_view_verdict(view, plen, th);
 	if (!plen && tls_seg_quiet(flow, dir, &tcp))
 		return NF_ACCEPT;
 
@@ -360,7 +375,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	view = nf_ct_tls_get(ct, &tmp, &flow);
 	if (view >= NF_CT_TLS_PASS) {
 		spin_unlock_bh(&ct->lock);
-		return view == NF_CT_TLS_DROP ? NF_DROP : NF_ACCEPT;
+		return nf_ct_tls_view_verdict(view, plen, th);
 	}
 	nf_ct_tls_ct_facts(ct, dir, &tcp, &max_ack, &wscale);
 	if (tls_seg_begin(flow, dir, &tcp, &pol, &seg) && seg.raise_ack &&
@@ -376,7 +391,9 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 			__this_cpu_write(tn->stats->c[NF_CT_TLS_MAX_SKB], plen);
 		tls_seg_end(flow, dir, plen, r, &pol, &seg);
 	}
-	if (view == NF_CT_TLS_EARLY && !nf_ct_tls_put(ct, &tmp)) {
+	if (view == NF_CT_TLS_OBJECT) {
+		nf_ct_tls_sync(ct, flow);
+	} else if (!nf_ct_tls_put(ct, &tmp)) {
 		/* no memory for the flow's state: dropped, forgotten */
 		seg = (struct tls_seg){ .action = TLS_SEQ_DROPPED,
 					.why = TLS_DROP_NO_MEMORY,
@@ -412,7 +429,7 @@ static int __init nf_ct_tls_init(void)
 {
 	int ret;
 
-	ret = nf_ct_tls_state_init();
+	ret = nf_ct_tls_state_init(nf_ct_tls_helper_ptrs);
 	if (ret)
 		return ret;
 	ret = nf_ct_tls_net_init();
@@ -438,6 +455,7 @@ static int __init nf_ct_tls_init(void)
 		pr_err("cannot register helper \"%s\": %d\n", NF_CT_TLS_NAME, ret);
 		goto err_register;
 	}
+	nf_ct_tls_state_start();
 	ret = nf_ct_tls_attach_init(nf_ct_tls_helper_ptrs);
 	if (ret)
 		goto err_attach;
@@ -445,6 +463,7 @@ static int __init nf_ct_tls_init(void)
 	return 0;
 
 err_attach:
+	nf_ct_tls_state_detach_all();
 	compat_helpers_unregister(nf_ct_tls_helpers,
 				  ARRAY_SIZE(nf_ct_tls_helpers),
 				  nf_ct_tls_helper_ptrs);

@@ -65,6 +65,14 @@ static int nf_ct_tls_proc_show(struct seq_file *s, void *v)
 	for (i = 1; i < TLS_R_MAX; i++)
 		seq_printf(s, "violation_%-14s %llu\n", tls_reason_name(i),
 			   sum[NF_CT_TLS_VIOLATION + i - 1]);
+	/* module-wide figures, shown in the initial namespace only */
+	if (net_eq(seq_file_single_net(s), &init_net)) {
+		u64 objects, reclaimed;
+
+		nf_ct_tls_state_stats(&objects, &reclaimed);
+		seq_printf(s, "%-24s %llu\n", "state_objects", objects);
+		seq_printf(s, "%-24s %llu\n", "state_reclaimed", reclaimed);
+	}
 	return 0;
 }
 
