@@ -22,6 +22,8 @@ for t in "${TESTS[@]}"; do
 	if ! module_loaded; then
 		insmod "$KO" || { echo "FAIL: $t: cannot load $KO"; rc=1; continue; }
 	fi
+	# a sweep each second (default 60): any state it wrongly frees shows
+	echo "${GC_INTERVAL:-1}" >/sys/module/nf_conntrack_tls/parameters/gc_interval
 	echo "# selftest $t"
 	out=$(mktemp)
 	"$DIR/$t" 2>&1 | tee "$out"
