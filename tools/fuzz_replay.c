@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		off += cap;
 	}
 	st.frames = frame;
-	tr_finish(&t);
+	tr_finish(&t, &o, &st);
 	if (devnull) {
 		for (i = 0; i < t.nflows; i++)
 			tr_print_flow(devnull, &t.flows[i], &o);
