@@ -12,9 +12,10 @@
  *
  * tr_packet() does per segment exactly what nf_ct_tls_help() does, with the
  * same engine calls: tls_seg_begin(), tls_feed() on the new bytes and
- * tls_seg_end(), which decide the drops and kills for both.  Segments
- * are taken in capture order.  Where the kernel drops a segment (GAP_DROP,
- * a pickup with --gap drop) the sender retransmits it, and in a capture
+ * tls_seg_end(), which decide the drops and kills for both.  With
+ * --no-reorder, segments are taken in capture order.  Where the kernel
+ * drops a segment (GAP_DROP, a pickup with --gap drop) the sender
+ * retransmits it, and in a capture
  * the retransmission is there, so capture order is the right model.  Two
  * limits of the model: a capture taken on an end host may show segments in
  * an order the router in between would not see (and the reverse), and a
@@ -22,6 +23,12 @@
  * receiver got but the capture missed) stalls the flow here where the
  * kernel would have seen the retransmission: such flows are reported as
  * state gap-stalled, with the frame of the first segment beyond the hole.
+ *
+ * By default a bounded reorder window per direction (tools/README.md)
+ * holds a segment that starts beyond a hole (decided by the engine on a
+ * trial copy of the flow state, which stays untouched) and feeds it once
+ * the hole is filled, lowest sequence first; the gap policy applies only
+ * when the window overflows or the flow ends with the hole still open.
  *
  * Not modelled: conntrack's own TCP window checks (out-of-window packets
  * are INVALID and never reach a helper), checksum validation, timeouts,
