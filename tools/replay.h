@@ -163,6 +163,7 @@ struct tr_flow {
 	u32 held_n[2];
 	u64 held_len[2];	/* stream bytes held */
 	bool no_hold[2];	/* window overflowed: gap policy until the hole fills */
+	bool window_lost;	/* a hole filled after its window overflowed */
 	u64 reordered;		/* segments held, then fed in sequence order */
 	u64 reorder_flushed;	/* segments held, then given the gap policy */
 	u64 reorder_overflows;	/* times a window was exceeded */

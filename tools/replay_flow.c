@@ -428,6 +428,9 @@ static bool commit(struct tr_table *tb, struct tr_flow *f, unsigned int dir,
 			avail = n;
 		f->gap_open[dir] = 0;
 		f->gap_seq_set[dir] = false;
+		/* filled after the window gave up: what it flushed is gone */
+		if (f->no_hold[dir])
+			f->window_lost = true;
 		f->no_hold[dir] = false;
 		keep_head(f, dir, payload + seg.skip, avail);
 		r = tls_feed(&f->tls, dir, payload + seg.skip, avail,
@@ -712,7 +715,8 @@ static void end_flow(struct tr_table *tb, struct tr_flow *f,
 	for (d = 0; d < 2; d++)
 		flush_dir(tb, f, d, o, st);
 	for (d = 0; d < 2; d++)
-		if (!walked[d] && f->gap_seq_set[d] && f->judged_set[d] &&
+		if (!walked[d] && !f->window_lost && f->gap_seq_set[d] &&
+		    f->judged_set[d] &&
 		    (s32)(f->gap_seq[d] - f->judged[d]) > 0 &&
 		    (s32)(f->gap_seq[d] - f->judged[d]) <= TR_SEQ_FAR &&
 		    f->gap_open[d])
@@ -834,7 +838,7 @@ const char *tr_unjudged_reason(const struct tr_flow *f)
 		return NULL;
 	switch (f->state) {
 	case TR_ST_GAP_STALLED:
-		return f->reorder_overflows ? "window" : "lost";
+		return f->window_lost ? "window" : "lost";
 	case TR_ST_GAP_STOP:
 		return "gap-stop";
 	case TR_ST_PICKUP:
