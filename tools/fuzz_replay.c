@@ -4,8 +4,10 @@
  * frame decoder, the flow table and the per-segment replay, without
  * libpcap (whose file parsing is not ours to fuzz).
  *
- * Input: byte 0 picks the link type (and --port 443 with its high bit),
- * byte 1 the policies and output options, then frames as
+ * Input: byte 0 picks the link type (bits 0-2), the reorder window (bits
+ * 3-4: off, 3000 bytes so that it overflows, the default, 64 KiB; bit 5:
+ * a 16 KiB bound on all windows) and --port 443 (bit 7), byte 1 the
+ * policies and output options, then frames as
  * [2-byte big-endian caplen][2-byte wire length extra][caplen bytes]...
  * The table is small (8 flows) so that the "table full" path runs too.
  */
@@ -38,7 +40,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		return 0;
 	if (!devnull)
 		devnull = fopen("/dev/null", "w");
-	dlt = dlts[data[0] % (sizeof(dlts) / sizeof(dlts[0]))];
+	dlt = dlts[(data[0] & 7) % (sizeof(dlts) / sizeof(dlts[0]))];
 	memset(&o, 0, sizeof(o));
 	memset(&st, 0, sizeof(st));
 	o.pol.lowrun_limit = (data[1] & 0x03) == 0 ? 0 :
@@ -48,6 +50,20 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	o.pol.gap = (data[1] >> 5) & 1 ? TLS_GAP_STOP : TLS_GAP_DROP;
 	o.json = (data[1] >> 6) & 1;
 	o.verbose = data[1] >> 7;
+	switch ((data[0] >> 3) & 3) {
+	case 0:
+		o.reorder_bytes = 0;
+		break;
+	case 1:
+		o.reorder_bytes = 3000;
+		break;
+	case 2:
+		o.reorder_bytes = TR_REORDER_BYTES_DEFAULT;
+		break;
+	default:
+		o.reorder_bytes = 64 << 10;
+	}
+	o.reorder_total = data[0] & 0x20 ? 16 << 10 : TR_REORDER_TOTAL_DEFAULT;
 	if (data[0] & 0x80) {
 		o.ports[0] = 443;
 		o.nports = 1;
@@ -77,7 +93,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		off += cap;
 	}
 	st.frames = frame;
-	tr_finish(&t);
+	tr_finish(&t, &o, &st);
 	if (devnull) {
 		for (i = 0; i < t.nflows; i++)
 			tr_print_flow(devnull, &t.flows[i], &o);

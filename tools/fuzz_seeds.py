@@ -24,7 +24,8 @@ for path in sys.argv[2:]:
         lt = 12
     if lt not in DLTS:
         continue
-    seed = bytearray([DLTS.index(lt), 0x02])
+    # byte 0: link type, and the default reorder window (tools/fuzz_replay.c)
+    seed = bytearray([DLTS.index(lt) | 2 << 3, 0x02])
     off = 24
     while off + 16 <= len(data):
         cap, wire = struct.unpack(e + 'II', data[off + 8:off + 16])

@@ -80,8 +80,28 @@ struct tr_opts {
 	u16 ports[64];
 	unsigned int nports;
 	unsigned int max_flows;
+	u64 reorder_bytes;	/* per direction: stream bytes held; 0: no window */
+	u64 reorder_total;	/* all flows: bytes of memory held */
 	bool json;
 	bool verbose;
+};
+
+/*
+ * The offline reorder window (replay_flow.c): per direction, segments that
+ * start beyond a hole are held (payload copied) instead of taking the gap
+ * policy, and fed once the hole is filled, lowest sequence first.
+ */
+#define TR_REORDER_BYTES_DEFAULT	(1ull << 20)	/* 1 MiB per direction */
+#define TR_REORDER_TOTAL_DEFAULT	(256ull << 20)	/* 256 MiB in all */
+#define TR_REORDER_SEGS		4096	/* segments held per direction */
+
+struct tr_held {
+	struct tr_held *next;	/* sorted by sequence from the judged end */
+	u64 frame;		/* the frame that carried it */
+	struct tls_tcp t;	/* its TCP facts as captured (conntrack's too) */
+	u32 caplen;		/* payload bytes kept (the capture's) */
+	bool paws_ok;		/* its timestamp passed PAWS when it arrived */
+	u8 data[];
 };
 
 /* Per-flow inspection state, beside the verdict. */
@@ -138,6 +158,23 @@ struct tr_flow {
 	u64 snap_frame;		/* first frame whose payload the snaplen cut */
 	u8 head[2][TR_HEAD];
 	u8 headlen[2];
+	/* the reorder window, per direction */
+	struct tr_held *held[2];
+	u32 held_n[2];
+	u64 held_len[2];	/* stream bytes held */
+	bool no_hold[2];	/* window overflowed: gap policy until the hole fills */
+	bool window_lost;	/* a hole filled after its window overflowed */
+	u64 reordered;		/* segments held, then fed in sequence order */
+	u64 reorder_flushed;	/* segments held, then given the gap policy */
+	u64 reorder_overflows;	/* times a window was exceeded */
+	/* what was not judged: per direction, stream positions */
+	u32 hi[2];		/* end of the highest data byte captured */
+	u32 lo[2];		/* first data byte captured */
+	u32 judged[2];		/* end of the judged bytes */
+	u32 gap_seq[2];		/* lowest start beyond the hole (gap_seq_set) */
+	bool hi_set[2], judged_set[2], gap_seq_set[2];
+	u64 lost_bytes;		/* holes the capture never filled */
+	u64 unjudged_bytes;	/* set by tr_finish() */
 };
 
 struct tr_table {
@@ -146,6 +183,8 @@ struct tr_table {
 	u32 seed;
 	struct tr_flow *flows;	/* all flows in creation order */
 	u32 nflows, cap;
+	u64 held_mem;		/* bytes of memory the reorder windows hold */
+	u64 held_peak;
 };
 
 /* replay_decode.c */
@@ -158,7 +197,9 @@ int tr_table_init(struct tr_table *t, u32 cap);
 void tr_table_free(struct tr_table *t);
 void tr_packet(struct tr_table *t, const struct tr_pkt *p, u64 frame,
 	       const struct tr_opts *o, struct tr_stats *st);
-void tr_finish(struct tr_table *t);
+void tr_finish(struct tr_table *t, const struct tr_opts *o,
+	       struct tr_stats *st);
+const char *tr_unjudged_reason(const struct tr_flow *f);
 
 /* replay_out.c */
 const char *tr_state_name(enum tr_state s);

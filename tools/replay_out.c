@@ -117,6 +117,15 @@ static void print_json(FILE *out, const struct tr_flow *f,
 	for (d = 1; d < TLS_DROP_MAX; d++)
 		fprintf(out, ",\"drop_%s\":%" PRIu64, tls_drop_name(d),
 			f->why[d]);
+	fprintf(out, ",\"unjudged_bytes\":%" PRIu64 ",\"lost_bytes\":%" PRIu64
+		",\"unjudged_reason\":", f->unjudged_bytes, f->lost_bytes);
+	if (tr_unjudged_reason(f))
+		fprintf(out, "\"%s\"", tr_unjudged_reason(f));
+	else
+		fputs("null", out);
+	fprintf(out, ",\"reordered\":%" PRIu64 ",\"reorder_flushed\":%" PRIu64
+		",\"reorder_overflows\":%" PRIu64, f->reordered,
+		f->reorder_flushed, f->reorder_overflows);
 	if (o->verbose)
 		for (d = 0; d < 2; d++) {
 			fprintf(out, ",\"%s_head\":\"", dir_name(d));
@@ -172,6 +181,17 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 			f->syn_data_rejected);
 	if (f->ack_raised)
 		fprintf(out, " ack_raised=%" PRIu64, f->ack_raised);
+	if (f->unjudged_bytes)
+		fprintf(out, " unjudged_bytes=%" PRIu64 " lost_bytes=%" PRIu64
+			" unjudged_reason=%s", f->unjudged_bytes, f->lost_bytes,
+			tr_unjudged_reason(f));
+	if (f->reordered)
+		fprintf(out, " reordered=%" PRIu64, f->reordered);
+	if (f->reorder_flushed)
+		fprintf(out, " reorder_flushed=%" PRIu64, f->reorder_flushed);
+	if (f->reorder_overflows)
+		fprintf(out, " reorder_overflows=%" PRIu64,
+			f->reorder_overflows);
 	fputc('\n', out);
 	if (o->verbose)
 		for (d = 0; d < 2; d++) {
@@ -187,10 +207,17 @@ void tr_print_summary(FILE *out, const struct tr_table *t,
 		      const char *file, const char *truncated)
 {
 	u64 n[TR_ST_KILLED + 1] = { 0 };
+	u64 unj = 0, lost = 0, ro = 0, rf = 0, rv = 0;
 	u32 i;
 
-	for (i = 0; i < t->nflows; i++)
+	for (i = 0; i < t->nflows; i++) {
 		n[t->flows[i].state]++;
+		unj += t->flows[i].unjudged_bytes;
+		lost += t->flows[i].lost_bytes;
+		ro += t->flows[i].reordered;
+		rf += t->flows[i].reorder_flushed;
+		rv += t->flows[i].reorder_overflows;
+	}
 	if (o->json) {
 		fputs("{\"type\":\"summary\",\"file\":", out);
 		jstr(out, file);
@@ -217,6 +244,13 @@ void tr_print_summary(FILE *out, const struct tr_table *t,
 	FIELD("no_conntrack", st->no_entry);
 	FIELD("table_full_segments", st->flows_dropped);
 	FIELD("table_full_flows", st->flows_refused);
+	FIELD("unjudged_bytes", unj);
+	FIELD("lost_bytes", lost);
+	FIELD("reorder_bytes", o->reorder_bytes);
+	FIELD("reordered", ro);
+	FIELD("reorder_flushed", rf);
+	FIELD("reorder_overflows", rv);
+	FIELD("reorder_peak_mem", t->held_peak);
 #undef FIELD
 	if (o->json) {
 		fputs(",\"truncated\":", out);

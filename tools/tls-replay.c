@@ -25,6 +25,8 @@
 
 #define TR_MAX_FLOWS_DEFAULT	65536
 #define TR_MAX_FLOWS_MAX	(1u << 20)
+#define TR_REORDER_BYTES_MAX	(1ull << 30)	/* 1 GiB: far below 2^31 */
+#define TR_REORDER_TOTAL_MAX	(64ull << 30)
 
 static const char *prog = "tls-replay";
 
@@ -49,6 +51,15 @@ static void usage(FILE *out)
 "  --sslv2, --no-sslv2 allow real SSLv2 sessions or not (default no)\n"
 "  --ttl-floor N       drop stream bytes captured with a lower TTL / hop\n"
 "                      limit, 0 to 255 (0 = off; default 8)\n"
+"Reorder window (offline only; the kernel has none):\n"
+"  --reorder-bytes N   per flow direction, hold up to N stream bytes (and\n"
+"                      %u segments) that start beyond a hole until it is\n"
+"                      filled, then judge them in sequence order; 0 to\n"
+"                      %llu (0 = off; default %llu)\n"
+"  --reorder-total N   bytes of memory held by all windows, 1 to %llu\n"
+"                      (default %llu); past it a window gives up\n"
+"  --no-reorder        no window: segments in capture order, exactly the\n"
+"                      kernel's path (for comparisons with the kernel)\n"
 "Selection and output:\n"
 "  --port N            only flows whose server port is N, 1 to 65535\n"
 "                      (repeatable; flows joined mid-stream: either port)\n"
@@ -58,7 +69,10 @@ static void usage(FILE *out)
 "  -h, --help          this text\n"
 "\n"
 "Exit status: 0 no violation, 1 violation found, 2 bad input.\n",
-		prog, TR_MAX_FLOWS_MAX, TR_MAX_FLOWS_DEFAULT);
+		prog, TR_REORDER_SEGS, TR_REORDER_BYTES_MAX,
+		TR_REORDER_BYTES_DEFAULT, TR_REORDER_TOTAL_MAX,
+		TR_REORDER_TOTAL_DEFAULT, TR_MAX_FLOWS_MAX,
+		TR_MAX_FLOWS_DEFAULT);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -113,7 +127,7 @@ static int word(const char *flag, const char *s, const char *const *words,
 
 enum {
 	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
-	O_MAXFLOWS, O_TTLFLOOR,
+	O_MAXFLOWS, O_TTLFLOOR, O_REORDER_BYTES, O_REORDER_TOTAL, O_NOREORDER,
 };
 
 static const struct option longopts[] = {
@@ -125,6 +139,9 @@ static const struct option longopts[] = {
 	{ "ttl-floor", required_argument, NULL, O_TTLFLOOR },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
+	{ "reorder-bytes", required_argument, NULL, O_REORDER_BYTES },
+	{ "reorder-total", required_argument, NULL, O_REORDER_TOTAL },
+	{ "no-reorder", no_argument, NULL, O_NOREORDER },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -145,6 +162,8 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 	o->pol.gap = TLS_GAP_DROP;
 	o->pol.ttl_floor = TLS_TTL_FLOOR_DEFAULT;
 	o->max_flows = TR_MAX_FLOWS_DEFAULT;
+	o->reorder_bytes = TR_REORDER_BYTES_DEFAULT;
+	o->reorder_total = TR_REORDER_TOTAL_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -176,6 +195,17 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 		case O_MAXFLOWS:
 			o->max_flows = num("--max-flows", optarg, 1,
 					   TR_MAX_FLOWS_MAX);
+			break;
+		case O_REORDER_BYTES:
+			o->reorder_bytes = num("--reorder-bytes", optarg, 0,
+					       TR_REORDER_BYTES_MAX);
+			break;
+		case O_REORDER_TOTAL:
+			o->reorder_total = num("--reorder-total", optarg, 1,
+					       TR_REORDER_TOTAL_MAX);
+			break;
+		case O_NOREORDER:
+			o->reorder_bytes = 0;
 			break;
 		case O_JSON:
 			o->json = true;
@@ -276,7 +306,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: capture truncated or corrupt "
 				"before its first frame: %s\n", prog, file, err);
 	}
-	tr_finish(&table);
+	tr_finish(&table, &o, &st);
 	for (i = 0; i < table.nflows; i++) {
 		tr_print_flow(stdout, &table.flows[i], &o);
 		if (table.flows[i].verdict != TLS_OK)

@@ -287,6 +287,49 @@ def main():
     pk += [hb, hb, s.seg(0, HEARTBLEED, flags='FPA')]
     write_pcap('unconfirmed-fin.pcap', 1, [eth(p) for p in pk])
 
+    # 14. Reordering as a multi-queue capture host shows it, in one file:
+    #     a. a 48 KB download whose server segments come partly swapped
+    #        (pairs, and one segment four places late), with one segment
+    #        the capture really lost near the end (only the close_notify
+    #        alert follows it): with the reorder window every byte but
+    #        the lost ones and the alert after them is judged;
+    #     b. a Heartbleed request after a reordered stretch of the
+    #        client's certificate, itself captured before the last two
+    #        pieces of that stretch: caught at its own frame;
+    #     c. a benign heartbeat whose request segment is captured before
+    #        the client segment in front of it and after the server's
+    #        response, which acknowledges it: in the router's order the
+    #        request comes first, so the response is not unsolicited.
+    pk = []
+    s = Session('192.0.2.21', '198.51.100.20', 51011)
+    pk += s.handshake() + [s.seg(0, CH), s.seg(1, SH), s.seg(0, CCS + FIN),
+                           s.seg(1, CCS + FIN)]
+    data = b''.join(rec(23, rbytes(12000)) for _ in range(4))
+    segs = []
+    for off in range(0, len(data), 1400):
+        segs.append(s.seg(1, data[off:off + 1400]))
+    for i in (3, 10, 20):
+        segs[i], segs[i + 1] = segs[i + 1], segs[i]
+    segs.insert(19, segs.pop(15))
+    del segs[-2]                                    # lost before the capture
+    pk += segs[:12] + [s.seg(0, flags='A')] + segs[12:]
+    pk += [s.seg(1, rec(21, rbytes(26)))] + s.close()
+
+    s = Session('192.0.2.22', '198.51.100.20', 51012)
+    pk += s.handshake() + [s.seg(0, CH), s.seg(1, SH)]
+    cert = hs(2995)                             # 3000 bytes: 5 segments
+    c = [s.seg(0, cert[off:off + 600]) for off in range(0, len(cert), 600)]
+    hb = s.seg(0, HEARTBLEED)
+    pk += [c[0], c[2], c[1], hb, c[4], c[3], s.seg(1, flags='RA')]
+
+    s = Session('192.0.2.23', '198.51.100.20', 51013)
+    pk += s.handshake() + [s.seg(0, CH), s.seg(1, SH)]
+    x = s.seg(0, hs(200))
+    req = s.seg(0, rec(24, b'\x01\x00\x10' + rbytes(16) + rbytes(16)))
+    resp = s.seg(1, rec(24, b'\x02\x00\x10' + rbytes(16) + rbytes(16)))
+    pk += [req, resp, x, s.seg(0, flags='A')] + s.close()
+    write_pcap('reorder-download.pcap', 1, [eth(p) for p in pk])
+
 
 if __name__ == '__main__':
     main()

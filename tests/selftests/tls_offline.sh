@@ -8,7 +8,8 @@
 # encrypted Heartbleed, a long ASCII run in application data, an SSLv2
 # SERVER-HELLO from the client, a heartbeat hidden by reordered segments)
 # goes through the router with the helper attached, while tcpdump captures
-# it in the router.  Then tools/tls-replay reads the capture and its
+# it in the router.  Then tools/tls-replay --no-reorder (capture order,
+# the kernel's path: no reorder window) reads the capture and its
 # verdicts must equal the router's
 # /proc/net/nf_conntrack_tls counters, name by name (flows, bytes, records,
 # violation_<reason>, drops, gaps, pickups, retransmits), and the flows it
@@ -251,7 +252,7 @@ fi
 echo "# conntrack INVALID packets in the router during the run: $((inv1 - inv0))"
 
 # --- the tool on the capture
-"$TOOL" --json --port $PORT --port $APORT "$CAP" >"$TLSDIR/tool.json" 2>"$TLSDIR/tool.err"
+"$TOOL" --no-reorder --json --port $PORT --port $APORT "$CAP" >"$TLSDIR/tool.json" 2>"$TLSDIR/tool.err"
 trc=$?
 if [ "$trc" = 2 ]; then
 	log_fail "tls-replay could not read the capture: $(head -c 300 "$TLSDIR/tool.err")"
@@ -366,7 +367,7 @@ fixture() {
 	fi
 	cp "$f" "$TLS_OFFLINE_FIXTURES/$1"
 	echo "# fixture $TLS_OFFLINE_FIXTURES/$1: $size bytes:"
-	"$TOOL" --port $PORT --port $APORT "$f" | sed 's/^/#   /'
+	"$TOOL" --no-reorder --port $PORT --port $APORT "$f" | sed 's/^/#   /'
 }
 if [ -n "${TLS_OFFLINE_FIXTURES:-}" ]; then
 	fixture vm-tls13-curl.pcap $TLS13_LPORT
