@@ -1,0 +1,427 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench-peer: tls-replay vs `suricata -r` vs tshark, same captures.
+
+Speed: the large capture of real TLS traffic (bench/peer/mkcapture.sh) and
+the attack captures spliced from it (bench/peer/splice.py) are run by the
+three tools in interleaved rounds (the order rotates every round); wall
+time, CPU time (user+sys) and peak RSS of each run come from wait4().  The
+table gives each tool's ratio to tls-replay in the same round, min /
+median / max over the rounds, and throughput (MB of capture per second of
+wall time).  The capture corpus (../shared/corpus, INDEX.tsv) and
+tests/data/*.pcap are run once per tool (totals).
+
+Detection: who flags which capture.  A flag is:
+  tls-replay  a flow whose verdict is a reason (not "ok"), --json; args:
+              "--port 443" for the made captures, the capture's row of
+              tests/corpus/expectations.tsv for the corpus and tests/data
+              (the row with no options when there is one);
+  suricata    any alert: the loaded rules are only Suricata's own
+              tls-events.rules and app-layer-events.rules (installed
+              package) and bench/peer/suricata/peer.rules (data on port 443
+              that protocol detection does not take for TLS);
+  tshark      a frame matching  tls.record.content_type == 24 ||
+              (tls && (_ws.malformed || _ws.expert.severity >= error))
+              with -d tcp.port==443,tls: any heartbeat record, or a TLS
+              frame the dissector finds malformed or marks with an
+              error-level expert item (warnings, e.g. TCP retransmissions,
+              are not flags).
+An attack capture is one of the spliced ones, a corpus capture whose
+INDEX row says ATTACK, or a tests/data fixture whose expectations row
+expects a violation; every other capture is benign, and a flag on it is a
+false alarm (the table names the reasons).
+
+Standard library only.  Environment: PEER_REPS (rounds, 5), PEER_CORPUS
+(0 skips the corpus), TLS_CORPUS, PEER_OUT (result file).
+"""
+import datetime
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+W = os.path.join(REPO, 'build', 'peer')
+CAP = os.path.join(W, 'cap')
+REPLAY = os.path.join(REPO, 'build', 'tools', 'tls-replay')
+CORPUS = os.environ.get('TLS_CORPUS', os.path.join(REPO, '..', 'shared', 'corpus'))
+REPS = int(os.environ.get('PEER_REPS', '5'))
+TSHARK_FILTER = ('tls.record.content_type == 24 || '
+                 '(tls && (_ws.malformed || _ws.expert.severity >= 0x800000))')
+# flow rank in real.pcap (by server bytes): 0 = the TLS 1.2 160 MiB download,
+# 1 = the TLS 1.3 one (mkcapture.sh alternates 1.3 and 1.2; 1.2 sends more)
+ATTACKS = [(f, a, at) for f in (0, 1) for a in ('heartbleed', 'ascii')
+           for at in (1, 100)]
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def run(argv, out_path=None):
+    """Run argv; return (stdout, wall s, cpu s, peak RSS KiB)."""
+    t0 = time.monotonic()
+    out = open(out_path, 'wb') if out_path else subprocess.PIPE
+    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL)
+    data = p.stdout.read() if out is subprocess.PIPE else b''
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if out_path:
+        out.close()
+    return data.decode('utf-8', 'replace'), wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
+
+
+def suricata_yaml():
+    src = os.path.join(REPO, 'bench', 'peer', 'suricata', 'suricata.yaml')
+    rules = os.path.join(REPO, 'bench', 'peer', 'suricata', 'peer.rules')
+    out = os.path.join(W, 'suricata.yaml')
+    with open(src) as f:
+        s = f.read()
+    s = s.replace('  - app-layer-events.rules\n',
+                  '  - app-layer-events.rules\n  - %s\n' % rules)
+    with open(out, 'w') as f:
+        f.write(s)
+    return out
+
+
+# ---- the three tools: (flagged?, reasons), timing ----------------------
+
+def t_ours(pcap, args):
+    out, wall, cpu, rss = run([REPLAY, '--json'] + args + [pcap])
+    reasons = {}
+    for line in out.splitlines():
+        try:
+            j = json.loads(line)
+        except ValueError:
+            continue
+        if j.get('type') == 'summary':
+            continue
+        v = j.get('verdict', 'ok')
+        if v != 'ok':
+            reasons[v] = reasons.get(v, 0) + 1
+    return reasons, (wall, cpu, rss)
+
+
+SUR_LOG = os.path.join(W, 'sur-log')
+
+
+def t_suricata(pcap, yaml):
+    os.makedirs(SUR_LOG, exist_ok=True)
+    eve = os.path.join(SUR_LOG, 'eve.json')
+    if os.path.exists(eve):
+        os.unlink(eve)
+    _, wall, cpu, rss = run(['suricata', '--runmode', 'single', '-c', yaml,
+                             '-k', 'none', '-l', SUR_LOG, '-r', pcap])
+    reasons = {}
+    if os.path.exists(eve):
+        with open(eve) as f:
+            for line in f:
+                try:
+                    j = json.loads(line)
+                except ValueError:
+                    continue
+                if j.get('event_type') == 'alert':
+                    m = j['alert'].get('signature', '?').replace('SURICATA ', '')
+                    reasons[m] = reasons.get(m, 0) + 1
+    return reasons, (wall, cpu, rss)
+
+
+def t_tshark(pcap):
+    out, wall, cpu, rss = run(['tshark', '-n', '-r', pcap, '-d', 'tcp.port==443,tls',
+                               '-Y', TSHARK_FILTER, '-T', 'fields',
+                               '-E', 'separator=|', '-e', 'tls.record.content_type',
+                               '-e', '_ws.expert.message'])
+    reasons = {}
+    for line in out.splitlines():
+        ct, _, msg = line.partition('|')
+        if '24' in ct.split(','):
+            k = 'heartbeat record'
+        elif msg:
+            k = msg.split(',')[0]
+            k = re.sub(r'\d+', 'N', k)[:60]
+        else:
+            k = 'malformed'
+        reasons[k] = reasons.get(k, 0) + 1
+    return reasons, (wall, cpu, rss)
+
+
+TOOLS = ('tls-replay', 'suricata', 'tshark')
+
+
+def run_tool(tool, pcap, args, yaml):
+    if tool == 'tls-replay':
+        return t_ours(pcap, args)
+    if tool == 'suricata':
+        return t_suricata(pcap, yaml)
+    return t_tshark(pcap)
+
+
+# ---- inputs ------------------------------------------------------------
+
+def prepare():
+    subprocess.check_call(['bash', os.path.join(REPO, 'bench', 'peer', 'mkcapture.sh')])
+    os.makedirs(CAP, exist_ok=True)
+    real = os.path.join(W, 'real.pcap')
+    made = []
+    for f, a, at in [(0, 'none', 0)] + ATTACKS:
+        p = os.path.join(CAP, 'dl%d-%s-%gmb.pcap' % (f, a, at) if a != 'none'
+                         else 'dl%d-benign.pcap' % f)
+        if not os.path.exists(p) or os.path.getmtime(p) < os.path.getmtime(real):
+            subprocess.check_call([sys.executable, os.path.join(REPO, 'bench', 'peer', 'splice.py'),
+                                   real, p + '.tmp', '--flow', str(f), '--attack', a,
+                                   '--at', str(at)])
+            os.replace(p + '.tmp', p)
+        made.append(p)
+    return real, made
+
+
+def expectations():
+    rows = {}
+    with open(os.path.join(REPO, 'tests', 'corpus', 'expectations.tsv')) as f:
+        for line in f:
+            if line.startswith('#') or not line.strip():
+                continue
+            c = line.rstrip('\n').split('\t')
+            if len(c) < 3:
+                continue
+            args = [] if c[1] == '-' else c[1].split()
+            if c[0] not in rows or not args:
+                rows[c[0]] = (args, c[2])
+    return rows
+
+
+def corpus_list():
+    """[(label, path, args, attack?)] of the corpus and tests/data."""
+    exp = expectations()
+    out = []
+    idx = os.path.join(CORPUS, 'INDEX.tsv')
+    if os.environ.get('PEER_CORPUS', '1') != '0' and os.path.exists(idx):
+        with open(idx) as f:
+            next(f)
+            for line in f:
+                c = line.rstrip('\n').split('\t')
+                key = '%s/%s' % (c[0], c[1])
+                path = os.path.join(CORPUS, key)
+                if not os.path.exists(path):
+                    continue
+                args = exp.get(key, ([], ''))[0]
+                out.append((key, path, args, c[9].startswith('ATTACK')))
+    data = os.path.join(REPO, 'tests', 'data')
+    for n in sorted(os.listdir(data)):
+        if not n.endswith(('.pcap', '.pcapng')):
+            continue
+        key = 'tests/data/' + n
+        args, expect = exp.get(key, ([], 'ok'))
+        attack = any(not e.split('=')[-1].startswith(('ok', 'none', 'truncated'))
+                     for e in expect.split(';'))
+        out.append((key, os.path.join(data, n), args, attack))
+    return out
+
+
+# ---- report ------------------------------------------------------------
+
+def mmm(xs):
+    return '%.3g / %.3g / %.3g' % (min(xs), statistics.median(xs), max(xs))
+
+
+def versions():
+    def first(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()[0]
+        except (OSError, IndexError):
+            return '?'
+    def dpkg(p):
+        return first(['dpkg-query', '-W', '-f=${Version}', p]) or '?'
+    rev = first(['git', '-C', REPO, 'rev-parse', '--short', 'HEAD'])
+    return [
+        'tls-replay: build/tools/tls-replay of git %s (gcc -O2)' % rev,
+        'suricata: %s (Debian package %s, bookworm-backports)'
+        % (first(['suricata', '-V']), dpkg('suricata')),
+        'tshark: %s (Debian package %s)' % (first(['tshark', '-v']), dpkg('tshark')),
+        'host: %s, %d CPUs, kernel %s' % (
+            next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo')
+                  if l.startswith('model name')), '?'),
+            os.cpu_count(), os.uname().release),
+    ]
+
+
+def short(reasons):
+    if not reasons:
+        return '-'
+    return ', '.join('%s x%d' % (k, v) for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))[:160]
+
+
+def main():
+    real, made = prepare()
+    yaml = suricata_yaml()
+    lines = []
+
+    def out(s=''):
+        print(s, flush=True)
+        lines.append(s)
+
+    start = datetime.datetime.now(datetime.timezone.utc)
+    load0 = open('/proc/loadavg').read().split()[:3]
+    for p in [real] + made:     # page cache
+        with open(p, 'rb') as f:
+            while f.read(1 << 24):
+                pass
+
+    # ---- speed: interleaved rounds on the large capture -----------------
+    size_mb = os.path.getsize(real) / 1e6
+    res = {t: [] for t in TOOLS}
+    flags_real = {}
+    for r in range(REPS):
+        order = TOOLS[r % 3:] + TOOLS[:r % 3]
+        for t in order:
+            reasons, m = run_tool(t, real, ['--port', '443'], yaml)
+            res[t].append(m)
+            flags_real[t] = reasons
+            log('bench-peer: round %d %s: %.2f s wall %.2f s cpu %d KiB' % (r + 1, t, *m))
+    load1 = open('/proc/loadavg').read().split()[:3]
+
+    out('# bench-peer: tls-replay vs suricata -r vs tshark (offline)')
+    out()
+    out('Date: %s UTC. Revision and versions:' % start.strftime('%Y-%m-%d %H:%M'))
+    out()
+    for v in versions():
+        out('- ' + v)
+    out()
+    out('**The machine was shared** with other jobs (2 CPUs; load average %s at the start'
+        ' of the speed rounds, %s at their end); every tool ran under `nice -n 19`. Ratios'
+        ' are taken within one round (the three tools back to back, the order rotating'
+        ' every round), which cancels slow drifts of the load but not bursts: read the'
+        ' min/max.' % ('/'.join(load0), '/'.join(load1)))
+    out()
+    out('## Speed: the large capture')
+    out()
+    out('`build/peer/real.pcap` (bench/peer/mkcapture.sh): %.0f MB, real TLS traffic made in'
+        ' two network namespaces (nginx-light, curl; 1500-byte frames, offloads off):'
+        ' bulk downloads of %s MiB (TLS 1.3 and 1.2 alternating) and %s short connections'
+        ' (one 1-64 KiB request each, half TLS 1.3, half TLS 1.2). %d rounds.'
+        % (size_mb, os.environ.get('PEER_BULK_MB', '160 160 40 40 20'),
+           os.environ.get('PEER_SHORT', '1500'), REPS))
+    out()
+    out('| tool | wall s (median) | MB/s (median) | CPU s (median) | peak RSS MiB (median) |'
+        ' wall / tls-replay | CPU / tls-replay | RSS / tls-replay |')
+    out('|---|---|---|---|---|---|---|---|')
+    for t in TOOLS:
+        w = [m[0] for m in res[t]]
+        c = [m[1] for m in res[t]]
+        s = [m[2] for m in res[t]]
+        rw = [a[0] / b[0] for a, b in zip(res[t], res['tls-replay'])]
+        rc = [a[1] / max(b[1], 1e-3) for a, b in zip(res[t], res['tls-replay'])]
+        rs = [a[2] / b[2] for a, b in zip(res[t], res['tls-replay'])]
+        out('| %s | %.2f | %.0f | %.2f | %.0f | %s | %s | %s |' % (
+            t, statistics.median(w), size_mb / statistics.median(w), statistics.median(c),
+            statistics.median(s) / 1024, mmm(rw), mmm(rc), mmm(rs)))
+    out()
+    out('Ratios: min / median / max over the rounds of (tool / tls-replay in the same round);'
+        ' above 1 means slower or larger than tls-replay. CPU is user+sys of the process'
+        ' (all of its threads); suricata ran with `--runmode single` (one packet thread, plus'
+        ' its flow-manager threads), tshark as for the detection below.')
+    out()
+    out('Flags on the large capture (benign: every flow is a real download or request):'
+        ' tls-replay %s; suricata %s; tshark %s.' % (
+            short(flags_real['tls-replay']), short(flags_real['suricata']),
+            short(flags_real['tshark'])))
+    out()
+
+    # ---- detection: made captures ---------------------------------------
+    out('## Detection: attacks spliced into a real download')
+    out()
+    out('Each capture is one 160 MiB download cut out of the large capture (dl0: TLS 1.2,'
+        ' dl1: TLS 1.3) with one attack spliced in where the server\'s stream passes 1 MiB'
+        ' or 100 MiB (bench/peer/splice.py): `heartbleed`, a client heartbeat record with'
+        ' payload_length 16384 in 3 bytes (the classic request, unencrypted, inserted as a'
+        ' new client segment); `ascii`, 256 bytes of HTTP-like text written over the body of'
+        ' a server application-data record. One run per tool; wall seconds in brackets.')
+    out()
+    out('| capture | tls-replay | suricata | tshark |')
+    out('|---|---|---|---|')
+    det = {t: [0, 0] for t in TOOLS}
+    for p in made:
+        row = []
+        attack = 'benign' not in p
+        for t in TOOLS:
+            reasons, m = run_tool(t, p, ['--port', '443'], yaml)
+            if attack:
+                det[t][1] += 1
+                det[t][0] += bool(reasons)
+            row.append('%s %s (%.1f s)' % ('**FLAG**' if reasons else 'no flag',
+                                            short(reasons) if reasons else '', m[0]))
+        out('| %s%s | %s |' % (os.path.basename(p), '' if attack else ' (benign)', ' | '.join(row)))
+    out()
+    out('Attacks flagged: ' + ', '.join('%s %d of %d' % (t, *det[t]) for t in TOOLS) + '.')
+    out()
+
+    # ---- corpus ---------------------------------------------------------
+    caps = corpus_list()
+    if caps:
+        out('## Capture corpus and tests/data')
+        out()
+        tot = {t: [0.0, 0.0, 0] for t in TOOLS}
+        fl = {t: {'tp': [], 'fn': [], 'fp': []} for t in TOOLS}
+        nattack = sum(1 for c in caps if c[3])
+        bytes_total = 0
+        for key, path, args, attack in caps:
+            bytes_total += os.path.getsize(path)
+            for t in TOOLS:
+                reasons, m = run_tool(t, path, args, yaml)
+                tot[t][0] += m[0]
+                tot[t][1] += m[1]
+                tot[t][2] = max(tot[t][2], m[2])
+                if attack:
+                    fl[t]['tp' if reasons else 'fn'].append((key, reasons))
+                elif reasons:
+                    fl[t]['fp'].append((key, reasons))
+        nben = len(caps) - nattack
+        out('%d captures (%.1f MB): the public corpus (`$TLS_CORPUS/INDEX.tsv`, %d attack'
+            ' captures by its labels) and tests/data (attack = its expectations row expects a'
+            ' violation); %d attack, %d benign in all. One run per tool per capture.'
+            % (len(caps), bytes_total / 1e6, sum(1 for c in caps if c[3] and not c[0].startswith('tests/')),
+               nattack, nben))
+        out()
+        out('| tool | attacks flagged | benign captures flagged (false alarms) |'
+            ' total wall s | total CPU s | max RSS MiB |')
+        out('|---|---|---|---|---|---|')
+        for t in TOOLS:
+            out('| %s | %d of %d | %d of %d | %.1f | %.1f | %.0f |' % (
+                t, len(fl[t]['tp']), nattack, len(fl[t]['fp']), nben,
+                tot[t][0], tot[t][1], tot[t][2] / 1024))
+        out()
+        out('Corpus time ratios to tls-replay (one run): ' + ', '.join(
+            '%s wall %.1f, CPU %.1f' % (t, tot[t][0] / tot['tls-replay'][0],
+                                        tot[t][1] / max(tot['tls-replay'][1], 1e-3))
+            for t in TOOLS[1:]) + '. Most corpus files are small: start-up time dominates.')
+        out()
+        for t in TOOLS:
+            out('### %s' % t)
+            out()
+            if fl[t]['fn']:
+                out('Attacks not flagged: ' + '; '.join(k for k, _ in fl[t]['fn']) + '.')
+                out()
+            out('False alarms (%d):' % len(fl[t]['fp']))
+            out()
+            why = {}
+            for k, r in fl[t]['fp']:
+                for reason in r:
+                    why.setdefault(reason, []).append(k)
+            for reason, ks in sorted(why.items(), key=lambda kv: -len(kv[1])):
+                out('- %s: %d (%s%s)' % (reason, len(ks), ', '.join(ks[:6]),
+                                         ', ...' if len(ks) > 6 else ''))
+            out()
+    path = os.environ.get('PEER_OUT') or os.path.join(
+        REPO, 'bench', 'results', '%s-peer-offline.md' % start.strftime('%Y-%m-%d'))
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    log('bench-peer: saved %s' % path)
+
+
+if __name__ == '__main__':
+    main()
