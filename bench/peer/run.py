@@ -41,6 +41,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -53,26 +54,38 @@ TSHARK_FILTER = ('tls.record.content_type == 24 || '
                  '(tls && (_ws.malformed || _ws.expert.severity >= 0x800000))')
 # flow rank in real.pcap (by server bytes): 0 = the TLS 1.2 160 MiB download,
 # 1 = the TLS 1.3 one (mkcapture.sh alternates 1.3 and 1.2; 1.2 sends more)
-ATTACKS = [(f, a, at) for f in (0, 1) for a in ('heartbleed', 'ascii')
-           for at in (1, 100)]
+# (heartbleed-enc only on TLS 1.2: TLS 1.3 has no heartbeat, and a protected
+# TLS 1.3 record shows no inner type)
+ATTACKS = [(f, a, at) for f, kinds in ((0, ('heartbleed', 'heartbleed-enc', 'ascii')),
+                                       (1, ('heartbleed', 'ascii')))
+           for a in kinds for at in (1, 100)]
 
 
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def run(argv, out_path=None):
-    """Run argv; return (stdout, wall s, cpu s, peak RSS KiB)."""
+# per run; corpus captures are small: PEER_CORPUS_TIMEOUT (Suricata 7.0
+# waits 61 s for a reader thread that failed on a link type it lacks)
+TIMEOUT = [int(os.environ.get('PEER_TIMEOUT', '300'))]
+LAST_RC = [0]
+
+
+def run(argv):
+    """Run argv; return (stdout, wall s, cpu s, peak RSS KiB); exit code in
+    LAST_RC[0] (-9 when killed after PEER_TIMEOUT seconds)."""
     t0 = time.monotonic()
-    out = open(out_path, 'wb') if out_path else subprocess.PIPE
-    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL,
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          stdin=subprocess.DEVNULL)
-    data = p.stdout.read() if out is subprocess.PIPE else b''
+    timer = threading.Timer(TIMEOUT[0], p.kill)
+    timer.start()
+    data = p.stdout.read()
     _, status, ru = os.wait4(p.pid, 0)
+    timer.cancel()
     wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if out_path:
-        out.close()
+    LAST_RC[0] = os.waitstatus_to_exitcode(status)
+    p.returncode = LAST_RC[0]
+    p.stdout.close()
     return data.decode('utf-8', 'replace'), wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
@@ -93,6 +106,8 @@ def suricata_yaml():
 
 def t_ours(pcap, args):
     out, wall, cpu, rss = run([REPLAY, '--json'] + args + [pcap])
+    if LAST_RC[0] not in (0, 1) and 'summary' not in out:
+        return None, (wall, cpu, rss)
     reasons = {}
     for line in out.splitlines():
         try:
@@ -115,8 +130,12 @@ def t_suricata(pcap, yaml):
     eve = os.path.join(SUR_LOG, 'eve.json')
     if os.path.exists(eve):
         os.unlink(eve)
+    # Suricata 7.0 cannot read some link types (e.g. Linux cooked v2): it
+    # says so and waits ~60 s for its reader thread before exiting non-zero
     _, wall, cpu, rss = run(['suricata', '--runmode', 'single', '-c', yaml,
                              '-k', 'none', '-l', SUR_LOG, '-r', pcap])
+    if LAST_RC[0] != 0:
+        return None, (wall, cpu, rss)
     reasons = {}
     if os.path.exists(eve):
         with open(eve) as f:
@@ -136,6 +155,8 @@ def t_tshark(pcap):
                                '-Y', TSHARK_FILTER, '-T', 'fields',
                                '-E', 'separator=|', '-e', 'tls.record.content_type',
                                '-e', '_ws.expert.message'])
+    if LAST_RC[0] not in (0, 2) and not out:
+        return None, (wall, cpu, rss)
     reasons = {}
     for line in out.splitlines():
         ct, _, msg = line.partition('|')
@@ -251,6 +272,8 @@ def versions():
 
 
 def short(reasons):
+    if reasons is None:
+        return 'could not read the capture'
     if not reasons:
         return '-'
     return ', '.join('%s x%d' % (k, v) for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))[:160]
@@ -339,7 +362,11 @@ def main():
         ' dl1: TLS 1.3) with one attack spliced in where the server\'s stream passes 1 MiB'
         ' or 100 MiB (bench/peer/splice.py): `heartbleed`, a client heartbeat record with'
         ' payload_length 16384 in 3 bytes (the classic request, unencrypted, inserted as a'
-        ' new client segment); `ascii`, 256 bytes of HTTP-like text written over the body of'
+        ' new client segment); `heartbleed-enc`, the attack on a protected session (TLS 1.2'
+        ' only): a 40-byte protected heartbeat request from the client answered by a'
+        ' 16416-byte heartbeat record of random bytes from the server (the encrypted leak,'
+        ' shaped as in zeek\'s heartbleed-encrypted-success.pcap), inserted at a record'
+        ' boundary; `ascii`, 256 bytes of HTTP-like text written over the body of'
         ' a server application-data record. One run per tool; wall seconds in brackets.')
     out()
     out('| capture | tls-replay | suricata | tshark |')
@@ -353,8 +380,8 @@ def main():
             if attack:
                 det[t][1] += 1
                 det[t][0] += bool(reasons)
-            row.append('%s %s (%.1f s)' % ('**FLAG**' if reasons else 'no flag',
-                                            short(reasons) if reasons else '', m[0]))
+            mark = 'ERROR' if reasons is None else '**FLAG**' if reasons else 'no flag'
+            row.append('%s %s (%.1f s)' % (mark, short(reasons) if reasons != {} else '', m[0]))
         out('| %s%s | %s |' % (os.path.basename(p), '' if attack else ' (benign)', ' | '.join(row)))
     out()
     out('Attacks flagged: ' + ', '.join('%s %d of %d' % (t, *det[t]) for t in TOOLS) + '.')
@@ -363,20 +390,24 @@ def main():
     # ---- corpus ---------------------------------------------------------
     caps = corpus_list()
     if caps:
+        TIMEOUT[0] = int(os.environ.get('PEER_CORPUS_TIMEOUT', '20'))
         out('## Capture corpus and tests/data')
         out()
         tot = {t: [0.0, 0.0, 0] for t in TOOLS}
-        fl = {t: {'tp': [], 'fn': [], 'fp': []} for t in TOOLS}
+        fl = {t: {'tp': [], 'fn': [], 'fp': [], 'err': []} for t in TOOLS}
         nattack = sum(1 for c in caps if c[3])
         bytes_total = 0
         for key, path, args, attack in caps:
             bytes_total += os.path.getsize(path)
             for t in TOOLS:
                 reasons, m = run_tool(t, path, args, yaml)
-                tot[t][0] += m[0]
-                tot[t][1] += m[1]
-                tot[t][2] = max(tot[t][2], m[2])
-                if attack:
+                if reasons is not None:     # not the runs that failed
+                    tot[t][0] += m[0]
+                    tot[t][1] += m[1]
+                    tot[t][2] = max(tot[t][2], m[2])
+                if reasons is None:
+                    fl[t]['err'].append((key, reasons))
+                elif attack:
                     fl[t]['tp' if reasons else 'fn'].append((key, reasons))
                 elif reasons:
                     fl[t]['fp'].append((key, reasons))
@@ -388,11 +419,11 @@ def main():
                nattack, nben))
         out()
         out('| tool | attacks flagged | benign captures flagged (false alarms) |'
-            ' total wall s | total CPU s | max RSS MiB |')
-        out('|---|---|---|---|---|---|')
+            ' could not read | total wall s | total CPU s | max RSS MiB |')
+        out('|---|---|---|---|---|---|---|')
         for t in TOOLS:
-            out('| %s | %d of %d | %d of %d | %.1f | %.1f | %.0f |' % (
-                t, len(fl[t]['tp']), nattack, len(fl[t]['fp']), nben,
+            out('| %s | %d of %d | %d of %d | %d | %.1f | %.1f | %.0f |' % (
+                t, len(fl[t]['tp']), nattack, len(fl[t]['fp']), nben, len(fl[t]['err']),
                 tot[t][0], tot[t][1], tot[t][2] / 1024))
         out()
         out('Corpus time ratios to tls-replay (one run): ' + ', '.join(
@@ -405,6 +436,9 @@ def main():
             out()
             if fl[t]['fn']:
                 out('Attacks not flagged: ' + '; '.join(k for k, _ in fl[t]['fn']) + '.')
+                out()
+            if fl[t]['err']:
+                out('Could not read: ' + '; '.join(k for k, _ in fl[t]['err']) + '.')
                 out()
             out('False alarms (%d):' % len(fl[t]['fp']))
             out()

@@ -14,6 +14,14 @@ download.  Attacks, placed where the server's stream has passed MB MiB:
               16384 in a 3-byte record), VV VV the flow's record version.
               Inserted as a new client segment; the client's later sequence
               numbers and the server's later ACKs move by its 8 bytes.
+  heartbleed-enc
+              the same on a protected session, as an attacker sends it:
+              a client heartbeat record of 40 random bytes, then, from the
+              server, a 16416-byte heartbeat record of random bytes (the
+              leaked memory, encrypted; as in zeek's
+              heartbleed-encrypted-success.pcap), inserted at the server's
+              first record boundary past MB (the server segment there is
+              split); both sides' later sequence and ACK numbers move.
   ascii       256 bytes of plain text written over the body of the server's
               application-data record there (retransmissions of those bytes
               too): what the helper calls plaintext in encrypted records.
@@ -23,6 +31,7 @@ Standard library only.  TCP and IP checksums of every frame changed are
 computed again.
 """
 import argparse
+import random
 import struct
 import sys
 
@@ -94,12 +103,27 @@ def fix(b, p):
     b[p.tcp + 16:p.tcp + 18] = struct.pack('!H', csum(bytes(ph) + bytes(seg)))
 
 
+def build(tb, tp, payload, seq, ack, flags=0x18):
+    """A frame with the headers of template frame tb (Pkt tp)."""
+    t = bytearray(tb[:tp.data]) + payload
+    t[16:18] = struct.pack('!H', len(t) - 14)
+    t[tp.tcp + 4:tp.tcp + 12] = struct.pack('!II', seq & 0xffffffff, ack & 0xffffffff)
+    t[tp.tcp + 13] = flags
+    fix(t, Pkt(bytes(t)))
+    return bytes(t)
+
+
+def after(x, base):
+    """Sequence number x is at or after base."""
+    return ((x - base) & 0xffffffff) < 0x80000000
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('inp')
     ap.add_argument('out')
     ap.add_argument('--flow', type=int, default=0)
-    ap.add_argument('--attack', choices=('none', 'heartbleed', 'ascii'),
+    ap.add_argument('--attack', choices=('none', 'heartbleed', 'heartbleed-enc', 'ascii'),
                     default='none')
     ap.add_argument('--at', type=float, default=1.0, help='MiB of server stream')
     a = ap.parse_args()
@@ -135,6 +159,10 @@ def main():
     ins_at = None           # client seq where they were
     patch = None            # (server seq, bytes) written over
     last_cli = None
+    split = None            # heartbleed-enc: offset in the server packet
+    sshift = 0              # bytes inserted into the server stream
+    sins = None             # server seq where they were
+    rnd = random.Random(18)
     done = a.attack == 'none'
     for fr, p in zip(frames, pk):
         if not p.ok or {p.src, p.dst} != {cli, srv}:
@@ -179,6 +207,10 @@ def main():
                     i = new_from
                     while i < n:
                         if rec_left == 0:
+                            if (not done and a.attack == 'heartbleed-enc' and not hdr_buf and
+                                    ((p.seq + i - sisn - 1) & 0xffffffff) >= at and last_cli):
+                                split = i
+                                done = True
                             need = 5 - len(hdr_buf)
                             hdr_buf += bytes(pay[i:i + need])
                             i += min(need, n - i)
@@ -201,6 +233,12 @@ def main():
                         i += take
                     snext = (p.seq + n) & 0xffffffff
         changed = False
+        if from_cli and sshift and (p.flags & 0x10) and after(p.ack, sins):
+            b[p.tcp + 8:p.tcp + 12] = struct.pack('!I', (p.ack + sshift) & 0xffffffff)
+            changed = True
+        if not from_cli and sshift and not (p.flags & 0x02) and after(p.seq, sins):
+            b[p.tcp + 4:p.tcp + 8] = struct.pack('!I', (p.seq + sshift) & 0xffffffff)
+            changed = True
         if from_cli and shift and not (p.flags & 0x02) and \
                 ((p.seq - ins_at) & 0xffffffff) < 0x80000000:
             b[p.tcp + 4:p.tcp + 8] = struct.pack('!I', (p.seq + shift) & 0xffffffff)
@@ -222,6 +260,30 @@ def main():
                     changed = True
         if changed:
             fix(b, p)
+        if split is not None:
+            # P_a, the client's request, the server's response, P_b
+            k, split = split, None
+            pay = p.payload(fr[2])
+            bseq = (p.seq + k) & 0xffffffff
+            if k:
+                out.append([fr[0], fr[1], build(fr[2], p, pay[:k], p.seq, p.ack, 0x10), 0])
+            tf, tp = last_cli
+            req = struct.pack('!BHH', 24, version, 40) + \
+                bytes(rnd.getrandbits(8) | 0x80 for _ in range(40))
+            out.append([fr[0], fr[1], build(tf[2], tp, req, cnext, bseq), 0])
+            ins_at, shift = cnext, len(req)
+            resp = struct.pack('!BHH', 24, version, 16416) + \
+                bytes(rnd.getrandbits(8) | (0x80 if j % 4 == 0 else 0) for j in range(16416))
+            for j in range(0, len(resp), 1448):
+                out.append([fr[0], fr[1], build(fr[2], p, resp[j:j + 1448], bseq + j,
+                                                p.ack + shift, 0x10), 0])
+            sins, sshift = bseq, len(resp)
+            out.append([fr[0], fr[1], build(fr[2], p, pay[k:], bseq + sshift,
+                                            p.ack + shift, p.flags), 0])
+            print('splice.py: encrypted heartbleed at server offset %d (client seq %d)'
+                  % ((bseq - sisn - 1) & 0xffffffff, (cnext - cisn) & 0xffffffff),
+                  file=sys.stderr)
+            continue
         out.append([fr[0], fr[1], bytes(b), fr[3] + len(b) - len(fr[2])])
     if not done:
         sys.exit('splice.py: flow %d has no place for the attack at %s MiB' % (a.flow, a.at))
