@@ -212,12 +212,37 @@ def expectations():
                 continue
             args = [] if c[1] == '-' else c[1].split()
             if c[0] not in rows or not args:
-                rows[c[0]] = (args, c[2])
+                rows[c[0]] = (args, c[2], c[3] if len(c) > 3 else '-')
     return rows
 
 
+def expects_violation(expect):
+    return any(not e.split('=')[-1].startswith(('ok', 'none', 'truncated'))
+               for e in expect.split(';'))
+
+
+GZ = os.path.join(W, 'gunzip')
+
+
+def plain(path):
+    """A .gz capture is given to every tool decompressed (build/peer/gunzip)."""
+    if not path.endswith('.gz'):
+        return path
+    import gzip
+    os.makedirs(GZ, exist_ok=True)
+    out = os.path.join(GZ, os.path.basename(path)[:-3])
+    if not os.path.exists(out):
+        with gzip.open(path) as f, open(out, 'wb') as g:
+            g.write(f.read())
+    return out
+
+
 def corpus_list():
-    """[(label, path, args, attack?)] of the corpus and tests/data."""
+    """[(label, path, args, kind)] of the corpus and tests/data; kind: attack,
+    benign (expectations: every flow ok), benign-violation (benign, but its
+    expectations row expects a violation: not TLS from the first byte, e.g.
+    STARTTLS or another protocol on the port), benign-known-fp (a known
+    false positive of the engine), fixture (tests/data: crafted)."""
     exp = expectations()
     out = []
     idx = os.path.join(CORPUS, 'INDEX.tsv')
@@ -230,17 +255,23 @@ def corpus_list():
                 path = os.path.join(CORPUS, key)
                 if not os.path.exists(path):
                     continue
-                args = exp.get(key, ([], ''))[0]
-                out.append((key, path, args, c[9].startswith('ATTACK')))
+                args, expect, note = exp.get(key, ([], 'ok', '-'))
+                if c[9].startswith('ATTACK'):
+                    kind = 'attack'
+                elif note == 'known-fp':
+                    kind = 'benign-known-fp'
+                elif expects_violation(expect):
+                    kind = 'benign-violation'
+                else:
+                    kind = 'benign'
+                out.append((key, plain(path), args, kind))
     data = os.path.join(REPO, 'tests', 'data')
     for n in sorted(os.listdir(data)):
         if not n.endswith(('.pcap', '.pcapng')):
             continue
         key = 'tests/data/' + n
-        args, expect = exp.get(key, ([], 'ok'))
-        attack = any(not e.split('=')[-1].startswith(('ok', 'none', 'truncated'))
-                     for e in expect.split(';'))
-        out.append((key, os.path.join(data, n), args, attack))
+        args = exp.get(key, ([], 'ok', '-'))[0]
+        out.append((key, os.path.join(data, n), args, 'fixture'))
     return out
 
 
@@ -391,64 +422,88 @@ def main():
     caps = corpus_list()
     if caps:
         TIMEOUT[0] = int(os.environ.get('PEER_CORPUS_TIMEOUT', '20'))
-        out('## Capture corpus and tests/data')
-        out()
         tot = {t: [0.0, 0.0, 0] for t in TOOLS}
-        fl = {t: {'tp': [], 'fn': [], 'fp': [], 'err': []} for t in TOOLS}
-        nattack = sum(1 for c in caps if c[3])
-        bytes_total = 0
-        for key, path, args, attack in caps:
-            bytes_total += os.path.getsize(path)
+        got = {t: {} for t in TOOLS}      # key -> reasons (None: unreadable)
+        for key, path, args, kind in caps:
             for t in TOOLS:
                 reasons, m = run_tool(t, path, args, yaml)
-                if reasons is not None:     # not the runs that failed
+                got[t][key] = reasons
+                if reasons is not None and kind != 'fixture':
                     tot[t][0] += m[0]
                     tot[t][1] += m[1]
                     tot[t][2] = max(tot[t][2], m[2])
-                if reasons is None:
-                    fl[t]['err'].append((key, reasons))
-                elif attack:
-                    fl[t]['tp' if reasons else 'fn'].append((key, reasons))
-                elif reasons:
-                    fl[t]['fp'].append((key, reasons))
-        nben = len(caps) - nattack
-        out('%d captures (%.1f MB): the public corpus (`$TLS_CORPUS/INDEX.tsv`, %d attack'
-            ' captures by its labels) and tests/data (attack = its expectations row expects a'
-            ' violation); %d attack, %d benign in all. One run per tool per capture.'
-            % (len(caps), bytes_total / 1e6, sum(1 for c in caps if c[3] and not c[0].startswith('tests/')),
-               nattack, nben))
+        pub = [c for c in caps if c[3] != 'fixture']
+        kinds = ('attack', 'benign', 'benign-violation', 'benign-known-fp')
+        n = {k: sum(1 for c in pub if c[3] == k) for k in kinds}
+        out('## The public capture corpus')
         out()
-        out('| tool | attacks flagged | benign captures flagged (false alarms) |'
-            ' could not read | total wall s | total CPU s | max RSS MiB |')
-        out('|---|---|---|---|---|---|---|')
+        out('%d captures (%.1f MB) of `$TLS_CORPUS/INDEX.tsv` (.gz ones decompressed first),'
+            ' one run per tool each; tls-replay with the options of the capture\'s row in'
+            ' tests/corpus/expectations.tsv. Classes: **attack** (INDEX says ATTACK: the three'
+            ' zeek Heartbleed captures); **benign TLS** (benign, and expectations.tsv expects'
+            ' every flow ok); **benign, not TLS-framed** (benign, but expectations.tsv expects'
+            ' the helper to kill a flow: STARTTLS, a plaintext preamble, another protocol on'
+            ' the port; the README says never to attach the helper there, and a kill is the'
+            ' kernel\'s behaviour); **known FP** (the engine\'s known false positive).'
+            % (len(pub), sum(os.path.getsize(c[1]) for c in pub) / 1e6))
+        out()
+        out('| tool | attacks flagged (%d) | benign TLS flagged (%d) | benign, not TLS-framed,'
+            ' flagged (%d) | known FP flagged (%d) | could not read | total wall s |'
+            ' total CPU s | max RSS MiB |' % tuple(n[k] for k in kinds))
+        out('|---|---|---|---|---|---|---|---|---|')
         for t in TOOLS:
-            out('| %s | %d of %d | %d of %d | %d | %.1f | %.1f | %.0f |' % (
-                t, len(fl[t]['tp']), nattack, len(fl[t]['fp']), nben, len(fl[t]['err']),
-                tot[t][0], tot[t][1], tot[t][2] / 1024))
+            cnt = {k: sum(1 for c in pub if c[3] == k and got[t][c[0]]) for k in kinds}
+            err = sum(1 for c in pub if got[t][c[0]] is None)
+            out('| %s | %d | %d | %d | %d | %d | %.1f | %.1f | %.0f |' % (
+                t, cnt['attack'], cnt['benign'], cnt['benign-violation'],
+                cnt['benign-known-fp'], err, tot[t][0], tot[t][1], tot[t][2] / 1024))
         out()
-        out('Corpus time ratios to tls-replay (one run): ' + ', '.join(
+        out('Time ratios to tls-replay over the corpus (one run): ' + ', '.join(
             '%s wall %.1f, CPU %.1f' % (t, tot[t][0] / tot['tls-replay'][0],
                                         tot[t][1] / max(tot['tls-replay'][1], 1e-3))
-            for t in TOOLS[1:]) + '. Most corpus files are small: start-up time dominates.')
+            for t in TOOLS[1:]) + '. Most corpus files are small: start-up time dominates.'
+            ' Totals leave out the runs that could not read their capture (each corpus run'
+            ' is stopped after %d s).' % TIMEOUT[0])
         out()
         for t in TOOLS:
             out('### %s' % t)
             out()
-            if fl[t]['fn']:
-                out('Attacks not flagged: ' + '; '.join(k for k, _ in fl[t]['fn']) + '.')
+            miss = [c[0] for c in pub if c[3] == 'attack' and got[t][c[0]] == {}]
+            if miss:
+                out('Attacks not flagged: ' + '; '.join(miss) + '.')
                 out()
-            if fl[t]['err']:
-                out('Could not read: ' + '; '.join(k for k, _ in fl[t]['err']) + '.')
+            err = [c[0] for c in pub if got[t][c[0]] is None]
+            if err:
+                out('Could not read: ' + '; '.join(err) + '.')
                 out()
-            out('False alarms (%d):' % len(fl[t]['fp']))
+            for k in kinds[1:]:
+                fl = [(c[0], got[t][c[0]]) for c in pub if c[3] == k and got[t][c[0]]]
+                out('Flags on %s captures (%d):' % (k, len(fl)))
+                out()
+                why = {}
+                for key, r in fl:
+                    for reason in r:
+                        why.setdefault(reason, []).append(key)
+                for reason, ks in sorted(why.items(), key=lambda kv: -len(kv[1])):
+                    out('- %s: %d (%s%s)' % (reason, len(ks), ', '.join(ks[:5]),
+                                             ', ...' if len(ks) > 5 else ''))
+                out()
+        fx = [c for c in caps if c[3] == 'fixture']
+        if fx:
+            out('## tests/data fixtures')
             out()
-            why = {}
-            for k, r in fl[t]['fp']:
-                for reason in r:
-                    why.setdefault(reason, []).append(k)
-            for reason, ks in sorted(why.items(), key=lambda kv: -len(kv[1])):
-                out('- %s: %d (%s%s)' % (reason, len(ks), ', '.join(ks[:6]),
-                                         ', ...' if len(ks) > 6 else ''))
+            out('Crafted by tests/data/mkpcaps.py (handshake bodies are random bytes, so a'
+                ' dissector that parses handshakes finds them malformed; several carry a'
+                ' Heartbleed request) or captured on lo/any/in the VM; their expected'
+                ' tls-replay verdicts are in tests/corpus/expectations.tsv. Not counted'
+                ' above.')
+            out()
+            out('| fixture | tls-replay | suricata | tshark |')
+            out('|---|---|---|---|')
+            for key, _, _, _ in fx:
+                out('| %s | %s |' % (key[len('tests/data/'):], ' | '.join(
+                    'ERROR' if got[t][key] is None else short(got[t][key])[:70]
+                    for t in TOOLS)))
             out()
     path = os.environ.get('PEER_OUT') or os.path.join(
         REPO, 'bench', 'results', '%s-peer-offline.md' % start.strftime('%Y-%m-%d'))
