@@ -12,7 +12,7 @@ set -euo pipefail
 
 LIST=/etc/apt/sources.list.d/nf-ct-tls-backports.list
 # packages from bookworm, then from bookworm-backports
-PKGS=(tshark tcpdump python3 nginx-light openssl curl iproute2 time)
+PKGS=(tshark tcpdump python3 nginx-light openssl curl iproute2 ethtool)
 BPO_PKGS=(suricata)
 
 installed() {
