@@ -26,13 +26,16 @@ Detection: who flags which capture.  A flag is:
               frame the dissector finds malformed or marks with an
               error-level expert item (warnings, e.g. TCP retransmissions,
               are not flags).
-An attack capture is one of the spliced ones, a corpus capture whose
-INDEX row says ATTACK, or a tests/data fixture whose expectations row
-expects a violation; every other capture is benign, and a flag on it is a
-false alarm (the table names the reasons).
+An attack capture is one of the spliced ones or a corpus capture whose
+INDEX row says ATTACK; benign corpus captures are split by their
+expectations.tsv row (every flow ok; a kill expected because the flow is
+not TLS from its first byte; the engine's known false positive), and a
+flag on them is listed with its reasons.  tests/data fixtures (crafted)
+get a table of their own and are not counted.
 
 Standard library only.  Environment: PEER_REPS (rounds, 5), PEER_CORPUS
-(0 skips the corpus), TLS_CORPUS, PEER_OUT (result file).
+(0 skips the corpus), TLS_CORPUS, PEER_OUT (result file), PEER_TIMEOUT
+(s per run, 300), PEER_CORPUS_TIMEOUT (s per corpus run, 20).
 """
 import datetime
 import json
