@@ -9,7 +9,7 @@
 BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER KVER,\
 	    $(if $($(v)),$(v)="$($(v))"))
 
-.PHONY: bench-seq bench-user bench-vm bench-all bench-tools bench-module engine-diff
+.PHONY: bench-seq bench-user bench-vm bench-all bench-tools bench-module engine-diff bench-peer
 
 ## bench-seq: per-segment cost of tls_seq_* + tls_feed vs a plain read
 bench-seq: build/bench/seq_bench
@@ -28,6 +28,15 @@ bench-vm: build/bench/tlsgen | bench-module
 ## bench-all: bench-user + bench-vm, one table
 bench-all: build/bench/tlsgen build/bench/seq_bench build/engine/bench | bench-module
 	@$(BENCH_ENV) bench/vm/bench.sh all
+
+## bench-peer: tls-replay vs suricata -r vs tshark, same captures (offline)
+# scripts/deps-peer.sh installs suricata (bookworm-backports) and tshark;
+# bench/peer/mkcapture.sh makes build/peer/real.pcap once (namespaces, root);
+# bench/peer/run.py: speed rounds (PEER_REPS, 5), detection table, corpus
+# (PEER_CORPUS=0 skips it); saves bench/results/<date>-peer-offline.md.
+bench-peer: tools
+	@scripts/deps-peer.sh
+	@python3 bench/peer/run.py
 
 ## bench-tools: build seq_bench and tlsgen (the guest's TLS generator)
 bench-tools: build/bench/seq_bench build/bench/tlsgen
