@@ -31,6 +31,7 @@
  *    bounded prefix of buf: the work of a call is O(len).
  */
 #include "tls_engine.h"
+#include "tls_handshake.h"
 #include "tls_lowrun.h"
 
 #define CT_CCS		20
@@ -52,6 +53,7 @@ static const struct tls_policy default_policy = {
 	.lowrun_limit = TLS_LOWRUN_DEFAULT,
 	.heartbeat = TLS_HB_VALIDATE,
 	.allow_sslv2 = 0,
+	.handshake = TLS_HANDSHAKE_DEFAULT,
 };
 
 void tls_flow_init(struct tls_flow *f)
@@ -197,11 +199,12 @@ static enum tls_reason v2_msg(struct tls_dir *d, unsigned int dir, u8 b,
 }
 
 /* First byte of a record header (states ST_REC and ST_REC_PROT). */
-static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
-				 unsigned int dir, u8 b,
+static enum tls_reason rec_start(struct tls_flow *f, struct tls_dir *d,
+				 struct tls_dir *peer, unsigned int dir, u8 b,
 				 const struct tls_policy *pol)
 {
 	bool prot = d->state == ST_REC_PROT;
+	bool first = !(d->flags & TLS_F_HDR_SEEN);
 	enum tls_reason r;
 
 	/*
@@ -229,11 +232,17 @@ static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
 	}
 	d->flags |= TLS_F_HDR_SEEN;
 	if (d->flags & TLS_F_SSLV2) {
+		r = tls_hs_rec_start(f, dir, b, first, true, pol);
+		if (r)
+			return r;
 		v2_start(d, peer, dir, b);
 		return TLS_OK;
 	}
 	if (b < CT_CCS || b > CT_HEARTBEAT)
 		return TLS_R_RECORD_TYPE;
+	r = tls_hs_rec_start(f, dir, b, first, false, pol);
+	if (r)
+		return r;
 	d->rec_type = b;
 	if (b == CT_HEARTBEAT) {
 		r = tls_hb_start(d, peer, pol);
@@ -380,8 +389,8 @@ static enum tls_reason v2_step(struct tls_dir *d, unsigned int dir, u8 b,
  * One byte in any state but ST_BODY and ST_DEAD.  *records is incremented
  * when a record header is complete and valid.
  */
-static enum tls_reason step(struct tls_dir *d, struct tls_dir *peer,
-			    unsigned int dir, u8 b,
+static enum tls_reason step(struct tls_flow *f, struct tls_dir *d,
+			    struct tls_dir *peer, unsigned int dir, u8 b,
 			    const struct tls_policy *pol, u32 *records)
 {
 	enum tls_reason r;
@@ -389,7 +398,7 @@ static enum tls_reason step(struct tls_dir *d, struct tls_dir *peer,
 	switch (d->state) {
 	case ST_REC:
 	case ST_REC_PROT:
-		return rec_start(d, peer, dir, b, pol);
+		return rec_start(f, d, peer, dir, b, pol);
 	case ST_VMAJ:
 		if (b != 3)
 			return TLS_R_RECORD_VERSION;
@@ -478,6 +487,9 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 	limit = pol->lowrun_limit;
 	if (limit > TLS_LOWRUN_MAX)
 		limit = TLS_LOWRUN_MAX;
+	/* a layer switched off mid-flow cannot find its messages again */
+	if ((f->hs_flags & TLS_HS_ON) && !pol->handshake)
+		f->hs_flags |= TLS_HS_STOP;
 
 	while (i < len) {
 		if (d->state != ST_BODY) {
@@ -487,7 +499,7 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 				i += 5;
 				continue;
 			}
-			r = step(d, peer, dir, buf[i], pol, &records);
+			r = step(f, d, peer, dir, buf[i], pol, &records);
 			if (r)
 				goto fail;
 			i++;
@@ -509,6 +521,12 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 					r = TLS_R_LOWRUN;
 					goto fail;
 				}
+			}
+		} else if (tls_hs_parsed(f, dir)) {
+			r = tls_hs_body(f, dir, buf + i, n, &at);
+			if (r) {
+				i += at;
+				goto fail;
 			}
 		}
 		i += n;
@@ -549,6 +567,10 @@ const char *tls_reason_name(enum tls_reason r)
 		[TLS_R_SSLV2_FORBIDDEN] = "sslv2_forbidden",
 		[TLS_R_SSLV2_MALFORMED] = "sslv2_malformed",
 		[TLS_R_SSLV2_EARLY] = "sslv2_early",
+		[TLS_R_HS_DIRECTION] = "hs_direction",
+		[TLS_R_HS_MALFORMED] = "hs_malformed",
+		[TLS_R_HS_INTERLEAVE] = "hs_interleave",
+		[TLS_R_EARLY_SERVER] = "early_server",
 	};
 
 	/* unsigned compare: also rejects negative values of the enum */

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Generate hs_vectors.h: hand-built handshake-layer vectors.
+
+Each vector is a conversation built from well-formed handshake messages
+(or one broken on purpose); the expected stream offset of the deciding
+byte is computed here from the construction, so the C side only checks
+it.  Run from anywhere: python3 gen_hs.py > hs_vectors.h
+"""
+import os
+import sys
+
+C, S = 0, 1
+HI = bytes(range(0x80, 0xa0))  # 32 bytes >= 0x80: a random, a ciphertext
+
+
+def rec(t, body, ver=(3, 3)):
+    return bytes([t, ver[0], ver[1], len(body) >> 8, len(body) & 0xff]) + body
+
+
+def msg(t, body):
+    n = len(body)
+    return bytes([t, n >> 16, (n >> 8) & 0xff, n & 0xff]) + body
+
+
+def ext(t, body):
+    return bytes([t >> 8, t & 0xff, len(body) >> 8, len(body) & 0xff]) + body
+
+
+def client_hello(exts=b"", suites=b"\x13\x01", sid=b""):
+    body = b"\x03\x03" + HI + bytes([len(sid)]) + sid
+    body += bytes([len(suites) >> 8, len(suites) & 0xff]) + suites + b"\x01\x00"
+    if exts:
+        body += bytes([len(exts) >> 8, len(exts) & 0xff]) + exts
+    return msg(1, body)
+
+
+def server_hello(exts=b"", suite=b"\x13\x01", rnd=HI, sid=b""):
+    body = b"\x03\x03" + rnd + bytes([len(sid)]) + sid + suite + b"\x00"
+    if exts:
+        body += bytes([len(exts) >> 8, len(exts) & 0xff]) + exts
+    return msg(2, body)
+
+
+CCS = rec(20, b"\x01")
+FIN = rec(22, HI[:16])          # protected Finished (TLS <= 1.2)
+APP = rec(23, HI)
+CH = client_hello()
+SH = server_hello()
+CERT = msg(11, b"\x00\x00\x00")
+SHD = msg(14, b"")
+CKE = msg(16, b"\x00\x01\x80")
+
+vectors = []   # (name, steps, policy, reason, dir, off)
+
+
+def vec(name, steps, reason="TLS_OK", d=C, off=0, pol="PHS"):
+    vectors.append((name, steps, pol, reason, d, off))
+
+
+full12 = [(C, rec(22, CH)), (S, rec(22, SH + CERT + SHD)),
+          (C, rec(22, CKE) + CCS + FIN), (S, CCS + FIN),
+          (C, APP), (S, APP)]
+vec("hs_tls12_full", full12)
+# the same bytes with the record layer alone: nothing changes
+vec("hs_tls12_full_off", full12, pol="PDEF")
+# a client certificate: Certificate is sent by both sides
+vec("hs_tls12_client_cert",
+    [(C, rec(22, CH)), (S, rec(22, SH + CERT + msg(13, b"\x01\x01\x00\x00")
+                                  + SHD)),
+     (C, rec(22, CERT + CKE + msg(15, b"\x04\x03\x00\x01\x80")) + CCS + FIN),
+     (S, CCS + FIN)])
+# one ClientHello in two records, one message cut at every length byte
+ch2 = CH[:2], CH[2:20], CH[20:]
+vec("hs_ch_three_records", [(C, b"".join(rec(22, p) for p in ch2)),
+                            (S, rec(22, SH + SHD))])
+# a post-quantum sized ClientHello (X25519MLKEM768 share: 1216 bytes of
+# key share plus padding to 2000) in two records, as two TCP segments
+ks = ext(0x0033, bytes([0x04, 0xe6]) + b"\x11\xec\x04\xc0" + bytes(1216))
+pq = client_hello(ext(0x002b, b"\x02\x03\x04") + ks +
+                  ext(0x0015, bytes(2000 - 41 - 2 - 7 - len(ks) - 4)))
+assert 1990 < len(pq) < 2010
+vec("hs_pq_hello", [(C, rec(22, pq[:1400])), (C, rec(22, pq[1400:])),
+                    (S, rec(22, SH))])
+# the largest ClientHello accepted, and one byte more
+big = client_hello(ext(0x0015, bytes(16384 - 41 - 2 - 4)))
+assert len(big) == 16388
+vec("hs_ch_max", [(C, rec(22, big[:16000]) + rec(22, big[16000:])),
+                  (S, rec(22, SH))])
+big1 = client_hello(ext(0x0015, bytes(16384 - 41 - 2 - 4 + 1)))
+vec("hs_ch_too_big", [(C, rec(22, big1[:16000]) + rec(22, big1[16000:]))],
+    "TLS_R_HS_MALFORMED", C, 5 + 3)
+# a ClientHello shorter than its fixed fields
+vec("hs_ch_too_short", [(C, rec(22, msg(1, CH[4:-1])))],
+    "TLS_R_HS_MALFORMED", C, 5 + 3)
+vec("hs_type_unknown", [(C, rec(22, msg(99, b"")))],
+    "TLS_R_HS_MALFORMED", C, 5)
+vec("hs_shd_not_empty", [(C, rec(22, CH)), (S, rec(22, SH + msg(14, b"\x00")))],
+    "TLS_R_HS_MALFORMED", S, 5 + len(SH) + 3)
+# direction: a ServerHello from the client, a ClientHello from the server
+vec("hs_dir_client_sh", [(C, rec(22, SH))], "TLS_R_HS_DIRECTION", C, 5)
+vec("hs_dir_server_ch", [(C, rec(22, CH)), (S, rec(22, CH))],
+    "TLS_R_HS_DIRECTION", S, 5)
+vec("hs_dir_client_nst", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
+                          (C, rec(22, msg(4, b"\x00" * 6)))],
+    "TLS_R_HS_DIRECTION", C, len(CH) + 10)
+vec("hs_dir_server_cke", [(C, rec(22, CH)), (S, rec(22, SH + CKE))],
+    "TLS_R_HS_DIRECTION", S, 5 + len(SH))
+# early server: before any client byte, and inside the ClientHello
+vec("hs_early_server", [(S, rec(22, SH))], "TLS_R_EARLY_SERVER", S, 0)
+vec("hs_early_server_partial", [(C, rec(22, CH[:30])), (S, rec(22, SH))],
+    "TLS_R_EARLY_SERVER", S, 0)
+vec("hs_early_server_rec", [(C, rec(22, CH[:30]) + rec(22, CH[30:-1])),
+                            (S, rec(21, b"\x02\x28"))],
+    "TLS_R_EARLY_SERVER", S, 0)
+vec("hs_early_server_off", [(S, rec(22, SH))], pol="PDEF")
+# interleaving: a CCS or an alert inside a message
+vec("hs_interleave_ccs", [(C, rec(22, CH[:10]) + CCS)],
+    "TLS_R_HS_INTERLEAVE", C, 15)
+vec("hs_interleave_alert", [(C, rec(22, CH)), (S, rec(22, SH[:7]) +
+                                               rec(21, b"\x02\x28"))],
+    "TLS_R_HS_INTERLEAVE", S, 12)
+vec("hs_interleave_len", [(C, rec(22, CH[:2]) + APP)],
+    "TLS_R_HS_INTERLEAVE", C, 7)
+# a zero-length handshake record is a record-layer violation already
+vec("hs_empty_record", [(C, rec(22, b""))], "TLS_R_RECORD_LENGTH", C, 4)
+
+out = sys.stdout
+out.write("/* SPDX-License-Identifier: GPL-2.0 */\n")
+out.write("/* Generated by gen_hs.py: do not edit. */\n")
+out.write("#ifndef HS_VECTOR_ROWS\n")
+for name, steps, *_ in vectors:
+    for i, (d, b) in enumerate(steps):
+        out.write("static const u8 %s_%d[] = {" % (name, i))
+        for j, x in enumerate(b):
+            out.write(("\n\t" if j % 12 == 0 else " ") + "0x%02x," % x)
+        out.write("\n};\n")
+    out.write("static const struct tls_vec_step %s[] = {\n" % name)
+    for i, (d, b) in enumerate(steps):
+        out.write("\tSTEP(%s, %s_%d),\n" % ("C" if d == C else "S", name, i))
+    out.write("};\n")
+out.write("#else\n")
+for name, steps, pol, reason, d, off in vectors:
+    out.write('\tVEC("%s", %s, %s, %s, %s, %d),\n' %
+              (name, name, pol, reason, "C" if d == C else "S", off))
+out.write("#endif\n")
