@@ -180,6 +180,16 @@ bool tls_seg_quiet(const struct tls_flow *f, unsigned int dir,
 	return !tls_flow_dead(f);
 }
 
+/*
+ * The handshake layer's fields (hs_*) are not packed: a flow packed early
+ * with any of them set (the client's SYN carried its first handshake
+ * bytes: TCP Fast Open) comes back with the layer off, for good
+ * (TLS_HS_ON is only set at a flow's first record), and is inspected at
+ * the record layer alone.  Failing instead would drop the SYN and its
+ * data (no_memory): the client would retransmit a SYN without data and
+ * TCP Fast Open would never work through the helper.  The layer's state
+ * (up to a whole ClientHello being parsed) cannot fit in the 24 bytes.
+ */
 bool tls_flow_pack_early(const struct tls_flow *f, struct tls_flow_early *e)
 {
 	const struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];

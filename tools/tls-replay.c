@@ -49,6 +49,8 @@ static void usage(FILE *out)
 "  --sslv2, --no-sslv2 allow real SSLv2 sessions or not (default no)\n"
 "  --ttl-floor N       drop stream bytes captured with a lower TTL / hop\n"
 "                      limit, 0 to 255 (0 = off; default 8)\n"
+"  --handshake 0|1     1 = validate the handshake messages (default),\n"
+"                      0 = record layer only\n"
 "Selection and output:\n"
 "  --port N            only flows whose server port is N, 1 to 65535\n"
 "                      (repeatable; flows joined mid-stream: either port)\n"
@@ -113,7 +115,7 @@ static int word(const char *flag, const char *s, const char *const *words,
 
 enum {
 	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
-	O_MAXFLOWS, O_TTLFLOOR,
+	O_MAXFLOWS, O_TTLFLOOR, O_HANDSHAKE,
 };
 
 static const struct option longopts[] = {
@@ -123,6 +125,7 @@ static const struct option longopts[] = {
 	{ "sslv2", no_argument, NULL, O_SSLV2 },
 	{ "no-sslv2", no_argument, NULL, O_NOSSLV2 },
 	{ "ttl-floor", required_argument, NULL, O_TTLFLOOR },
+	{ "handshake", required_argument, NULL, O_HANDSHAKE },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
 	{ "json", no_argument, NULL, O_JSON },
@@ -144,6 +147,7 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 	o->pol.allow_sslv2 = 0;
 	o->pol.gap = TLS_GAP_DROP;
 	o->pol.ttl_floor = TLS_TTL_FLOOR_DEFAULT;
+	o->pol.handshake = TLS_HANDSHAKE_DEFAULT;
 	o->max_flows = TR_MAX_FLOWS_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
@@ -166,6 +170,9 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 			break;
 		case O_TTLFLOOR:
 			o->pol.ttl_floor = num("--ttl-floor", optarg, 0, 255);
+			break;
+		case O_HANDSHAKE:
+			o->pol.handshake = num("--handshake", optarg, 0, 1);
 			break;
 		case O_PORT:
 			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))

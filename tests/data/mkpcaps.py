@@ -37,13 +37,33 @@ def rec(ctype, body, ver=0x0303):
     return struct.pack('!BHH', ctype, ver, len(body)) + body
 
 
-def hs(n):
-    """A plaintext handshake record with an n-byte body."""
-    return rec(22, b'\x01' + struct.pack('!I', n - 4)[1:] + rbytes(n - 4))
+def hs(t, body):
+    """A plaintext handshake record holding one message of type t."""
+    return rec(22, bytes([t]) + struct.pack('!I', len(body))[1:] + body)
 
 
-CH = rec(22, b'\x01\x00\x00\x3c\x03\x03' + rbytes(58), 0x0301)
-SH = hs(80) + hs(200) + rec(22, b'\x0e\x00\x00\x00')
+def client_hello():
+    """A 64-byte ClientHello: one suite, a 13-byte padding extension."""
+    r = rbytes(58)
+    return hs(1, b'\x03\x03' + r[:32] + b'\x00' + b'\x00\x02\xc0\x2f' +
+              b'\x01\x00' + b'\x00\x11' + b'\x00\x15\x00\x0d' + bytes(13))
+
+
+def server_flight():
+    """ServerHello (80 bytes), Certificate (200), ServerHelloDone."""
+    r = rbytes(76)
+    sh = hs(2, b'\x03\x03' + r[:32] + b'\x00' + b'\xc0\x2f' + b'\x00' +
+            b'\x00\x24' + b'\xff\x01\x00\x01\x00' + b'\x00\x17\x00\x00' +
+            b'\x12\x34\x00\x17' + r[32:55])
+    r = rbytes(196)
+    cert = hs(11, b'\x00\x00\xc1' + b'\x00\x00\xbe' + r[:190])
+    return sh + cert + rec(22, b'\x0e\x00\x00\x00')
+
+
+CH = client_hello()
+CH = CH[:1] + b'\x03\x01' + CH[3:]    # record version TLS 1.0, as clients do
+SH = server_flight()
+assert len(CH) == 69 and len(SH) == 85 + 205 + 9
 CCS = rec(20, b'\x01')
 FIN = rec(22, rbytes(40))
 HEARTBLEED = rec(24, b'\x01\x40\x00', 0x0302)   # payload_length 16384 in 3 bytes

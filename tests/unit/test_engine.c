@@ -12,6 +12,7 @@
 #include "unit.h"
 #include "../../tls_parse.h"
 #include "../../tls_seq.h"
+#include "../../tls_handshake.h"
 #include "../tls_check.h"
 #include "../vectors/tls_vectors.h"
 
@@ -423,6 +424,70 @@ static void t_api(void)
 }
 
 /* Every reason code is produced by at least one vector. */
+/*
+ * The handshake layer across the early state (tls_seq.h): a ClientHello
+ * started on the SYN (TCP Fast Open) turns the layer off for the flow;
+ * one started after the SYN-ACK keeps it.  Knob changes: on only from a
+ * flow's first record, off for good once the policy says 0.
+ */
+static void t_handshake_state(void)
+{
+	/* a 45-byte ClientHello with one suite, record and message */
+	static const u8 ch[] = {
+		22, 3, 1, 0, 45, 1, 0, 0, 41, 3, 3,
+		0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87,
+		0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
+		0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97,
+		0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
+		0, 0, 2, 0x13, 1, 1, 0,
+	};
+	/* a ClientHello from the server: hs_direction when the layer is on */
+	static const u8 bad[] = { 22, 3, 3, 0, 4, 1, 0, 0, 0 };
+	struct tls_policy on = { .lowrun_limit = 128, .handshake = 1 };
+	struct tls_policy off = { .lowrun_limit = 128, .handshake = 0 };
+	struct tls_hs_facts hf;
+	struct tls_flow_early e;
+	struct unit_group g;
+	struct tls_flow f;
+	enum tls_reason r;
+
+	group_begin(&g, "handshake layer: early state, knob changes");
+	/* the whole hello after the SYN-ACK: the layer stays on */
+	tls_flow_init(&f);
+	r = tls_feed(&f, 0, ch, sizeof(ch), &on, NULL);
+	CHECK(&g, r == TLS_OK && tls_hs_get_facts(&f, &hf) && hf.client_hello,
+	      "hello: %s", tls_reason_name(r));
+	r = tls_feed(&f, 1, bad, sizeof(bad), &on, NULL);
+	CHECK(&g, r == TLS_R_HS_DIRECTION, "on: %s", tls_reason_name(r));
+	/* the first 20 bytes on the SYN, packed early: the layer is off */
+	tls_flow_init(&f);
+	r = tls_feed(&f, 0, ch, 20, &on, NULL);
+	CHECK(&g, r == TLS_OK && f.hs_flags == TLS_HS_ON, "syn part");
+	CHECK(&g, tls_flow_pack_early(&f, &e), "pack");
+	tls_flow_unpack_early(&f, &e);
+	CHECK(&g, !tls_hs_get_facts(&f, &hf), "facts after unpack");
+	r = tls_feed(&f, 0, ch + 20, sizeof(ch) - 20, &on, NULL);
+	CHECK(&g, r == TLS_OK, "rest: %s", tls_reason_name(r));
+	r = tls_feed(&f, 1, bad, sizeof(bad), &on, NULL);
+	CHECK(&g, r == TLS_OK, "off after unpack: %s", tls_reason_name(r));
+	/* a policy of 0 at the first record: off for the flow */
+	tls_flow_init(&f);
+	tls_feed(&f, 0, ch, 10, &off, NULL);
+	tls_feed(&f, 0, ch + 10, sizeof(ch) - 10, &on, NULL);
+	r = tls_feed(&f, 1, bad, sizeof(bad), &on, NULL);
+	CHECK(&g, r == TLS_OK && !f.hs_flags, "knob on later: %s",
+	      tls_reason_name(r));
+	/* on, then 0 in the middle of the hello: off for good */
+	tls_flow_init(&f);
+	tls_feed(&f, 0, ch, 10, &on, NULL);
+	tls_feed(&f, 0, ch + 10, 10, &off, NULL);
+	tls_feed(&f, 0, ch + 20, sizeof(ch) - 20, &on, NULL);
+	r = tls_feed(&f, 1, bad, sizeof(bad), &on, NULL);
+	CHECK(&g, r == TLS_OK && !tls_hs_get_facts(&f, &hf),
+	      "knob off mid-hello: %s", tls_reason_name(r));
+	group_end(&g);
+}
+
 static void t_coverage(void)
 {
 	struct unit_group g;
@@ -446,4 +511,5 @@ void run_engine_tests(void)
 	t_scan_random();
 	t_limit_runtime();
 	t_api();
+	t_handshake_state();
 }
