@@ -184,7 +184,7 @@ static enum tls_reason hs_len_done(struct tls_flow *f, unsigned int dir)
 	struct tls_hs_dir *h = &f->hs[dir];
 	u32 len = h->left;
 
-	if (HT_EMPTY & B(h->type) && h->type < 32 && len)
+	if (h->type < 32 && (HT_EMPTY & B(h->type)) && len)
 		return TLS_R_HS_MALFORMED;
 	if (h->type == HT_CLIENT_HELLO && (len < CH_MIN || len > TLS_HS_CH_MAX))
 		return TLS_R_HS_MALFORMED;
