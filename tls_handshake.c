@@ -72,7 +72,49 @@
  * lengths too).
  */
 #define CH_MIN	(2 + 32 + 1 + 2 + 2 + 1 + 1)
+/* a ServerHello is bounded like a ClientHello (an HRR cookie is small) */
 #define SH_MIN	(2 + 32 + 1 + 2 + 1)
+
+/* RFC 8446 4.1.3: the random of a HelloRetryRequest */
+static const u8 hrr_random[32] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11,
+	0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e,
+	0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+/* and its downgrade sentinel: the last 8 bytes of ServerHello.random */
+static const u8 downgrade_sentinel[7] = {
+	0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44,	/* "DOWNGRD" */
+};	/* then 0x01 (TLS 1.2 selected) or 0x00 (older) */
+
+/* Extensions read (RFC 6066, 7301, 8446; draft-ietf-tls-esni) */
+#define EXT_SERVER_NAME		0x0000
+#define EXT_ALPN		0x0010
+#define EXT_SUPPORTED_VERSIONS	0x002b
+#define EXT_ECH			0xfe0d
+#define SCSV_FALLBACK		0x5600
+
+/* struct tls_flow.hs_sub, for the hello being parsed */
+#define SUB_HRR		0x01	/* the random matches the HRR one so far */
+#define SUB_DG		0x02	/* its last 8 bytes match the sentinel so far */
+#define SUB_SV		0x04	/* a supported_versions extension was read */
+#define SUB_IP		0x08	/* the host_name so far is digits and dots */
+#define SUB_COLON	0x10	/* the host_name holds a ':' */
+
+/* struct tls_hello.field: the field of a hello at the next byte */
+enum hello_field {
+	F_VER0 = 0, F_VER1, F_RANDOM, F_SIDLEN, F_SID,
+	F_CSLEN0, F_CSLEN1, F_CS0, F_CS1,	/* ClientHello: the suites */
+	F_COMPLEN, F_COMP,
+	F_SCS0, F_SCS1, F_SCOMP,		/* ServerHello: its suite */
+	F_EXTLEN0, F_EXTLEN1,
+	F_ETYPE0, F_ETYPE1, F_ELEN0, F_ELEN1,
+	F_EDATA,			/* extension bytes skipped */
+	F_SVLEN, F_SV0, F_SV1,		/* ClientHello supported_versions */
+	F_SSV0, F_SSV1,			/* ServerHello supported_versions */
+	F_SNILEN0, F_SNILEN1, F_SNITYPE, F_SNINLEN0, F_SNINLEN1, F_SNINAME,
+};
 
 enum hs_state {
 	HS_TYPE = 0,	/* message type (a zeroed state starts here) */
@@ -84,7 +126,7 @@ enum hs_state {
 
 bool tls_hs_get_facts(const struct tls_flow *f, struct tls_hs_facts *out)
 {
-	if ((f->hs_flags & (TLS_HS_ON | TLS_HS_STOP)) != TLS_HS_ON)
+	if (!tls_hs_on(f))
 		return false;
 	out->offered = f->hs_offered;
 	out->selected = f->hs_selected;
@@ -93,6 +135,18 @@ bool tls_hs_get_facts(const struct tls_flow *f, struct tls_hs_facts *out)
 	out->client_hello = f->hs_flags & TLS_HS_CH_DONE;
 	out->server_hello = f->hs_flags & TLS_HS_SH_DONE;
 	return true;
+}
+
+void tls_hs_reset(struct tls_flow *f)
+{
+	f->hs_flags = 0;
+	f->hs_offered = 0;
+	f->hs_selected = 0;
+	__builtin_memset(f->hs, 0, sizeof(f->hs));
+	f->hs_cipher = 0;
+	f->hs_facts = 0;
+	f->hs_sub = 0;
+	__builtin_memset(&f->hello, 0, sizeof(f->hello));
 }
 
 /*
@@ -140,6 +194,67 @@ enum tls_reason tls_hs_rec_start(struct tls_flow *f, unsigned int dir,
 	 */
 	if (!v2 && b != CT_HANDSHAKE && f->hs[dir].state != HS_TYPE)
 		return TLS_R_HS_INTERLEAVE;
+	/*
+	 * Once TLS 1.3 is selected (or a HelloRetryRequest says it will be)
+	 * every handshake record after a side's CCS is protected as type
+	 * 23: a type-22 record there is a plaintext message after the key
+	 * change.  The hellos after a
+	 * HelloRetryRequest are the exception (tls_hs_parsed()).
+	 */
+	if (!v2 && b == CT_HANDSHAKE &&
+	    (f->dir[dir].flags & TLS_F_ENCRYPTED) &&
+	    (f->hs_selected == TLS_V_TLS13 || (f->hs_flags & TLS_HS_HRR)) &&
+	    !tls_hs_parsed_hrr(f, dir))
+		return TLS_R_HS_ORDER;
+	return TLS_OK;
+}
+
+/*
+ * A version as a TLS_V_* bit; the TLS 1.3 drafts (0x7fNN, Google's
+ * experiments 0x7eNN, Facebook's 0xfbNN) count as TLS 1.3: their later
+ * hellos have the final format.
+ */
+static u8 version_bit(u16 v)
+{
+	if ((v >> 8) == 0x7f || (v >> 8) == 0x7e || (v >> 8) == 0xfb)
+		return TLS_V_TLS13;
+	if (v < 0x0300 || v > 0x0304)
+		return 0;	/* SSLv2, GREASE: not a version here */
+	return 1u << (v - 0x0300);
+}
+
+/*
+ * Order at a message's type byte t of dir (RFC 5246 7.3, RFC 8446 2 and
+ * 4.1.4): the client starts with a ClientHello and sends a second one
+ * only after a HelloRetryRequest; the server starts with a ServerHello
+ * and waits for that second ClientHello.  Until the ServerHello the
+ * client sends no other plaintext message.  Renegotiation is encrypted:
+ * a plaintext hello after the handshake is not one.
+ */
+static enum tls_reason hs_order(struct tls_flow *f, unsigned int dir, u8 t)
+{
+	u8 fl = f->hs_flags;
+
+	if (dir == TLS_DIR_CLIENT) {
+		if (t == HT_CLIENT_HELLO) {
+			if (!(fl & TLS_HS_CH_DONE))
+				return TLS_OK;	/* the first one */
+			if ((fl & (TLS_HS_HRR | TLS_HS_CH2)) != TLS_HS_HRR)
+				return TLS_R_HS_ORDER;
+			f->hs_flags |= TLS_HS_CH2;
+			return TLS_OK;
+		}
+		if (!(fl & TLS_HS_SH_DONE))
+			return TLS_R_HS_ORDER;
+		return TLS_OK;
+	}
+	/* after a HelloRetryRequest the server waits for the new hello */
+	if ((fl & TLS_HS_HRR) && !(fl & TLS_HS_CH2_DONE))
+		return TLS_R_HS_ORDER;
+	if (t == HT_SERVER_HELLO)
+		return fl & TLS_HS_SH_DONE ? TLS_R_HS_ORDER : TLS_OK;
+	if (!(fl & TLS_HS_SH_DONE))
+		return TLS_R_HS_ORDER;
 	return TLS_OK;
 }
 
@@ -161,21 +276,324 @@ static enum tls_reason hs_type(struct tls_flow *f, unsigned int dir, u8 t)
 		if (theirs & B(t) && !(mine & B(t)))
 			return TLS_R_HS_DIRECTION;
 	}
+	if (hs_order(f, dir, t))
+		return TLS_R_HS_ORDER;
 	f->hs[dir].type = t;
 	f->hs[dir].left = 0;
-	f->hs[dir].off = 0;
+	f->hs[dir].acc = 0;
 	f->hs[dir].state = HS_LEN0;
+	if (t == HT_CLIENT_HELLO || t == HT_SERVER_HELLO) {
+		__builtin_memset(&f->hello, 0, sizeof(f->hello));
+		f->hs_sub = SUB_HRR | SUB_DG;
+	}
 	return TLS_OK;
 }
 
+/* A hello is parsed field by field: its type is a hello one. */
+static bool is_hello(const struct tls_hs_dir *h)
+{
+	return h->type == HT_CLIENT_HELLO || h->type == HT_SERVER_HELLO;
+}
+
+/*
+ * The hello of dir ended (its last byte was read): the fields must have
+ * ended with it, then the version and downgrade rules of the ServerHello.
+ */
+static enum tls_reason hello_end(struct tls_flow *f, unsigned int dir)
+{
+	struct tls_hello *p = &f->hello;
+	bool hrr = f->hs_sub & SUB_HRR;
+	u8 off13 = f->hs_offered & TLS_V_TLS13;
+
+	/* no extension block, or between two extensions */
+	if (p->field != F_EXTLEN0 && p->field != F_ETYPE0)
+		return TLS_R_HS_MALFORMED;
+	if (dir == TLS_DIR_CLIENT) {
+		if (f->hs_flags & TLS_HS_CH2)
+			f->hs_flags |= TLS_HS_CH2_DONE;
+		return TLS_OK;
+	}
+	if (hrr) {
+		/* RFC 8446 4.1.4: at most one HelloRetryRequest */
+		if (f->hs_flags & TLS_HS_HRR)
+			return TLS_R_DOWNGRADE;
+		if (!(f->hs_sub & SUB_SV) || version_bit(p->cnt) != TLS_V_TLS13 ||
+		    (f->hs_offered && !off13))
+			return TLS_R_VERSION_MISMATCH;
+		f->hs_flags |= TLS_HS_HRR;
+		return TLS_OK;
+	}
+	/* p->cnt holds the selected version (F_VER1, F_SSV1) */
+	f->hs_selected = version_bit(p->cnt);
+	if (p->cnt > 0x0304)
+		f->hs_flags |= TLS_HS_DRAFT;
+	f->hs_flags |= TLS_HS_SH_DONE;
+	if (!f->hs_selected || (f->hs_offered &&
+				!(f->hs_selected & f->hs_offered)))
+		return TLS_R_VERSION_MISMATCH;
+	/* the selected version is 1.3 only through supported_versions */
+	if ((f->hs_selected == TLS_V_TLS13) != !!(f->hs_sub & SUB_SV))
+		return TLS_R_VERSION_MISMATCH;
+	if (off13 && f->hs_selected != TLS_V_TLS13 && (f->hs_sub & SUB_DG))
+		return TLS_R_DOWNGRADE;
+	return TLS_OK;
+}
+
+/* The body of an extension of type p->etype begins (p->elen bytes). */
+static enum tls_reason ext_begin(struct tls_flow *f, unsigned int dir)
+{
+	struct tls_hello *p = &f->hello;
+
+	p->field = F_EDATA;
+	if (dir == TLS_DIR_CLIENT) {
+		switch (p->etype) {
+		case EXT_SERVER_NAME:
+			f->hs_facts |= TLS_HF_SNI;
+			/* an empty one is the server's acknowledgement only */
+			if (p->elen)
+				p->field = F_SNILEN0;
+			break;
+		case EXT_ALPN:
+			f->hs_facts |= TLS_HF_ALPN;
+			break;
+		case EXT_ECH:
+			f->hs_facts |= TLS_HF_ECH;
+			break;
+		case EXT_SUPPORTED_VERSIONS:
+			if (f->hs_sub & SUB_SV)
+				return TLS_R_HS_MALFORMED;
+			f->hs_sub |= SUB_SV;
+			f->hs_offered = 0;
+			p->field = F_SVLEN;
+			break;
+		}
+	} else if (p->etype == EXT_SUPPORTED_VERSIONS) {
+		if (f->hs_sub & SUB_SV || p->elen != 2)
+			return TLS_R_HS_MALFORMED;
+		f->hs_sub |= SUB_SV;
+		p->field = F_SSV0;
+	}
+	if (!p->elen && p->field == F_EDATA)
+		p->field = F_ETYPE0;
+	else if (!p->elen)
+		return TLS_R_HS_MALFORMED;
+	return TLS_OK;
+}
+
+/* One byte of an extension's body: elen counts it off. */
+static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b)
+{
+	struct tls_hello *p = &f->hello;
+	struct tls_hs_dir *h = &f->hs[dir];
+	u8 next = p->field;
+
+	p->elen--;
+	switch (p->field) {
+	case F_SVLEN:
+		/* the list fills the extension, 2 bytes per version */
+		if (b != p->elen || (b & 1) || !b)
+			return TLS_R_HS_MALFORMED;
+		next = F_SV0;
+		break;
+	case F_SV0:
+		h->acc = b;
+		next = F_SV1;
+		break;
+	case F_SV1:
+		f->hs_offered |= version_bit((u16)(h->acc << 8 | b));
+		next = F_SV0;
+		break;
+	case F_SSV0:
+		h->acc = b;
+		next = F_SSV1;
+		break;
+	case F_SSV1:
+		p->cnt = (u16)(h->acc << 8 | b);
+		break;
+	case F_SNILEN0:
+		h->acc = b;
+		next = F_SNILEN1;
+		break;
+	case F_SNILEN1:
+		if ((u16)(h->acc << 8 | b) != p->elen || !p->elen)
+			return TLS_R_HS_MALFORMED;
+		next = F_SNITYPE;
+		break;
+	case F_SNITYPE:
+		/* only host_name (0) is defined: skip anything else */
+		next = b ? F_EDATA : F_SNINLEN0;
+		break;
+	case F_SNINLEN0:
+		h->acc = b;
+		next = F_SNINLEN1;
+		break;
+	case F_SNINLEN1:
+		p->cnt = (u16)(h->acc << 8 | b);
+		if (!p->cnt || p->cnt > p->elen)
+			return TLS_R_HS_MALFORMED;
+		f->hs_sub |= SUB_IP;
+		next = F_SNINAME;
+		break;
+	case F_SNINAME:
+		/* the name itself is not kept: only whether it is an address */
+		if (b == ':')
+			f->hs_sub |= SUB_COLON;
+		else if (b != '.' && (b < '0' || b > '9'))
+			f->hs_sub &= ~SUB_IP;
+		if (!--p->cnt) {
+			if (f->hs_sub & (SUB_IP | SUB_COLON))
+				f->hs_facts |= TLS_HF_SNI_IP;
+			next = F_EDATA;
+		}
+		break;
+	default:
+		break;
+	}
+	if (!p->elen) {
+		/* a list that ends before its extension, or a name cut */
+		if (next != F_EDATA && next != F_SV0 && p->field != F_SSV1)
+			return TLS_R_HS_MALFORMED;
+		next = F_ETYPE0;
+	}
+	p->field = next;
+	return TLS_OK;
+}
+
+/*
+ * One body byte b of the hello of dir; rem is h->left after it: the
+ * length rules compare each field's length with what is left of the
+ * message, so lengths that do not nest fail at their last length byte.
+ * Before the extensions, elen counts the bytes of the random.
+ */
+static enum tls_reason hello_byte(struct tls_flow *f, unsigned int dir,
+				  u8 b, u32 rem)
+{
+	struct tls_hello *p = &f->hello;
+	struct tls_hs_dir *h = &f->hs[dir];
+	bool ch = h->type == HT_CLIENT_HELLO;
+	u16 v = (u16)(h->acc << 8 | b);
+
+	switch (p->field) {
+	case F_VER0:
+		h->acc = b;
+		p->field = F_VER1;
+		return TLS_OK;
+	case F_VER1:
+		if (ch && !(f->hs_flags & TLS_HS_CH2)) {
+			/* legacy negotiation: every version up to this one */
+			if (v > 0x0303)
+				v = 0x0303;
+			f->hs_offered = version_bit(v) ?
+					(u8)((version_bit(v) << 1) - 1) : 0;
+		}
+		/*
+		 * A ServerHello of a TLS 1.3 draft before 22 names the draft
+		 * (or 0x0304) here and has another format (no session id, no
+		 * compression): not parsed, the flow keeps the record layer.
+		 * The final format always says 0x0303 (RFC 8446 4.1.3).
+		 */
+		if (!ch && v > 0x0303) {
+			f->hs_flags |= TLS_HS_STOP;
+			return TLS_OK;
+		}
+		p->cnt = v;	/* a ServerHello's selection, unless extended */
+		p->field = F_RANDOM;
+		return TLS_OK;
+	case F_RANDOM:
+		if (b != hrr_random[p->elen])
+			f->hs_sub &= ~SUB_HRR;
+		if (p->elen >= 24 && (p->elen < 31 ?
+				      b != downgrade_sentinel[p->elen - 24] :
+				      b > 1))
+			f->hs_sub &= ~SUB_DG;
+		if (++p->elen == 32) {
+			p->elen = 0;
+			p->field = F_SIDLEN;
+		}
+		return TLS_OK;
+	case F_SIDLEN:
+		if (b > 32 || b > rem)
+			return TLS_R_HS_MALFORMED;
+		p->elen = b;
+		p->field = b ? F_SID : ch ? F_CSLEN0 : F_SCS0;
+		return TLS_OK;
+	case F_SID:
+		if (!--p->elen)
+			p->field = ch ? F_CSLEN0 : F_SCS0;
+		return TLS_OK;
+	case F_CSLEN0:
+	case F_SCS0:
+	case F_EXTLEN0:
+	case F_ETYPE0:
+	case F_ELEN0:
+		h->acc = b;
+		p->field++;
+		return TLS_OK;
+	case F_CSLEN1:
+		if (!v || (v & 1) || v > rem)
+			return TLS_R_HS_MALFORMED;
+		p->elen = v;
+		p->field = F_CS0;
+		return TLS_OK;
+	case F_CS0:
+		h->acc = b;
+		p->field = F_CS1;
+		p->elen--;
+		return TLS_OK;
+	case F_CS1:
+		if (v == SCSV_FALLBACK)
+			f->hs_facts |= TLS_HF_SCSV;
+		p->field = --p->elen ? F_CS0 : F_COMPLEN;
+		return TLS_OK;
+	case F_COMPLEN:
+		if (!b || b > rem)
+			return TLS_R_HS_MALFORMED;
+		p->elen = b;
+		p->field = F_COMP;
+		return TLS_OK;
+	case F_COMP:
+		if (!--p->elen)
+			p->field = F_EXTLEN0;
+		return TLS_OK;
+	case F_SCS1:
+		f->hs_cipher = v;
+		p->field = F_SCOMP;
+		return TLS_OK;
+	case F_SCOMP:
+		p->field = F_EXTLEN0;
+		return TLS_OK;
+	case F_EXTLEN1:
+		/* the extension block ends with the message */
+		if (v != rem)
+			return TLS_R_HS_MALFORMED;
+		p->field = F_ETYPE0;
+		return TLS_OK;
+	case F_ETYPE1:
+		p->etype = v;
+		p->field = F_ELEN0;
+		return TLS_OK;
+	case F_ELEN1:
+		if (v > rem)
+			return TLS_R_HS_MALFORMED;
+		p->elen = v;
+		return ext_begin(f, dir);
+	default:
+		return ext_byte(f, dir, b);
+	}
+}
+
 /* The message of dir is complete (its last byte was read). */
-static void hs_msg_end(struct tls_flow *f, unsigned int dir)
+static enum tls_reason hs_msg_end(struct tls_flow *f, unsigned int dir)
 {
 	struct tls_hs_dir *h = &f->hs[dir];
+	enum tls_reason r = TLS_OK;
 
+	if (is_hello(h))
+		r = hello_end(f, dir);
 	if (h->type == HT_CLIENT_HELLO)
 		f->hs_flags |= TLS_HS_CH_DONE;
 	h->state = HS_TYPE;
+	return r;
 }
 
 /* Last length byte: the whole length is in h->left. */
@@ -186,14 +604,14 @@ static enum tls_reason hs_len_done(struct tls_flow *f, unsigned int dir)
 
 	if (h->type < 32 && (HT_EMPTY & B(h->type)) && len)
 		return TLS_R_HS_MALFORMED;
-	if (h->type == HT_CLIENT_HELLO && (len < CH_MIN || len > TLS_HS_CH_MAX))
+	if (is_hello(h) && len > TLS_HS_CH_MAX)
+		return TLS_R_HS_MALFORMED;
+	if (h->type == HT_CLIENT_HELLO && len < CH_MIN)
 		return TLS_R_HS_MALFORMED;
 	if (h->type == HT_SERVER_HELLO && len < SH_MIN)
 		return TLS_R_HS_MALFORMED;
-	if (!len) {
-		hs_msg_end(f, dir);
-		return TLS_OK;
-	}
+	if (!len)
+		return hs_msg_end(f, dir);
 	h->state = HS_BODY;
 	return TLS_OK;
 }
@@ -229,14 +647,43 @@ enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
 			break;
 		}
 		/* HS_BODY */
+		if (is_hello(h) && f->hello.field != F_EDATA) {
+			h->left--;
+			r = hello_byte(f, dir, p[i], h->left);
+			if (!tls_hs_on(f))
+				return TLS_OK;	/* stopped: a draft hello */
+			if (!r && !h->left)
+				r = hs_msg_end(f, dir);
+			if (r)
+				goto fail;
+			i++;
+			continue;
+		}
 		k = n - i;
 		if (k > h->left)
 			k = h->left;
+		/* skipped extension bytes: up to the extension's end */
+		if (is_hello(h) && k > f->hello.elen)
+			k = f->hello.elen;
+		if (!k) {
+			/* not reachable: F_EDATA always has elen > 0 */
+			r = TLS_R_HS_MALFORMED;
+			goto fail;
+		}
 		i += k;
 		h->left -= k;
-		h->off = h->off + k > 0xffff ? 0xffff : h->off + k;
-		if (!h->left)
-			hs_msg_end(f, dir);
+		if (is_hello(h)) {
+			f->hello.elen -= k;
+			if (!f->hello.elen)
+				f->hello.field = F_ETYPE0;
+		}
+		if (!h->left) {
+			r = hs_msg_end(f, dir);
+			if (r) {
+				i--;
+				goto fail;
+			}
+		}
 	}
 	return TLS_OK;
 fail:

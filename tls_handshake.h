@@ -40,7 +40,10 @@ struct tls_hs_facts {
  */
 bool tls_hs_get_facts(const struct tls_flow *f, struct tls_hs_facts *out);
 
-/* Engine-private below: called by tls_parse.c only. */
+/* Engine-private below: called by tls_parse.c and tls_seq.c only. */
+
+/* Forget the handshake layer's state: the flow's bytes were forgotten. */
+void tls_hs_reset(struct tls_flow *f);
 
 /*
  * At the content-type byte b of a record of dir (v2: in SSLv2 framing),
@@ -50,14 +53,34 @@ enum tls_reason tls_hs_rec_start(struct tls_flow *f, unsigned int dir,
 				 u8 b, bool first, bool v2,
 				 const struct tls_policy *pol);
 
+/* The handshake layer is on for f. */
+static inline bool tls_hs_on(const struct tls_flow *f)
+{
+	return (f->hs_flags & (TLS_HS_ON | TLS_HS_STOP)) == TLS_HS_ON;
+}
+
+/*
+ * After a HelloRetryRequest, the client's second ClientHello and the
+ * server's ServerHello are plaintext type-22 records that may follow
+ * the side's compatibility CCS (RFC 8446 D.4).
+ */
+static inline bool tls_hs_parsed_hrr(const struct tls_flow *f,
+				     unsigned int dir)
+{
+	if (!(f->hs_flags & TLS_HS_HRR))
+		return false;
+	return !(f->hs_flags & (dir == TLS_DIR_CLIENT ? TLS_HS_CH2_DONE :
+				TLS_HS_SH_DONE));
+}
+
 /* True if the body of dir's current record goes to tls_hs_body(). */
 static inline bool tls_hs_parsed(const struct tls_flow *f, unsigned int dir)
 {
 	const struct tls_dir *d = &f->dir[dir];
 
-	return (f->hs_flags & (TLS_HS_ON | TLS_HS_STOP)) == TLS_HS_ON &&
-	       d->rec_type == 22 &&
-	       !(d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2));
+	return tls_hs_on(f) && d->rec_type == 22 &&
+	       !(d->flags & TLS_F_SSLV2) &&
+	       (!(d->flags & TLS_F_ENCRYPTED) || tls_hs_parsed_hrr(f, dir));
 }
 
 /*

@@ -8,7 +8,7 @@
  * Direction 0 is the side that opened the TCP connection (the client,
  * conntrack's IP_CT_DIR_ORIGINAL); direction 1 is the server (IP_CT_DIR_REPLY).
  *
- * The whole per-flow state is struct tls_flow, 64 bytes; what of it a flow
+ * The whole per-flow state is struct tls_flow, 72 bytes; what of it a flow
  * holds before the server's SYN-ACK fits 24 (struct tls_flow_early,
  * tls_seq.h), which the kernel keeps in nf_conn_help.data (32 bytes)
  * beside a pointer to the whole state.  Build-time assertions keep both.
@@ -45,6 +45,9 @@ enum tls_reason {
 	TLS_R_HS_MALFORMED,	/* unknown message type, length that does not nest or bound */
 	TLS_R_HS_INTERLEAVE,	/* other record (CCS too) inside a handshake message */
 	TLS_R_EARLY_SERVER,	/* server record before the client's ClientHello is complete */
+	TLS_R_HS_ORDER,		/* handshake message out of order (RFC 5246, RFC 8446) */
+	TLS_R_VERSION_MISMATCH,	/* version selected or used that the hellos did not agree */
+	TLS_R_DOWNGRADE,	/* RFC 8446 4.1.3 downgrade sentinel, a second HelloRetryRequest */
 	TLS_R_MAX
 };
 
@@ -122,7 +125,7 @@ struct tls_dir {
  */
 struct tls_hs_dir {
 	u32 left;	/* body bytes left of this message; the length so far in it */
-	u16 off;	/* body bytes of this message read, saturating at 0xffff */
+	u16 acc;	/* hellos: the 2-byte field being read */
 	u8 state;	/* private enum in tls_handshake.c; 0 = at a message start */
 	u8 type;	/* HandshakeType of the current message */
 };
@@ -134,7 +137,7 @@ struct tls_hs_dir {
  * object once the server's SYN-ACK is seen, and the part a flow can
  * hold before that in nf_conn_help.data (struct tls_flow_early).
  *
- * Layout, 64 bytes (44 before the handshake layer):
+ * Layout, 72 bytes (44 before the handshake layer):
  *    0  dir[2]      record layer, 16 bytes per side
  *   32  ts_max[2]   tls_seq.c
  *   40  tcp         tls_seq.c
@@ -144,7 +147,12 @@ struct tls_hs_dir {
  *   44  hs[2]       handshake message layer, 8 bytes per side
  *   60  hs_cipher   cipher suite the ServerHello selected
  *   62  hs_facts    TLS_HF_* facts of the hellos
- *   63  hs_spare
+ *   63  hs_sub      hello being parsed: match bits of its random, SNI
+ *   64  hello       the fields of the hello being parsed, 8 bytes
+ * One hello area serves both sides: the ClientHello is parsed while the
+ * server may not send (early_server), the ServerHello after it, the
+ * second ClientHello after a HelloRetryRequest while the server may send
+ * no handshake message (hs_order).
  * The record layer's fields keep their offsets of the 44-byte layout, so
  * with the handshake layer off the state is byte for byte the old one
  * (make engine-diff against a revision before it).  A flow that has not
@@ -161,7 +169,14 @@ struct tls_flow {
 	struct tls_hs_dir hs[2];
 	u16 hs_cipher;
 	u8 hs_facts;	/* TLS_HF_* */
-	u8 hs_spare;
+	u8 hs_sub;	/* private bits of tls_handshake.c */
+	struct tls_hello {
+		u16 cnt;	/* bytes left of the current field or list */
+		u16 elen;	/* bytes left of the current extension */
+		u16 etype;	/* its type */
+		u8 field;	/* private enum in tls_handshake.c */
+		u8 spare;
+	} hello;
 };
 
 /* struct tls_flow.hs_flags */
@@ -171,6 +186,8 @@ struct tls_flow {
 #define TLS_HS_SH_DONE	0x08	/* a ServerHello (not a HelloRetryRequest) is complete */
 #define TLS_HS_HRR	0x10	/* the server sent a HelloRetryRequest */
 #define TLS_HS_CH2	0x20	/* the client's second ClientHello began */
+#define TLS_HS_CH2_DONE	0x40	/* and is complete */
+#define TLS_HS_DRAFT	0x80	/* a TLS 1.3 draft or experiment was selected */
 
 /* Versions as bits (hs_offered, hs_selected) */
 #define TLS_V_SSL3	0x01
@@ -193,7 +210,7 @@ struct tls_flow {
 
 TLS_STATIC_ASSERT(sizeof(struct tls_dir) == 16, "tls_dir must stay 16 bytes");
 TLS_STATIC_ASSERT(sizeof(struct tls_hs_dir) == 8, "tls_hs_dir must stay 8 bytes");
-TLS_STATIC_ASSERT(sizeof(struct tls_flow) <= 64,
+TLS_STATIC_ASSERT(sizeof(struct tls_flow) <= 72,
 		  "tls_flow must stay one small slab object");
 
 /* What one tls_feed() call found, besides its verdict. */

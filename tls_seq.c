@@ -9,6 +9,7 @@
  */
 #include "tls_engine.h"
 #include "tls_seq.h"
+#include "tls_handshake.h"
 
 enum tls_seq_action tls_seq_segment(struct tls_flow *f, unsigned int dir,
 				    u32 seq, bool syn, u32 len,
@@ -271,6 +272,8 @@ static bool syn_data_decided(struct tls_flow *f, const struct tls_tcp *t,
 	if (t->ack != c->next_seq - prov)
 		return false;
 	*c = (struct tls_dir){ .next_seq = t->ack, .flags = TLS_F_SEQ_VALID };
+	/* the handshake layer forgets the SYN's bytes too (the server sent none) */
+	tls_hs_reset(f);
 	s->syn_data_rejected = true;
 	return true;
 }

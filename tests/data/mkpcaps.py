@@ -66,7 +66,8 @@ SH = server_flight()
 assert len(CH) == 69 and len(SH) == 85 + 205 + 9
 CCS = rec(20, b'\x01')
 FIN = rec(22, rbytes(40))
-HEARTBLEED = rec(24, b'\x01\x40\x00', 0x0302)   # payload_length 16384 in 3 bytes
+# payload_length 16384 in 3 bytes, in the version the ServerHello selected
+HEARTBLEED = rec(24, b'\x01\x40\x00', 0x0303)
 
 
 class Session:

@@ -418,7 +418,7 @@ static void t_api(void)
 	      "-1");
 	for (i = 0; i < TLS_R_MAX; i++)
 		CHECK(&g, strcmp(tls_reason_name(i), "unknown"), "name %d", i);
-	CHECK(&g, sizeof(struct tls_flow) == 64, "flow size");
+	CHECK(&g, sizeof(struct tls_flow) == 72, "flow size");
 	CHECK(&g, sizeof(struct tls_flow_early) == 24, "early flow size");
 	group_end(&g);
 }
@@ -488,6 +488,68 @@ static void t_handshake_state(void)
 	group_end(&g);
 }
 
+/* Replay vector nm whole into f; false if there is none of that name. */
+static bool replay_named(const char *nm, struct tls_flow *f)
+{
+	const struct tls_vector *v;
+	unsigned int i, k;
+
+	for (i = 0; i < tls_nvectors; i++) {
+		v = &tls_vectors[i];
+		if (strcmp(v->name, nm))
+			continue;
+		tls_flow_init(f);
+		for (k = 0; k < v->nsteps; k++)
+			tls_feed(f, v->steps[k].dir, v->steps[k].data,
+				 v->steps[k].len, &v->pol, NULL);
+		return true;
+	}
+	return false;
+}
+
+/* The facts of the hellos (tls_hs_get_facts()) after whole handshakes. */
+static void t_handshake_facts(void)
+{
+	struct tls_hs_facts hf;
+	struct unit_group g;
+	struct tls_flow f;
+
+	group_begin(&g, "handshake layer: facts of the hellos");
+	CHECK(&g, replay_named("hs_tls13_full", &f) &&
+	      tls_hs_get_facts(&f, &hf), "tls13 vector");
+	CHECK(&g, hf.client_hello && hf.server_hello, "hellos done");
+	CHECK(&g, hf.offered == (TLS_V_TLS13 | TLS_V_TLS12), "offered %#x",
+	      hf.offered);
+	CHECK(&g, hf.selected == TLS_V_TLS13 && hf.cipher == 0x1301,
+	      "selected %#x cipher %#x", hf.selected, hf.cipher);
+	CHECK(&g, hf.facts == (TLS_HF_SNI | TLS_HF_ALPN), "facts %#x",
+	      hf.facts);
+	CHECK(&g, !strcmp(tls_flow_version_name(&f), "TLS1.3"), "name %s",
+	      tls_flow_version_name(&f));
+	CHECK(&g, replay_named("hs_sni_ip_scsv", &f) &&
+	      tls_hs_get_facts(&f, &hf), "ip vector");
+	CHECK(&g, hf.facts == (TLS_HF_SNI | TLS_HF_SNI_IP | TLS_HF_SCSV),
+	      "ip facts %#x", hf.facts);
+	CHECK(&g, hf.selected == TLS_V_TLS12 && hf.cipher == 0xc02f &&
+	      hf.offered == 0x0f, "ip: %#x %#x %#x", hf.selected, hf.cipher,
+	      hf.offered);
+	/* a HelloRetryRequest: the second hello and the ServerHello count */
+	CHECK(&g, replay_named("hs_hrr", &f) && tls_hs_get_facts(&f, &hf) &&
+	      hf.selected == TLS_V_TLS13 && (f.hs_flags & TLS_HS_HRR) &&
+	      (f.hs_flags & TLS_HS_CH2_DONE), "hrr %#x", f.hs_flags);
+	CHECK(&g, (f.dir[0].flags & TLS_F_TLS13) &&
+	      (f.dir[1].flags & TLS_F_TLS13), "hrr tls13 flags");
+	/* TLS 1.2: no TLS 1.3 guess from the record types */
+	CHECK(&g, replay_named("hs_tls12_full", &f) &&
+	      tls_hs_get_facts(&f, &hf) && hf.selected == TLS_V_TLS12 &&
+	      !((f.dir[0].flags | f.dir[1].flags) & TLS_F_TLS13),
+	      "tls12 %#x", hf.selected);
+	/* the layer off: no facts */
+	CHECK(&g, replay_named("hs_tls13_full_off", &f) &&
+	      !tls_hs_get_facts(&f, &hf), "off");
+	group_end(&g);
+}
+
 static void t_coverage(void)
 {
 	struct unit_group g;
@@ -512,4 +574,5 @@ void run_engine_tests(void)
 	t_limit_runtime();
 	t_api();
 	t_handshake_state();
+	t_handshake_facts();
 }
