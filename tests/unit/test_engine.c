@@ -539,6 +539,15 @@ static void t_handshake_facts(void)
 	      (f.hs_flags & TLS_HS_CH2_DONE), "hrr %#x", f.hs_flags);
 	CHECK(&g, (f.dir[0].flags & TLS_F_TLS13) &&
 	      (f.dir[1].flags & TLS_F_TLS13), "hrr tls13 flags");
+	/* real OpenSSL: a HelloRetryRequest; a 2 KB hello in five records */
+	CHECK(&g, replay_named("real_ossl_hrr_hs", &f) &&
+	      tls_hs_get_facts(&f, &hf) && hf.selected == TLS_V_TLS13 &&
+	      (f.hs_flags & TLS_HS_CH2_DONE) && (hf.facts & TLS_HF_SNI),
+	      "real hrr %#x %#x", f.hs_flags, hf.selected);
+	CHECK(&g, replay_named("real_ossl_bighello_hs", &f) &&
+	      tls_hs_get_facts(&f, &hf) && hf.selected == TLS_V_TLS13 &&
+	      (hf.facts & (TLS_HF_SNI | TLS_HF_ALPN)) ==
+	      (TLS_HF_SNI | TLS_HF_ALPN), "real big hello %#x", hf.facts);
 	/* TLS 1.2: no TLS 1.3 guess from the record types */
 	CHECK(&g, replay_named("hs_tls12_full", &f) &&
 	      tls_hs_get_facts(&f, &hf) && hf.selected == TLS_V_TLS12 &&

@@ -503,6 +503,9 @@ const struct tls_vector tls_vectors[] = {
 	VEC("real_gnutls_hb_hbdrop_hs", real_gnutls_hb_hbdrop,
 	    PHSB(TLS_HB_DROP), TLS_R_HB_FORBIDDEN, S, 1175),
 	VEC("real_v2compat_hs", real_v2compat, PHS, TLS_OK, C, 0),
+	/* gen_real_hs.sh: a HelloRetryRequest, a 2 KB hello in 5 records */
+	VEC("real_ossl_hrr_hs", real_ossl_hrr, PHS, TLS_OK, C, 0),
+	VEC("real_ossl_bighello_hs", real_ossl_bighello, PHS, TLS_OK, C, 0),
 #define HS_VECTOR_ROWS
 #include "hs_vectors.h"
 #undef HS_VECTOR_ROWS
