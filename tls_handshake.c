@@ -304,6 +304,7 @@ static enum tls_reason hello_end(struct tls_flow *f, unsigned int dir)
 	struct tls_hello *p = &f->hello;
 	bool hrr = f->hs_sub & SUB_HRR;
 	u8 off13 = f->hs_offered & TLS_V_TLS13;
+	bool is13;
 
 	/* no extension block, or between two extensions */
 	if (p->field != F_EXTLEN0 && p->field != F_ETYPE0)
@@ -332,7 +333,8 @@ static enum tls_reason hello_end(struct tls_flow *f, unsigned int dir)
 				!(f->hs_selected & f->hs_offered)))
 		return TLS_R_VERSION_MISMATCH;
 	/* the selected version is 1.3 only through supported_versions */
-	if ((f->hs_selected == TLS_V_TLS13) != !!(f->hs_sub & SUB_SV))
+	is13 = f->hs_selected == TLS_V_TLS13;
+	if (is13 != !!(f->hs_sub & SUB_SV))
 		return TLS_R_VERSION_MISMATCH;
 	if (off13 && f->hs_selected != TLS_V_TLS13 && (f->hs_sub & SUB_DG))
 		return TLS_R_DOWNGRADE;
@@ -349,7 +351,7 @@ static enum tls_reason ext_begin(struct tls_flow *f, unsigned int dir)
 		switch (p->etype) {
 		case EXT_SERVER_NAME:
 			f->hs_facts |= TLS_HF_SNI;
-			/* an empty one is the server's acknowledgement only */
+			/* an empty one is the server's acknowledgment only */
 			if (p->elen)
 				p->field = F_SNILEN0;
 			break;
