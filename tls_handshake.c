@@ -224,6 +224,61 @@ static u8 version_bit(u16 v)
 }
 
 /*
+ * The plaintext messages after the ServerHello, TLS <= 1.2 (RFC 5246
+ * 7.3, RFC 4680, RFC 6066 8, RFC 5077 3.3): the rank of each in its
+ * side's flight, 0 for a message that has no place there.  Ranks only
+ * grow.  That the client's flight follows the server's ServerHelloDone
+ * is not checked: a replayed capture with a hole in the server's stream
+ * would break it (a real helper passes the ServerHelloDone first).  In
+ * TLS 1.3 everything after the ServerHello is encrypted.
+ */
+#define RANK_SHD	6
+
+static u8 rank(unsigned int dir, u8 t)
+{
+	if (dir == TLS_DIR_SERVER) {
+		switch (t) {
+		case HT_SUPPLEMENTAL_DATA:	return 1;
+		case HT_CERTIFICATE:		return 2;
+		case HT_CERTIFICATE_STATUS:	return 3;
+		case HT_SERVER_KEY_EXCHANGE:	return 4;
+		case HT_CERTIFICATE_REQUEST:	return 5;
+		case HT_SERVER_HELLO_DONE:	return RANK_SHD;
+		case HT_NEW_SESSION_TICKET:	return 7;
+		default:			return 0;
+		}
+	}
+	switch (t) {
+	case HT_SUPPLEMENTAL_DATA:	return 1;
+	case HT_CERTIFICATE:
+	case HT_CERTIFICATE_URL:	return 2;
+	case HT_CLIENT_KEY_EXCHANGE:	return 3;
+	case HT_CERTIFICATE_VERIFY:	return 4;
+	case HT_NEXT_PROTOCOL:		return 5;
+	default:			return 0;
+	}
+}
+
+/*
+ * The ranks so far live in the hello area, free once the ServerHello is
+ * complete (a second hello follows only a HelloRetryRequest, TLS 1.3):
+ * hello.cnt, low byte the server's, high byte the client's.
+ */
+static enum tls_reason flight_order(struct tls_flow *f, unsigned int dir,
+				    u8 t)
+{
+	u16 ranks = f->hello.cnt;
+	u8 mine = dir == TLS_DIR_SERVER ? ranks & 0xff : ranks >> 8;
+	u8 r = rank(dir, t);
+
+	if (f->hs_selected == TLS_V_TLS13 || !r || r <= mine)
+		return TLS_R_HS_ORDER;
+	f->hello.cnt = dir == TLS_DIR_SERVER ? (ranks & 0xff00) | r :
+		       (ranks & 0xff) | (u16)r << 8;
+	return TLS_OK;
+}
+
+/*
  * Order at a message's type byte t of dir (RFC 5246 7.3, RFC 8446 2 and
  * 4.1.4): the client starts with a ClientHello and sends a second one
  * only after a HelloRetryRequest; the server starts with a ServerHello
@@ -246,7 +301,7 @@ static enum tls_reason hs_order(struct tls_flow *f, unsigned int dir, u8 t)
 		}
 		if (!(fl & TLS_HS_SH_DONE))
 			return TLS_R_HS_ORDER;
-		return TLS_OK;
+		return flight_order(f, dir, t);
 	}
 	/* after a HelloRetryRequest the server waits for the new hello */
 	if ((fl & TLS_HS_HRR) && !(fl & TLS_HS_CH2_DONE))
@@ -255,7 +310,7 @@ static enum tls_reason hs_order(struct tls_flow *f, unsigned int dir, u8 t)
 		return fl & TLS_HS_SH_DONE ? TLS_R_HS_ORDER : TLS_OK;
 	if (!(fl & TLS_HS_SH_DONE))
 		return TLS_R_HS_ORDER;
-	return TLS_OK;
+	return flight_order(f, dir, t);
 }
 
 /* Type byte of a message of dir. */
@@ -328,6 +383,7 @@ static enum tls_reason hello_end(struct tls_flow *f, unsigned int dir)
 	f->hs_selected = version_bit(p->cnt);
 	if (p->cnt > 0x0304)
 		f->hs_flags |= TLS_HS_DRAFT;
+	p->cnt = 0;	/* from now on the flights' ranks (flight_order()) */
 	f->hs_flags |= TLS_HS_SH_DONE;
 	if (!f->hs_selected || (f->hs_offered &&
 				!(f->hs_selected & f->hs_offered)))

@@ -189,6 +189,31 @@ vec("hs_order_renego_plain", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
     "TLS_R_HS_ORDER", C, len(CH) + 5 + 5)
 # near miss: a hello after the CCS is ciphertext to the helper (scanned)
 vec("hs_renego_encrypted", full12 + [(C, rec(22, CH)), (S, rec(22, SH))])
+# the TLS <= 1.2 flights in order: every optional message, a ticket
+SKE = msg(12, HI[:8])
+CSTAT = msg(22, b"\x01\x00\x00\x02\x80\x81")
+CR = msg(13, b"\x01\x01\x00\x00")
+NST = msg(4, b"\x00\x00\x00\x10\x00\x02\x80\x81")
+vec("hs_flight_full", [(C, rec(22, CH)),
+                       (S, rec(22, SH + CERT + CSTAT + SKE + CR + SHD)),
+                       (C, rec(22, CERT + CKE + msg(15, b"\x04\x03\x00\x01\x80"))
+                        + CCS + FIN),
+                       (S, rec(22, NST) + CCS + FIN)])
+# out of order: a Certificate after the ServerHelloDone, the same
+# ClientKeyExchange twice, a plaintext Certificate after a TLS 1.3
+# ServerHello, a Finished in the clear
+vec("hs_flight_cert_late", [(C, rec(22, CH)), (S, rec(22, SH + SHD + CERT))],
+    "TLS_R_HS_ORDER", S, 5 + len(SH) + len(SHD))
+vec("hs_flight_cke_twice", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
+                            (C, rec(22, CKE + CKE))],
+    "TLS_R_HS_ORDER", C, len(CH) + 5 + 5 + len(CKE))
+vec("hs_flight_tls13_plain", [(C, rec(22, CH13, (3, 1))),
+                              (S, rec(22, SH13 + CERT))],
+    "TLS_R_HS_ORDER", S, 5 + len(SH13))
+vec("hs_flight_plain_finished", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
+                                 (C, rec(22, CKE + msg(20, HI[:12])))],
+    "TLS_R_HS_ORDER", C, len(CH) + 5 + 5 + len(CKE))
+
 # versions: the server picks one the client did not offer
 CH10 = msg(1, b"\x03\x01" + CH[6:])
 vec("hs_version_not_offered", [(C, rec(22, CH10)), (S, rec(22, SH))],
