@@ -365,6 +365,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	pol.gap = conf.gap;
 	pol.audit = conf.audit;
 	pol.ttl_floor = conf.ttl_floor;
+	pol.handshake = conf.handshake;
 
 	/*
 	 * Both directions of a flow may be handled on two CPUs at once; the

@@ -31,6 +31,7 @@
  *    bounded prefix of buf: the work of a call is O(len).
  */
 #include "tls_engine.h"
+#include "tls_handshake.h"
 #include "tls_lowrun.h"
 
 #define CT_CCS		20
@@ -52,6 +53,7 @@ static const struct tls_policy default_policy = {
 	.lowrun_limit = TLS_LOWRUN_DEFAULT,
 	.heartbeat = TLS_HB_VALIDATE,
 	.allow_sslv2 = 0,
+	.handshake = TLS_HANDSHAKE_DEFAULT,
 };
 
 void tls_flow_init(struct tls_flow *f)
@@ -80,10 +82,13 @@ bool tls_flow_dead(const struct tls_flow *f)
  *
  *  - Scanned: the bodies of protected application data, alert and
  *    heartbeat records, and of every protected SSLv2 record.  Not scanned:
- *    CCS (TLS 1.3's compatibility CCS is the plaintext byte 1) and
- *    handshake records: after a TLS 1.3 HelloRetryRequest the client sends
- *    a compatibility CCS and then its second ClientHello in plaintext
- *    (zero padding, cipher lists), which must not look like an attack.
+ *    CCS (TLS 1.3's compatibility CCS is the plaintext byte 1).  Protected
+ *    handshake records (TLS <= 1.2 Finished, renegotiation) are scanned
+ *    only with the handshake layer on, which knows the exception: after a
+ *    TLS 1.3 HelloRetryRequest the client sends a compatibility CCS and
+ *    then its second ClientHello in plaintext (zero padding, cipher
+ *    lists), parsed and not scanned.  Without the layer that hello cannot
+ *    be told from ciphertext, so no handshake record is scanned.
  *  - The run continues across record boundaries of the encrypted phase:
  *    header bytes and unscanned bodies neither count nor reset it, so
  *    a long plaintext run cannot be hidden by cutting it into many small
@@ -96,14 +101,31 @@ bool tls_flow_dead(const struct tls_flow *f)
  *
  * The scan itself is tls_lowrun_scan() (tls_lowrun.h).
  */
-static bool lowrun_scanned(const struct tls_dir *d)
+static bool lowrun_scanned(const struct tls_flow *f, const struct tls_dir *d,
+			   unsigned int dir)
 {
 	if (!(d->flags & TLS_F_ENCRYPTED))
 		return false;
 	if (d->flags & TLS_F_SSLV2)
 		return true;
+	if (d->rec_type == CT_HANDSHAKE)
+		return tls_hs_on(f) && !tls_hs_parsed_hrr(f, dir);
 	return d->rec_type == CT_APPDATA || d->rec_type == CT_ALERT ||
 	       d->rec_type == CT_HEARTBEAT;
+}
+
+/*
+ * The record version minor every record must carry once the ServerHello
+ * selected a version (handshake layer), or -1: no such rule yet.
+ */
+static int rec_minor(const struct tls_flow *f)
+{
+	if (!tls_hs_on(f) ||
+	    (f->hs_flags & (TLS_HS_SH_DONE | TLS_HS_DRAFT)) != TLS_HS_SH_DONE ||
+	    !f->hs_selected)
+		return -1;
+	return f->hs_selected == TLS_V_TLS13 ? 3 :
+	       __builtin_ctz(f->hs_selected);
 }
 
 /* The largest record length d may announce now. */
@@ -197,11 +219,12 @@ static enum tls_reason v2_msg(struct tls_dir *d, unsigned int dir, u8 b,
 }
 
 /* First byte of a record header (states ST_REC and ST_REC_PROT). */
-static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
-				 unsigned int dir, u8 b,
+static enum tls_reason rec_start(struct tls_flow *f, struct tls_dir *d,
+				 struct tls_dir *peer, unsigned int dir, u8 b,
 				 const struct tls_policy *pol)
 {
 	bool prot = d->state == ST_REC_PROT;
+	bool first = !(d->flags & TLS_F_HDR_SEEN);
 	enum tls_reason r;
 
 	/*
@@ -229,11 +252,17 @@ static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
 	}
 	d->flags |= TLS_F_HDR_SEEN;
 	if (d->flags & TLS_F_SSLV2) {
+		r = tls_hs_rec_start(f, dir, b, first, true, pol);
+		if (r)
+			return r;
 		v2_start(d, peer, dir, b);
 		return TLS_OK;
 	}
 	if (b < CT_CCS || b > CT_HEARTBEAT)
 		return TLS_R_RECORD_TYPE;
+	r = tls_hs_rec_start(f, dir, b, first, false, pol);
+	if (r)
+		return r;
 	d->rec_type = b;
 	if (b == CT_HEARTBEAT) {
 		r = tls_hb_start(d, peer, pol);
@@ -246,8 +275,17 @@ static enum tls_reason rec_start(struct tls_dir *d, struct tls_dir *peer,
 	 * (type 22).  So type 23 in the clear, or right after the plaintext
 	 * CCS, means TLS 1.3 and encryption.
 	 */
-	if (b == CT_APPDATA && (prot || !(d->flags & TLS_F_ENCRYPTED)))
+	if (tls_hs_on(f) && (f->hs_flags & TLS_HS_SH_DONE)) {
+		/* the ServerHello said which: no guess */
+		if (b == CT_APPDATA && !(d->flags & TLS_F_TLS13) &&
+		    (prot || !(d->flags & TLS_F_ENCRYPTED) ||
+		     f->hs_selected == TLS_V_TLS13))
+			d->flags |= TLS_F_ENCRYPTED |
+				    (f->hs_selected == TLS_V_TLS13 ?
+				     TLS_F_TLS13 : 0);
+	} else if (b == CT_APPDATA && (prot || !(d->flags & TLS_F_ENCRYPTED))) {
 		d->flags |= TLS_F_ENCRYPTED | TLS_F_TLS13;
+	}
 	d->state = ST_VMAJ;
 	return TLS_OK;
 }
@@ -292,14 +330,23 @@ static enum tls_reason tls_len_done(struct tls_dir *d, struct tls_dir *peer,
  * header per record.  Has exactly the effects of the five step() calls
  * (rec_start() reads the peer only in SSLv2 framing, excluded here);
  * returns false, changing nothing, for anything else, which step() then
- * decides byte by byte, so a violation names the same byte.
+ * decides byte by byte, so a violation names the same byte.  With the
+ * handshake layer on, so does a header one of its rules may decide (a
+ * record version, the TLS 1.3 flag, a message cut by this record).
  */
-static bool appdata_hdr(struct tls_dir *d, unsigned int dir, const u8 *h)
+static bool appdata_hdr(const struct tls_flow *f, struct tls_dir *d,
+			unsigned int dir, const u8 *h)
 {
 	u32 len = (u32)h[3] << 8 | h[4];
 
 	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED ||
 	    h[0] != CT_APPDATA || h[1] != 3 || h[2] > 4 || len > max_len(d))
+		return false;
+	/* the handshake layer's rules at a record start: bytewise */
+	if (tls_hs_on(f) &&
+	    ((rec_minor(f) >= 0 && h[2] != rec_minor(f)) ||
+	     (f->hs_selected == TLS_V_TLS13 && !(d->flags & TLS_F_TLS13)) ||
+	     f->hs[dir].state))
 		return false;
 	d->flags |= TLS_F_HDR_SEEN;
 	d->rec_type = CT_APPDATA;
@@ -380,8 +427,8 @@ static enum tls_reason v2_step(struct tls_dir *d, unsigned int dir, u8 b,
  * One byte in any state but ST_BODY and ST_DEAD.  *records is incremented
  * when a record header is complete and valid.
  */
-static enum tls_reason step(struct tls_dir *d, struct tls_dir *peer,
-			    unsigned int dir, u8 b,
+static enum tls_reason step(struct tls_flow *f, struct tls_dir *d,
+			    struct tls_dir *peer, unsigned int dir, u8 b,
 			    const struct tls_policy *pol, u32 *records)
 {
 	enum tls_reason r;
@@ -389,7 +436,7 @@ static enum tls_reason step(struct tls_dir *d, struct tls_dir *peer,
 	switch (d->state) {
 	case ST_REC:
 	case ST_REC_PROT:
-		return rec_start(d, peer, dir, b, pol);
+		return rec_start(f, d, peer, dir, b, pol);
 	case ST_VMAJ:
 		if (b != 3)
 			return TLS_R_RECORD_VERSION;
@@ -398,6 +445,13 @@ static enum tls_reason step(struct tls_dir *d, struct tls_dir *peer,
 	case ST_VMIN:
 		if (b > 4)
 			return TLS_R_RECORD_VERSION;
+		/*
+		 * After the ServerHello every record carries the version it
+		 * selected (0x0303 for TLS 1.3: RFC 8446 5.1); the drafts and
+		 * experiments of TLS 1.3 used others (0x0301).
+		 */
+		if (rec_minor(f) >= 0 && b != rec_minor(f))
+			return TLS_R_VERSION_MISMATCH;
 		if (d->version < (0x30 | b))
 			d->version = 0x30 | b;
 		d->state = ST_LEN0;
@@ -478,16 +532,19 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 	limit = pol->lowrun_limit;
 	if (limit > TLS_LOWRUN_MAX)
 		limit = TLS_LOWRUN_MAX;
+	/* a layer switched off mid-flow cannot find its messages again */
+	if ((f->hs_flags & TLS_HS_ON) && !pol->handshake)
+		f->hs_flags |= TLS_HS_STOP;
 
 	while (i < len) {
 		if (d->state != ST_BODY) {
 			if (d->state == ST_REC && len - i >= 5 &&
-			    appdata_hdr(d, dir, buf + i)) {
+			    appdata_hdr(f, d, dir, buf + i)) {
 				records++;
 				i += 5;
 				continue;
 			}
-			r = step(d, peer, dir, buf[i], pol, &records);
+			r = step(f, d, peer, dir, buf[i], pol, &records);
 			if (r)
 				goto fail;
 			i++;
@@ -496,7 +553,7 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 		n = len - i;
 		if (n > d->rec_left)
 			n = d->rec_left;
-		if (lowrun_scanned(d)) {
+		if (lowrun_scanned(f, d, dir)) {
 			if (!limit) {
 				d->run = 0;
 			} else {
@@ -509,6 +566,12 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 					r = TLS_R_LOWRUN;
 					goto fail;
 				}
+			}
+		} else if (tls_hs_parsed(f, dir)) {
+			r = tls_hs_body(f, dir, buf + i, n, &at);
+			if (r) {
+				i += at;
+				goto fail;
 			}
 		}
 		i += n;
@@ -549,6 +612,13 @@ const char *tls_reason_name(enum tls_reason r)
 		[TLS_R_SSLV2_FORBIDDEN] = "sslv2_forbidden",
 		[TLS_R_SSLV2_MALFORMED] = "sslv2_malformed",
 		[TLS_R_SSLV2_EARLY] = "sslv2_early",
+		[TLS_R_HS_DIRECTION] = "hs_direction",
+		[TLS_R_HS_MALFORMED] = "hs_malformed",
+		[TLS_R_HS_INTERLEAVE] = "hs_interleave",
+		[TLS_R_EARLY_SERVER] = "early_server",
+		[TLS_R_HS_ORDER] = "hs_order",
+		[TLS_R_VERSION_MISMATCH] = "version_mismatch",
+		[TLS_R_DOWNGRADE] = "downgrade",
 	};
 
 	/* unsigned compare: also rejects negative values of the enum */

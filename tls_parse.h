@@ -8,7 +8,7 @@
  * Direction 0 is the side that opened the TCP connection (the client,
  * conntrack's IP_CT_DIR_ORIGINAL); direction 1 is the server (IP_CT_DIR_REPLY).
  *
- * The whole per-flow state is struct tls_flow, 44 bytes; what of it a flow
+ * The whole per-flow state is struct tls_flow, 72 bytes; what of it a flow
  * holds before the server's SYN-ACK fits 24 (struct tls_flow_early,
  * tls_seq.h), which the kernel keeps in nf_conn_help.data (32 bytes)
  * beside a pointer to the whole state.  Build-time assertions keep both.
@@ -40,6 +40,14 @@ enum tls_reason {
 	TLS_R_SSLV2_FORBIDDEN,	/* real SSLv2 session while SSLv2 is not allowed */
 	TLS_R_SSLV2_MALFORMED,	/* SSLv2 header, padding or message type invalid */
 	TLS_R_SSLV2_EARLY,	/* client record after its SSLv2 hello, before the server spoke */
+	/* the handshake layer (tls_handshake.c), policy handshake = 1 */
+	TLS_R_HS_DIRECTION,	/* handshake message type the sender's side never sends */
+	TLS_R_HS_MALFORMED,	/* unknown message type, length that does not nest or bound */
+	TLS_R_HS_INTERLEAVE,	/* other record (CCS too) inside a handshake message */
+	TLS_R_EARLY_SERVER,	/* server record before the client's ClientHello is complete */
+	TLS_R_HS_ORDER,		/* handshake message out of order (RFC 5246, RFC 8446) */
+	TLS_R_VERSION_MISMATCH,	/* version selected or used that the hellos did not agree */
+	TLS_R_DOWNGRADE,	/* RFC 8446 4.1.3 downgrade sentinel, a second HelloRetryRequest */
 	TLS_R_MAX
 };
 
@@ -60,7 +68,16 @@ struct tls_policy {
 	u8 gap;			/* enum tls_gap_policy (tls_seq.h) */
 	u8 audit;		/* 1: a violation stops inspection, never drops */
 	u8 ttl_floor;		/* 0 = off; drop stream bytes arriving with a lower TTL */
+	/*
+	 * 1: validate the plaintext handshake messages (tls_handshake.c); 0:
+	 * record layer only.  Zero in a zeroed policy, so tests that build
+	 * one field by field get the record layer alone; the glue and the
+	 * replay tool default to 1 (TLS_HANDSHAKE_DEFAULT).
+	 */
+	u8 handshake;
 };
+
+#define TLS_HANDSHAKE_DEFAULT	1
 
 #define TLS_TTL_FLOOR_DEFAULT	8
 
@@ -103,17 +120,88 @@ struct tls_dir {
 };
 
 /*
+ * One direction's handshake message layer (tls_handshake.c): 8 bytes.
+ * Used only while the flow's handshake layer is on (TLS_HS_ON).
+ */
+struct tls_hs_dir {
+	u32 left;	/* body bytes left of this message; the length so far in it */
+	u16 acc;	/* hellos: the 2-byte field being read */
+	u8 state;	/* private enum in tls_handshake.c; 0 = at a message start */
+	u8 type;	/* HandshakeType of the current message */
+};
+
+/*
  * Both directions, and the TCP facts tls_seq.c keeps besides next_seq:
  * per side the highest timestamp value that may have reached the
  * receiver's ts_recent (PAWS).  The kernel keeps this in a per-flow
  * object once the server's SYN-ACK is seen, and the part a flow can
  * hold before that in nf_conn_help.data (struct tls_flow_early).
+ *
+ * Layout, 72 bytes (44 before the handshake layer):
+ *    0  dir[2]      record layer, 16 bytes per side
+ *   32  ts_max[2]   tls_seq.c
+ *   40  tcp         tls_seq.c
+ *   41  hs_flags    TLS_HS_*: handshake layer progress, both sides
+ *   42  hs_offered  TLS_V_* versions the ClientHello offered
+ *   43  hs_selected TLS_V_* version the ServerHello selected (0: none yet)
+ *   44  hs[2]       handshake message layer, 8 bytes per side
+ *   60  hs_cipher   cipher suite the ServerHello selected
+ *   62  hs_facts    TLS_HF_* facts of the hellos
+ *   63  hs_sub      hello being parsed: match bits of its random, SNI
+ *   64  hello       the fields of the hello being parsed, 8 bytes
+ * One hello area serves both sides: the ClientHello is parsed while the
+ * server may not send (early_server), the ServerHello after it, the
+ * second ClientHello after a HelloRetryRequest while the server may send
+ * no handshake message (hs_order).
+ * The record layer's fields keep their offsets of the 44-byte layout, so
+ * with the handshake layer off the state is byte for byte the old one
+ * (make engine-diff against a revision before it).  A flow that has not
+ * passed its server's SYN-ACK holds only struct tls_flow_early, which has
+ * no handshake fields: see tls_flow_pack_early().
  */
 struct tls_flow {
 	struct tls_dir dir[2];
 	u32 ts_max[2];	/* valid per side with TLS_FT_TS_SEEN(dir) */
 	u8 tcp;		/* TLS_FT_* */
+	u8 hs_flags;	/* TLS_HS_* */
+	u8 hs_offered;	/* TLS_V_* bits */
+	u8 hs_selected;	/* one TLS_V_* bit, or 0 */
+	struct tls_hs_dir hs[2];
+	u16 hs_cipher;
+	u8 hs_facts;	/* TLS_HF_* */
+	u8 hs_sub;	/* private bits of tls_handshake.c */
+	struct tls_hello {
+		u16 cnt;	/* bytes left of the current field or list */
+		u16 elen;	/* bytes left of the current extension */
+		u16 etype;	/* its type */
+		u8 field;	/* private enum in tls_handshake.c */
+		u8 spare;
+	} hello;
 };
+
+/* struct tls_flow.hs_flags */
+#define TLS_HS_ON	0x01	/* the layer is on: handshake = 1 at the client's first record */
+#define TLS_HS_STOP	0x02	/* switched off for good (policy turned 0 mid-flow) */
+#define TLS_HS_CH_DONE	0x04	/* the client's first ClientHello is complete */
+#define TLS_HS_SH_DONE	0x08	/* a ServerHello (not a HelloRetryRequest) is complete */
+#define TLS_HS_HRR	0x10	/* the server sent a HelloRetryRequest */
+#define TLS_HS_CH2	0x20	/* the client's second ClientHello began */
+#define TLS_HS_CH2_DONE	0x40	/* and is complete */
+#define TLS_HS_DRAFT	0x80	/* a TLS 1.3 draft or experiment was selected */
+
+/* Versions as bits (hs_offered, hs_selected) */
+#define TLS_V_SSL3	0x01
+#define TLS_V_TLS10	0x02
+#define TLS_V_TLS11	0x04
+#define TLS_V_TLS12	0x08
+#define TLS_V_TLS13	0x10
+
+/* struct tls_flow.hs_facts */
+#define TLS_HF_SNI	0x01	/* server_name extension */
+#define TLS_HF_SNI_IP	0x02	/* a host_name that is an IPv4/IPv6 literal */
+#define TLS_HF_ALPN	0x04	/* application_layer_protocol_negotiation */
+#define TLS_HF_ECH	0x08	/* encrypted_client_hello (0xfe0d) */
+#define TLS_HF_SCSV	0x10	/* TLS_FALLBACK_SCSV (0x5600) in the cipher suites */
 
 #define TLS_FT_TS_SEEN(dir)	(1U << (dir))	/* ts_max[dir] holds a value */
 #define TLS_FT_TS_ON		0x04	/* both SYNs carried timestamps */
@@ -121,7 +209,8 @@ struct tls_flow {
 #define TLS_FT_WIN_SEEN(dir)	(0x20U << (dir))	/* dir announced a window past its SYN */
 
 TLS_STATIC_ASSERT(sizeof(struct tls_dir) == 16, "tls_dir must stay 16 bytes");
-TLS_STATIC_ASSERT(sizeof(struct tls_flow) <= 48,
+TLS_STATIC_ASSERT(sizeof(struct tls_hs_dir) == 8, "tls_hs_dir must stay 8 bytes");
+TLS_STATIC_ASSERT(sizeof(struct tls_flow) <= 72,
 		  "tls_flow must stay one small slab object");
 
 /* What one tls_feed() call found, besides its verdict. */

@@ -9,6 +9,7 @@
  */
 #include "tls_engine.h"
 #include "tls_seq.h"
+#include "tls_handshake.h"
 
 enum tls_seq_action tls_seq_segment(struct tls_flow *f, unsigned int dir,
 				    u32 seq, bool syn, u32 len,
@@ -180,6 +181,16 @@ bool tls_seg_quiet(const struct tls_flow *f, unsigned int dir,
 	return !tls_flow_dead(f);
 }
 
+/*
+ * The handshake layer's fields (hs_*) are not packed: a flow packed early
+ * with any of them set (the client's SYN carried its first handshake
+ * bytes: TCP Fast Open) comes back with the layer off, for good
+ * (TLS_HS_ON is only set at a flow's first record), and is inspected at
+ * the record layer alone.  Failing instead would drop the SYN and its
+ * data (no_memory): the client would retransmit a SYN without data and
+ * TCP Fast Open would never work through the helper.  The layer's state
+ * (up to a whole ClientHello being parsed) cannot fit in the 24 bytes.
+ */
 bool tls_flow_pack_early(const struct tls_flow *f, struct tls_flow_early *e)
 {
 	const struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];
@@ -261,6 +272,8 @@ static bool syn_data_decided(struct tls_flow *f, const struct tls_tcp *t,
 	if (t->ack != c->next_seq - prov)
 		return false;
 	*c = (struct tls_dir){ .next_seq = t->ack, .flags = TLS_F_SEQ_VALID };
+	/* the handshake layer forgets the SYN's bytes too (the server sent none) */
+	tls_hs_reset(f);
 	s->syn_data_rejected = true;
 	return true;
 }

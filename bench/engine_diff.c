@@ -206,6 +206,8 @@ int main(int argc, char **argv)
 		pol.lowrun_limit = limits[rnd() % NLIMITS];
 		pol.heartbeat = rnd() % 3;
 		pol.allow_sslv2 = rnd() % 2;
+		/* the record layer: a reference may predate the handshake one */
+		pol.handshake = 0;
 		n[0] = build(stream[0], 0);
 		n[1] = build(stream[1], 1);
 		at[0] = 0;

@@ -5,7 +5,7 @@
 # The engine self-check: tests and fuzzers only, never the module.
 CHECK_DEPS := tests/tls_check.c tests/tls_check.h
 VEC_SRCS := tests/vectors/tls_vectors.c tests/vectors/vec_run.c tests/vectors/seq_cases.c
-VEC_DEPS := $(VEC_SRCS) tests/vectors/tls_vectors.h tests/vectors/seq_cases.h $(wildcard tests/vectors/real_*.h) \
+VEC_DEPS := $(VEC_SRCS) tests/vectors/tls_vectors.h tests/vectors/seq_cases.h $(wildcard tests/vectors/real_*.h) tests/vectors/hs_vectors.h \
 	    tests/vectors/real_vectors.inc
 UNIT_DEPS := tests/unit/test_main.c tests/unit/test_engine.c tests/unit/test_seq.c \
 	     tests/unit/unit.h $(VEC_DEPS) $(ENGINE_DEPS) $(CHECK_DEPS)

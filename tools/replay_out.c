@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "replay.h"
+#include "../tls_handshake.h"
 
 const char *tr_state_name(enum tr_state s)
 {
@@ -72,6 +73,56 @@ static void jstr(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/*
+ * The handshake layer's facts of the hellos (tls_hs_get_facts()), once
+ * the ClientHello is complete: text " hs=..." or JSON ",\"hs\":{...}".
+ */
+static void print_hs(FILE *out, const struct tls_flow *tf, bool json)
+{
+	static const char *const vname[] = {
+		"SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3",
+	};
+	static const char *const fname[] = {
+		"sni", "sni_ip", "alpn", "ech", "scsv",
+	};
+	struct tls_hs_facts hf;
+	const char *sep = "";
+	unsigned int i;
+
+	if (!tls_hs_get_facts(tf, &hf) || !hf.client_hello) {
+		if (json)
+			fputs(",\"hs\":null", out);
+		return;
+	}
+	fputs(json ? ",\"hs\":{\"offered\":[" : " hs_offered=", out);
+	for (i = 0; i < 5; i++)
+		if (hf.offered & (1u << i)) {
+			fprintf(out, json ? "%s\"%s\"" : "%s%s", sep, vname[i]);
+			sep = ",";
+		}
+	if (!*sep && !json)
+		fputs("-", out);
+	for (i = 0; i < 5 && !(hf.selected & (1u << i)); i++)
+		;
+	if (json)
+		fprintf(out, "],\"selected\":%s%s%s,\"cipher\":%u,\"facts\":[",
+			i < 5 ? "\"" : "", i < 5 ? vname[i] : "null",
+			i < 5 ? "\"" : "", hf.server_hello ? hf.cipher : 0);
+	else
+		fprintf(out, " hs_selected=%s hs_cipher=0x%04x hs_facts=",
+			i < 5 ? vname[i] : "-", hf.server_hello ? hf.cipher : 0);
+	sep = "";
+	for (i = 0; i < 5; i++)
+		if (hf.facts & (1u << i)) {
+			fprintf(out, json ? "%s\"%s\"" : "%s%s", sep, fname[i]);
+			sep = ",";
+		}
+	if (json)
+		fputs("]}", out);
+	else if (!*sep)
+		fputs("-", out);
+}
+
 static void print_json(FILE *out, const struct tr_flow *f,
 		       const struct tr_opts *o, const char *c, const char *s)
 {
@@ -99,6 +150,7 @@ static void print_json(FILE *out, const struct tr_flow *f,
 			f->voffset);
 	else
 		fprintf(out, ",\"dir\":null,\"frame\":null,\"offset\":null");
+	print_hs(out, &f->tls, true);
 	fprintf(out, ",\"state\":\"%s\"", tr_state_name(f->state));
 	if (f->state_frame)
 		fprintf(out, ",\"state_frame\":%" PRIu64, f->state_frame);
@@ -153,6 +205,7 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 	if (f->verdict != TLS_OK)
 		fprintf(out, " dir=%s frame=%" PRIu64 " offset=%" PRIu64,
 			dir_name(f->vdir), f->vframe, f->voffset);
+	print_hs(out, &f->tls, false);
 	fprintf(out, " state=%s", tr_state_name(f->state));
 	if (f->state_frame && f->state != TR_ST_KILLED)
 		fprintf(out, " state_frame=%" PRIu64, f->state_frame);

@@ -51,6 +51,8 @@ static void usage(FILE *out)
 "  --sslv2, --no-sslv2 allow real SSLv2 sessions or not (default no)\n"
 "  --ttl-floor N       drop stream bytes captured with a lower TTL / hop\n"
 "                      limit, 0 to 255 (0 = off; default 8)\n"
+"  --handshake 0|1     1 = validate the handshake messages (default),\n"
+"                      0 = record layer only\n"
 "Reorder window (offline only; the kernel has none):\n"
 "  --reorder-bytes N   per flow direction, hold up to N stream bytes (and\n"
 "                      %u segments) that start beyond a hole until it is\n"
@@ -128,6 +130,7 @@ static int word(const char *flag, const char *s, const char *const *words,
 enum {
 	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
 	O_MAXFLOWS, O_TTLFLOOR, O_REORDER_BYTES, O_REORDER_TOTAL, O_NOREORDER,
+	O_HANDSHAKE,
 };
 
 static const struct option longopts[] = {
@@ -137,6 +140,7 @@ static const struct option longopts[] = {
 	{ "sslv2", no_argument, NULL, O_SSLV2 },
 	{ "no-sslv2", no_argument, NULL, O_NOSSLV2 },
 	{ "ttl-floor", required_argument, NULL, O_TTLFLOOR },
+	{ "handshake", required_argument, NULL, O_HANDSHAKE },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
 	{ "reorder-bytes", required_argument, NULL, O_REORDER_BYTES },
@@ -161,6 +165,7 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 	o->pol.allow_sslv2 = 0;
 	o->pol.gap = TLS_GAP_DROP;
 	o->pol.ttl_floor = TLS_TTL_FLOOR_DEFAULT;
+	o->pol.handshake = TLS_HANDSHAKE_DEFAULT;
 	o->max_flows = TR_MAX_FLOWS_DEFAULT;
 	o->reorder_bytes = TR_REORDER_BYTES_DEFAULT;
 	o->reorder_total = TR_REORDER_TOTAL_DEFAULT;
@@ -185,6 +190,9 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 			break;
 		case O_TTLFLOOR:
 			o->pol.ttl_floor = num("--ttl-floor", optarg, 0, 255);
+			break;
+		case O_HANDSHAKE:
+			o->pol.handshake = num("--handshake", optarg, 0, 1);
 			break;
 		case O_PORT:
 			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))

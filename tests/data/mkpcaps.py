@@ -37,16 +37,37 @@ def rec(ctype, body, ver=0x0303):
     return struct.pack('!BHH', ctype, ver, len(body)) + body
 
 
-def hs(n):
-    """A plaintext handshake record with an n-byte body."""
-    return rec(22, b'\x01' + struct.pack('!I', n - 4)[1:] + rbytes(n - 4))
+def hs(t, body):
+    """A plaintext handshake record holding one message of type t."""
+    return rec(22, bytes([t]) + struct.pack('!I', len(body))[1:] + body)
 
 
-CH = rec(22, b'\x01\x00\x00\x3c\x03\x03' + rbytes(58), 0x0301)
-SH = hs(80) + hs(200) + rec(22, b'\x0e\x00\x00\x00')
+def client_hello():
+    """A 64-byte ClientHello: one suite, a 13-byte padding extension."""
+    r = rbytes(58)
+    return hs(1, b'\x03\x03' + r[:32] + b'\x00' + b'\x00\x02\xc0\x2f' +
+              b'\x01\x00' + b'\x00\x11' + b'\x00\x15\x00\x0d' + bytes(13))
+
+
+def server_flight():
+    """ServerHello (80 bytes), Certificate (200), ServerHelloDone."""
+    r = rbytes(76)
+    sh = hs(2, b'\x03\x03' + r[:32] + b'\x00' + b'\xc0\x2f' + b'\x00' +
+            b'\x00\x24' + b'\xff\x01\x00\x01\x00' + b'\x00\x17\x00\x00' +
+            b'\x12\x34\x00\x17' + r[32:55])
+    r = rbytes(196)
+    cert = hs(11, b'\x00\x00\xc1' + b'\x00\x00\xbe' + r[:190])
+    return sh + cert + rec(22, b'\x0e\x00\x00\x00')
+
+
+CH = client_hello()
+CH = CH[:1] + b'\x03\x01' + CH[3:]    # record version TLS 1.0, as clients do
+SH = server_flight()
+assert len(CH) == 69 and len(SH) == 85 + 205 + 9
 CCS = rec(20, b'\x01')
 FIN = rec(22, rbytes(40))
-HEARTBLEED = rec(24, b'\x01\x40\x00', 0x0302)   # payload_length 16384 in 3 bytes
+# payload_length 16384 in 3 bytes, in the version the ServerHello selected
+HEARTBLEED = rec(24, b'\x01\x40\x00', 0x0303)
 
 
 class Session:
@@ -294,7 +315,7 @@ def main():
     #        alert follows it): with the reorder window every byte but
     #        the lost ones and the alert after them is judged;
     #     b. a Heartbleed request after a reordered stretch of the
-    #        client's certificate, itself captured before the last two
+    #        client flight (a 3000-byte ClientKeyExchange), itself captured before the last two
     #        pieces of that stretch: caught at its own frame;
     #     c. a benign heartbeat whose request segment is captured before
     #        the client segment in front of it and after the server's
@@ -317,14 +338,14 @@ def main():
 
     s = Session('192.0.2.22', '198.51.100.20', 51012)
     pk += s.handshake() + [s.seg(0, CH), s.seg(1, SH)]
-    cert = hs(2995)                             # 3000 bytes: 5 segments
+    cert = hs(16, rbytes(2991))     # ClientKeyExchange, 3000 bytes: 5 segments
     c = [s.seg(0, cert[off:off + 600]) for off in range(0, len(cert), 600)]
     hb = s.seg(0, HEARTBLEED)
     pk += [c[0], c[2], c[1], hb, c[4], c[3], s.seg(1, flags='RA')]
 
     s = Session('192.0.2.23', '198.51.100.20', 51013)
     pk += s.handshake() + [s.seg(0, CH), s.seg(1, SH)]
-    x = s.seg(0, hs(200))
+    x = s.seg(0, hs(16, rbytes(196)))
     req = s.seg(0, rec(24, b'\x01\x00\x10' + rbytes(16) + rbytes(16)))
     resp = s.seg(1, rec(24, b'\x02\x00\x10' + rbytes(16) + rbytes(16)))
     pk += [req, resp, x, s.seg(0, flags='A')] + s.close()

@@ -90,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pol.lowrun_limit = data[0] | data[1] << 8;
 	pol.heartbeat = (data[2] & 3) == 3 ? TLS_HB_VALIDATE : data[2] & 3;
 	pol.allow_sslv2 = !!(data[2] & 4);
+	pol.handshake = !(data[2] & 8);
 	maxc = data[3] ? data[3] : 256;
 	seed = (u32)data[4] | data[5] << 8 | data[6] << 16 | (u32)data[7] << 24;
 	if (!seed)

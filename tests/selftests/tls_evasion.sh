@@ -87,14 +87,20 @@ ip netns exec "$client" sh -c '
 	ip6tables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP' ||
 	{ log_fail "cannot drop the client kernel's RSTs"; exit 1; }
 # router: the README's deployment; the after_kill ports are exempt from the
-# INVALID rule, to show that the helper alone keeps a killed flow dead
+# INVALID rule, to show that the helper alone keeps a killed flow dead.
+# handshake=0: the techniques fill the client's stream with HelloRequest
+# records and 3-byte handshake decoys, which the handshake layer (another
+# rule, tested by the unit vectors) would kill first; the TCP rules are
+# what this test is about
 { attach_iptables "$router" $PORT_IPT,$AK_IPT && attach_nft "$router" $PORT_NFT &&
   drop_invalid "$router" &&
   ip netns exec "$router" sh -c "
 	iptables -I FORWARD 1 -p tcp -m multiport --ports $AK_OFF,$AK_IPT -j ACCEPT &&
 	ip6tables -I FORWARD 1 -p tcp -m multiport --ports $AK_OFF,$AK_IPT -j ACCEPT &&
+	sysctl -qw net.netfilter.nf_conntrack_tls_handshake=0 &&
 	sysctl net.netfilter.nf_conntrack_tcp_loose net.netfilter.nf_conntrack_tls_ttl_floor \
-		net.netfilter.nf_conntrack_tls_dead_timeout 2>&1 | sed 's/^/# router: /'"; } ||
+		net.netfilter.nf_conntrack_tls_dead_timeout \
+		net.netfilter.nf_conntrack_tls_handshake 2>&1 | sed 's/^/# router: /'"; } ||
 	{ log_fail "cannot set up the router"; exit 1; }
 # server: Fast Open as by default (1, client only): no SYN data accepted
 ip netns exec "$server" sysctl net.ipv4.tcp_fastopen net.ipv4.tcp_stdurg | sed 's/^/# server: /'

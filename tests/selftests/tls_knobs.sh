@@ -33,6 +33,7 @@ PY=/usr/bin/python3
 ATTACK=$PEERS/tlsattack.py
 SECRET=SELFTEST-KNOB-SECRET-$SUFFIX-$RANDOM
 KNOBS=(lowrun_limit heartbeat gap audit sslv2 log reset ttl_floor dead_timeout)
+# handshake (default 1) is checked by its bad and good values below only
 DEFAULTS=(128 0 0 0 0 1 0 8 120)
 
 require_module loaded file
@@ -117,7 +118,7 @@ if ! rmmod nf_conntrack_tls; then
 else
 	for bad in heartbeat=9 heartbeat=3 lowrun_limit=65536 lowrun_limit=-1 \
 		   gap=2 audit=2 sslv2=2 log=2 reset=2 heartbeat=abc ttl_floor=256 \
-		   ttl_floor=-1 dead_timeout=0 dead_timeout=86401; do
+		   ttl_floor=-1 dead_timeout=0 dead_timeout=86401 handshake=2; do
 		n=$(dmesg | wc -l)
 		name=${bad%%=*}
 		if insmod "$KO" "$bad" 2>"$TLSDIR/insmod.err"; then
@@ -184,11 +185,12 @@ ip netns exec "$router" bash -c '
 	}
 	for v in -1 65536 100000 abc; do try bad lowrun_limit $v; done
 	for v in 3 7 -1; do try bad heartbeat $v; done
-	for k in gap audit sslv2 log reset; do try bad $k 2; try bad $k -1; done
+	for k in gap audit sslv2 log reset handshake; do try bad $k 2; try bad $k -1; done
 	for v in 256 -1 x; do try bad ttl_floor $v; done
 	for v in 0 86401 -5; do try bad dead_timeout $v; done
 	for kv in lowrun_limit=65535 lowrun_limit=0 heartbeat=2 gap=1 audit=1 sslv2=1 log=0 reset=1 \
-		  ttl_floor=255 ttl_floor=0 dead_timeout=86400 dead_timeout=1; do
+		  ttl_floor=255 ttl_floor=0 dead_timeout=86400 dead_timeout=1 \
+		  handshake=0 handshake=1; do
 		try good ${kv%%=*} ${kv#*=}
 	done' >"$TLSDIR/sysctl.out"
 for k in "${KNOBS[@]}"; do
@@ -208,8 +210,8 @@ for k in "${KNOBS[@]}"; do
 		log_pass "sysctl $k: ${refused[*]} refused, value stays $before"
 done
 bad=$(awk '$1 == "good" && ($4 != 0 || $6 != $3)' "$TLSDIR/sysctl.out")
-if [ -z "$bad" ] && [ "$(grep -c '^good' "$TLSDIR/sysctl.out")" = 12 ]; then
-	log_pass "sysctl accepts the limits (lowrun_limit 65535 and 0, heartbeat 2, gap/audit/sslv2/reset 1, log 0, ttl_floor 255 and 0, dead_timeout 86400 and 1)"
+if [ -z "$bad" ] && [ "$(grep -c '^good' "$TLSDIR/sysctl.out")" = 14 ]; then
+	log_pass "sysctl accepts the limits (lowrun_limit 65535 and 0, heartbeat 2, gap/audit/sslv2/reset 1, log 0, ttl_floor 255 and 0, dead_timeout 86400 and 1, handshake 0 and 1)"
 else
 	log_fail "sysctl refused valid values: $bad"
 fi

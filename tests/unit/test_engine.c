@@ -12,6 +12,7 @@
 #include "unit.h"
 #include "../../tls_parse.h"
 #include "../../tls_seq.h"
+#include "../../tls_handshake.h"
 #include "../tls_check.h"
 #include "../vectors/tls_vectors.h"
 
@@ -394,8 +395,10 @@ static void t_api(void)
 	CHECK(&g, r == TLS_OK, "dir 2");
 	r = tls_feed(&f, 0, ok, 0, &pol, &res);
 	CHECK(&g, r == TLS_OK && !res.records, "len 0");
+	/* the default policy validates handshakes: ok is a 0-byte hello */
 	r = tls_feed(&f, 0, ok, sizeof(ok), NULL, &res);
-	CHECK(&g, r == TLS_OK, "NULL policy");
+	CHECK(&g, r == TLS_R_HS_MALFORMED && res.at == 8, "NULL policy %s",
+	      tls_reason_name(r));
 	CHECK(&g, !strcmp(tls_flow_version_name(&f), "TLS1.2"), "ver %s",
 	      tls_flow_version_name(&f));
 	tls_flow_init(&f);
@@ -415,12 +418,147 @@ static void t_api(void)
 	      "-1");
 	for (i = 0; i < TLS_R_MAX; i++)
 		CHECK(&g, strcmp(tls_reason_name(i), "unknown"), "name %d", i);
-	CHECK(&g, sizeof(struct tls_flow) == 44, "flow size");
+	CHECK(&g, sizeof(struct tls_flow) == 72, "flow size");
 	CHECK(&g, sizeof(struct tls_flow_early) == 24, "early flow size");
 	group_end(&g);
 }
 
 /* Every reason code is produced by at least one vector. */
+/*
+ * The handshake layer across the early state (tls_seq.h): a ClientHello
+ * started on the SYN (TCP Fast Open) turns the layer off for the flow;
+ * one started after the SYN-ACK keeps it.  Knob changes: on only from a
+ * flow's first record, off for good once the policy says 0.
+ */
+static void t_handshake_state(void)
+{
+	/* a 45-byte ClientHello with one suite, record and message */
+	static const u8 ch[] = {
+		22, 3, 1, 0, 45, 1, 0, 0, 41, 3, 3,
+		0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87,
+		0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
+		0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97,
+		0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
+		0, 0, 2, 0x13, 1, 1, 0,
+	};
+	/* a ClientHello from the server: hs_direction when the layer is on */
+	static const u8 bad[] = { 22, 3, 3, 0, 4, 1, 0, 0, 0 };
+	struct tls_policy on = { .lowrun_limit = 128, .handshake = 1 };
+	struct tls_policy off = { .lowrun_limit = 128, .handshake = 0 };
+	struct tls_hs_facts hf;
+	struct tls_flow_early e;
+	struct unit_group g;
+	struct tls_flow f;
+	enum tls_reason r;
+
+	group_begin(&g, "handshake layer: early state, knob changes");
+	/* the whole hello after the SYN-ACK: the layer stays on */
+	tls_flow_init(&f);
+	r = tls_feed(&f, 0, ch, sizeof(ch), &on, NULL);
+	CHECK(&g, r == TLS_OK && tls_hs_get_facts(&f, &hf) && hf.client_hello,
+	      "hello: %s", tls_reason_name(r));
+	r = tls_feed(&f, 1, bad, sizeof(bad), &on, NULL);
+	CHECK(&g, r == TLS_R_HS_DIRECTION, "on: %s", tls_reason_name(r));
+	/* the first 20 bytes on the SYN, packed early: the layer is off */
+	tls_flow_init(&f);
+	r = tls_feed(&f, 0, ch, 20, &on, NULL);
+	CHECK(&g, r == TLS_OK && f.hs_flags == TLS_HS_ON, "syn part");
+	CHECK(&g, tls_flow_pack_early(&f, &e), "pack");
+	tls_flow_unpack_early(&f, &e);
+	CHECK(&g, !tls_hs_get_facts(&f, &hf), "facts after unpack");
+	r = tls_feed(&f, 0, ch + 20, sizeof(ch) - 20, &on, NULL);
+	CHECK(&g, r == TLS_OK, "rest: %s", tls_reason_name(r));
+	r = tls_feed(&f, 1, bad, sizeof(bad), &on, NULL);
+	CHECK(&g, r == TLS_OK, "off after unpack: %s", tls_reason_name(r));
+	/* a policy of 0 at the first record: off for the flow */
+	tls_flow_init(&f);
+	tls_feed(&f, 0, ch, 10, &off, NULL);
+	tls_feed(&f, 0, ch + 10, sizeof(ch) - 10, &on, NULL);
+	r = tls_feed(&f, 1, bad, sizeof(bad), &on, NULL);
+	CHECK(&g, r == TLS_OK && !f.hs_flags, "knob on later: %s",
+	      tls_reason_name(r));
+	/* on, then 0 in the middle of the hello: off for good */
+	tls_flow_init(&f);
+	tls_feed(&f, 0, ch, 10, &on, NULL);
+	tls_feed(&f, 0, ch + 10, 10, &off, NULL);
+	tls_feed(&f, 0, ch + 20, sizeof(ch) - 20, &on, NULL);
+	r = tls_feed(&f, 1, bad, sizeof(bad), &on, NULL);
+	CHECK(&g, r == TLS_OK && !tls_hs_get_facts(&f, &hf),
+	      "knob off mid-hello: %s", tls_reason_name(r));
+	group_end(&g);
+}
+
+/* Replay vector nm whole into f; false if there is none of that name. */
+static bool replay_named(const char *nm, struct tls_flow *f)
+{
+	const struct tls_vector *v;
+	unsigned int i, k;
+
+	for (i = 0; i < tls_nvectors; i++) {
+		v = &tls_vectors[i];
+		if (strcmp(v->name, nm))
+			continue;
+		tls_flow_init(f);
+		for (k = 0; k < v->nsteps; k++)
+			tls_feed(f, v->steps[k].dir, v->steps[k].data,
+				 v->steps[k].len, &v->pol, NULL);
+		return true;
+	}
+	return false;
+}
+
+/* The facts of the hellos (tls_hs_get_facts()) after whole handshakes. */
+static void t_handshake_facts(void)
+{
+	struct tls_hs_facts hf;
+	struct unit_group g;
+	struct tls_flow f;
+
+	group_begin(&g, "handshake layer: facts of the hellos");
+	CHECK(&g, replay_named("hs_tls13_full", &f) &&
+	      tls_hs_get_facts(&f, &hf), "tls13 vector");
+	CHECK(&g, hf.client_hello && hf.server_hello, "hellos done");
+	CHECK(&g, hf.offered == (TLS_V_TLS13 | TLS_V_TLS12), "offered %#x",
+	      hf.offered);
+	CHECK(&g, hf.selected == TLS_V_TLS13 && hf.cipher == 0x1301,
+	      "selected %#x cipher %#x", hf.selected, hf.cipher);
+	CHECK(&g, hf.facts == (TLS_HF_SNI | TLS_HF_ALPN), "facts %#x",
+	      hf.facts);
+	CHECK(&g, !strcmp(tls_flow_version_name(&f), "TLS1.3"), "name %s",
+	      tls_flow_version_name(&f));
+	CHECK(&g, replay_named("hs_sni_ip_scsv", &f) &&
+	      tls_hs_get_facts(&f, &hf), "ip vector");
+	CHECK(&g, hf.facts == (TLS_HF_SNI | TLS_HF_SNI_IP | TLS_HF_SCSV),
+	      "ip facts %#x", hf.facts);
+	CHECK(&g, hf.selected == TLS_V_TLS12 && hf.cipher == 0xc02f &&
+	      hf.offered == 0x0f, "ip: %#x %#x %#x", hf.selected, hf.cipher,
+	      hf.offered);
+	/* a HelloRetryRequest: the second hello and the ServerHello count */
+	CHECK(&g, replay_named("hs_hrr", &f) && tls_hs_get_facts(&f, &hf) &&
+	      hf.selected == TLS_V_TLS13 && (f.hs_flags & TLS_HS_HRR) &&
+	      (f.hs_flags & TLS_HS_CH2_DONE), "hrr %#x", f.hs_flags);
+	CHECK(&g, (f.dir[0].flags & TLS_F_TLS13) &&
+	      (f.dir[1].flags & TLS_F_TLS13), "hrr tls13 flags");
+	/* real OpenSSL: a HelloRetryRequest; a 2 KB hello in five records */
+	CHECK(&g, replay_named("real_ossl_hrr_hs", &f) &&
+	      tls_hs_get_facts(&f, &hf) && hf.selected == TLS_V_TLS13 &&
+	      (f.hs_flags & TLS_HS_CH2_DONE) && (hf.facts & TLS_HF_SNI),
+	      "real hrr %#x %#x", f.hs_flags, hf.selected);
+	CHECK(&g, replay_named("real_ossl_bighello_hs", &f) &&
+	      tls_hs_get_facts(&f, &hf) && hf.selected == TLS_V_TLS13 &&
+	      (hf.facts & (TLS_HF_SNI | TLS_HF_ALPN)) ==
+	      (TLS_HF_SNI | TLS_HF_ALPN), "real big hello %#x", hf.facts);
+	/* TLS 1.2: no TLS 1.3 guess from the record types */
+	CHECK(&g, replay_named("hs_tls12_full", &f) &&
+	      tls_hs_get_facts(&f, &hf) && hf.selected == TLS_V_TLS12 &&
+	      !((f.dir[0].flags | f.dir[1].flags) & TLS_F_TLS13),
+	      "tls12 %#x", hf.selected);
+	/* the layer off: no facts */
+	CHECK(&g, replay_named("hs_tls13_full_off", &f) &&
+	      !tls_hs_get_facts(&f, &hf), "off");
+	group_end(&g);
+}
+
 static void t_coverage(void)
 {
 	struct unit_group g;
@@ -444,4 +582,6 @@ void run_engine_tests(void)
 	t_scan_random();
 	t_limit_runtime();
 	t_api();
+	t_handshake_state();
+	t_handshake_facts();
 }

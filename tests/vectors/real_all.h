@@ -8,3 +8,5 @@
 #include "real_gnutls_tls13.h"
 #include "real_gnutls_hb.h"
 #include "real_v2compat.h"
+#include "real_ossl_hrr.h"
+#include "real_ossl_bighello.h"

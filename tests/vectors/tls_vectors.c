@@ -42,6 +42,15 @@
 #define PV2		POL(TLS_LOWRUN_DEFAULT, TLS_HB_VALIDATE, 1)
 #define PV2L(l)		POL(l, TLS_HB_VALIDATE, 1)
 #define PHB(p)		POL(TLS_LOWRUN_DEFAULT, p, 0)
+/* the defaults of the module and the replay tool: the handshake layer on */
+#define PHS		{ .lowrun_limit = TLS_LOWRUN_DEFAULT,		\
+			  .heartbeat = TLS_HB_VALIDATE,			\
+			  .handshake = 1 }
+#define PHSL(l)		{ .lowrun_limit = (l),				\
+			  .heartbeat = TLS_HB_VALIDATE,			\
+			  .handshake = 1 }
+#define PHSB(p)		{ .lowrun_limit = TLS_LOWRUN_DEFAULT,		\
+			  .heartbeat = (p), .handshake = 1 }
 
 /* one-direction, one-step conversation */
 #define V1(id, d, ...)							\
@@ -340,6 +349,8 @@ V1(v_v2_after_tls, C, C_HELLO, 0x80, 0x03, 1, 3, 1);
 /* VEC1(name, policy, expect, expect_off): client-side verdict */
 /* real captures (gen_real.sh): arrays here, table rows in real_vectors.inc */
 #include "real_all.h"
+/* handshake layer (gen_hs.py): arrays here, rows below */
+#include "hs_vectors.h"
 
 #define VEC1(nm, ...)		VEC(#nm, v_##nm, VEC1_(__VA_ARGS__))
 #define VEC1_(...)		VEC1__(__VA_ARGS__)
@@ -473,6 +484,31 @@ const struct tls_vector tls_vectors[] = {
 	    TLS_R_SSLV2_FORBIDDEN, S, 2),
 	VEC1(v2_after_tls, PDEF, TLS_R_RECORD_TYPE, 9),
 #include "real_vectors.inc"
+	/* the real captures again with the handshake layer: same verdicts */
+	VEC("real_ossl_tls10_hs", real_ossl_tls10, PHS, TLS_OK, C, 0),
+	VEC("real_ossl_tls10_version_hs", real_ossl_tls10_version, PHS,
+	    TLS_R_RECORD_VERSION, S, 1),
+	VEC("real_ossl_tls11_hs", real_ossl_tls11, PHS, TLS_OK, C, 0),
+	VEC("real_ossl_tls12_hs", real_ossl_tls12, PHS, TLS_OK, C, 0),
+	VEC("real_ossl_tls12_lowrun_hs", real_ossl_tls12_lowrun, PHSL(57),
+	    TLS_R_LOWRUN, S, 887),
+	VEC("real_ossl_tls13_hs", real_ossl_tls13, PHS, TLS_OK, C, 0),
+	VEC("real_ossl_tls13_lowrun_hs", real_ossl_tls13_lowrun, PHSL(128),
+	    TLS_R_LOWRUN, S, 294),
+	VEC("real_gnutls_tls12_hs", real_gnutls_tls12, PHS, TLS_OK, C, 0),
+	VEC("real_gnutls_tls13_hs", real_gnutls_tls13, PHS, TLS_OK, C, 0),
+	VEC("real_gnutls_hb_hs", real_gnutls_hb, PHS, TLS_OK, C, 0),
+	VEC("real_gnutls_hb_leak_hs", real_gnutls_hb_leak, PHS,
+	    TLS_R_HB_LEAK, C, 392),
+	VEC("real_gnutls_hb_hbdrop_hs", real_gnutls_hb_hbdrop,
+	    PHSB(TLS_HB_DROP), TLS_R_HB_FORBIDDEN, S, 1175),
+	VEC("real_v2compat_hs", real_v2compat, PHS, TLS_OK, C, 0),
+	/* gen_real_hs.sh: a HelloRetryRequest, a 2 KB hello in 5 records */
+	VEC("real_ossl_hrr_hs", real_ossl_hrr, PHS, TLS_OK, C, 0),
+	VEC("real_ossl_bighello_hs", real_ossl_bighello, PHS, TLS_OK, C, 0),
+#define HS_VECTOR_ROWS
+#include "hs_vectors.h"
+#undef HS_VECTOR_ROWS
 };
 
 const unsigned int tls_nvectors = VN(tls_vectors);

@@ -74,11 +74,25 @@ def say(line):
 
 
 def hello(msg_type, ctl=b""):
-    """A plaintext handshake record: type, length, version, then ctl (the
-    client's JSON for the server, NUL-terminated) and pool bytes."""
-    body = b"\x03\x03" + ctl + b"\0" + POOL[:200]
+    """A plaintext hello record the handshake layer accepts (TLS 1.2, one
+    suite): ClientHello (1) with ctl (the client's JSON for the server,
+    NUL-terminated) in a private extension at body offset CTL_OFF, then
+    pool bytes in another; or a ServerHello (2) selecting TLS 1.2."""
+    fixed = b"\x03\x03" + POOL[:32] + b"\x00"
+    if msg_type == 1:
+        exts = (struct.pack(">HH", 0xffc0, len(ctl) + 1) + ctl + b"\0" +
+                struct.pack(">HH", 0xffc1, 200) + POOL[32:232])
+        body = (fixed + b"\x00\x02\xc0\x2f\x01\x00" +
+                struct.pack(">H", len(exts)) + exts)
+    else:
+        body = fixed + b"\xc0\x2f\x00"
     hs = bytes([msg_type]) + len(body).to_bytes(3, "big") + body
     return b"\x16\x03\x01" + struct.pack(">H", len(hs)) + hs
+
+
+# where hello(1) puts ctl in its record body: message header, version,
+# random, session id, suites, compression, extensions length and header
+CTL_OFF = 4 + 2 + 32 + 1 + 4 + 2 + 2 + 4
 
 
 def appdata(body):
@@ -177,7 +191,7 @@ def synthetic(conn):
     din = hashlib.sha256()
     hdr = recv_exact(conn, 5, din)
     rec = recv_exact(conn, struct.unpack(">H", hdr[3:5])[0], din)
-    ctl = json.loads(rec[6:rec.index(b"\0", 6)])
+    ctl = json.loads(rec[CTL_OFF:rec.index(b"\0", CTL_OFF)])
     rng = random.Random()
     out = Out(conn, pace=ctl.get("pace", 0.0))
 

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Generate hs_vectors.h: hand-built handshake-layer vectors.
+
+Each vector is a conversation built from well-formed handshake messages
+(or one broken on purpose); the expected stream offset of the deciding
+byte is computed here from the construction, so the C side only checks
+it.  Run from anywhere: python3 gen_hs.py > hs_vectors.h
+"""
+import os
+import sys
+
+C, S = 0, 1
+HI = bytes(range(0x80, 0xa0))  # 32 bytes >= 0x80: a random, a ciphertext
+
+
+def rec(t, body, ver=(3, 3)):
+    return bytes([t, ver[0], ver[1], len(body) >> 8, len(body) & 0xff]) + body
+
+
+def msg(t, body):
+    n = len(body)
+    return bytes([t, n >> 16, (n >> 8) & 0xff, n & 0xff]) + body
+
+
+def ext(t, body):
+    return bytes([t >> 8, t & 0xff, len(body) >> 8, len(body) & 0xff]) + body
+
+
+def client_hello(exts=b"", suites=b"\x13\x01", sid=b""):
+    body = b"\x03\x03" + HI + bytes([len(sid)]) + sid
+    body += bytes([len(suites) >> 8, len(suites) & 0xff]) + suites + b"\x01\x00"
+    if exts:
+        body += bytes([len(exts) >> 8, len(exts) & 0xff]) + exts
+    return msg(1, body)
+
+
+def server_hello(exts=b"", suite=b"\x13\x01", rnd=HI, sid=b""):
+    body = b"\x03\x03" + rnd + bytes([len(sid)]) + sid + suite + b"\x00"
+    if exts:
+        body += bytes([len(exts) >> 8, len(exts) & 0xff]) + exts
+    return msg(2, body)
+
+
+CCS = rec(20, b"\x01")
+FIN = rec(22, HI[:16])          # protected Finished (TLS <= 1.2)
+APP = rec(23, HI)
+CH = client_hello()
+SH = server_hello()
+CERT = msg(11, b"\x00\x00\x00")
+SHD = msg(14, b"")
+CKE = msg(16, b"\x00\x01\x80")
+
+vectors = []   # (name, steps, policy, reason, dir, off)
+
+
+def vec(name, steps, reason="TLS_OK", d=C, off=0, pol="PHS"):
+    vectors.append((name, steps, pol, reason, d, off))
+
+
+full12 = [(C, rec(22, CH)), (S, rec(22, SH + CERT + SHD)),
+          (C, rec(22, CKE) + CCS + FIN), (S, CCS + FIN),
+          (C, APP), (S, APP)]
+vec("hs_tls12_full", full12)
+# the same bytes with the record layer alone: nothing changes
+vec("hs_tls12_full_off", full12, pol="PDEF")
+# a client certificate: Certificate is sent by both sides
+vec("hs_tls12_client_cert",
+    [(C, rec(22, CH)), (S, rec(22, SH + CERT + msg(13, b"\x01\x01\x00\x00")
+                                  + SHD)),
+     (C, rec(22, CERT + CKE + msg(15, b"\x04\x03\x00\x01\x80")) + CCS + FIN),
+     (S, CCS + FIN)])
+# one ClientHello in two records, one message cut at every length byte
+ch2 = CH[:2], CH[2:20], CH[20:]
+vec("hs_ch_three_records", [(C, b"".join(rec(22, p) for p in ch2)),
+                            (S, rec(22, SH + SHD))])
+# a post-quantum sized ClientHello (X25519MLKEM768 share: 1216 bytes of
+# key share plus padding to 2000) in two records, as two TCP segments
+ks = ext(0x0033, bytes([0x04, 0xe6]) + b"\x11\xec\x04\xc0" + bytes(1216))
+pq = client_hello(ext(0x002b, b"\x02\x03\x04") + ks +
+                  ext(0x0015, bytes(2000 - 41 - 2 - 7 - len(ks) - 4)))
+assert 1990 < len(pq) < 2010
+SH13 = server_hello(ext(0x002b, b"\x03\x04") +
+                    ext(0x0033, b"\x00\x1d\x00\x20" + HI))
+vec("hs_pq_hello", [(C, rec(22, pq[:1400])), (C, rec(22, pq[1400:])),
+                    (S, rec(22, SH13) + CCS + APP), (C, CCS + APP)])
+# the largest ClientHello accepted, and one byte more
+big = client_hello(ext(0x0015, bytes(16384 - 41 - 2 - 4)))
+assert len(big) == 16388
+vec("hs_ch_max", [(C, rec(22, big[:16000]) + rec(22, big[16000:])),
+                  (S, rec(22, SH))])
+big1 = client_hello(ext(0x0015, bytes(16384 - 41 - 2 - 4 + 1)))
+vec("hs_ch_too_big", [(C, rec(22, big1[:16000]) + rec(22, big1[16000:]))],
+    "TLS_R_HS_MALFORMED", C, 5 + 3)
+# a ClientHello shorter than its fixed fields
+vec("hs_ch_too_short", [(C, rec(22, msg(1, CH[4:-1])))],
+    "TLS_R_HS_MALFORMED", C, 5 + 3)
+vec("hs_type_unknown", [(C, rec(22, msg(99, b"")))],
+    "TLS_R_HS_MALFORMED", C, 5)
+vec("hs_shd_not_empty", [(C, rec(22, CH)), (S, rec(22, SH + msg(14, b"\x00")))],
+    "TLS_R_HS_MALFORMED", S, 5 + len(SH) + 3)
+# direction: a ServerHello from the client, a ClientHello from the server
+vec("hs_dir_client_sh", [(C, rec(22, SH))], "TLS_R_HS_DIRECTION", C, 5)
+vec("hs_dir_server_ch", [(C, rec(22, CH)), (S, rec(22, CH))],
+    "TLS_R_HS_DIRECTION", S, 5)
+vec("hs_dir_client_nst", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
+                          (C, rec(22, msg(4, b"\x00" * 6)))],
+    "TLS_R_HS_DIRECTION", C, len(CH) + 10)
+vec("hs_dir_server_cke", [(C, rec(22, CH)), (S, rec(22, SH + CKE))],
+    "TLS_R_HS_DIRECTION", S, 5 + len(SH))
+# early server: before any client byte, and inside the ClientHello
+vec("hs_early_server", [(S, rec(22, SH))], "TLS_R_EARLY_SERVER", S, 0)
+vec("hs_early_server_partial", [(C, rec(22, CH[:30])), (S, rec(22, SH))],
+    "TLS_R_EARLY_SERVER", S, 0)
+vec("hs_early_server_rec", [(C, rec(22, CH[:30]) + rec(22, CH[30:-1])),
+                            (S, rec(21, b"\x02\x28"))],
+    "TLS_R_EARLY_SERVER", S, 0)
+vec("hs_early_server_off", [(S, rec(22, SH))], pol="PDEF")
+# interleaving: a CCS or an alert inside a message
+vec("hs_interleave_ccs", [(C, rec(22, CH[:10]) + CCS)],
+    "TLS_R_HS_INTERLEAVE", C, 15)
+vec("hs_interleave_alert", [(C, rec(22, CH)), (S, rec(22, SH[:7]) +
+                                               rec(21, b"\x02\x28"))],
+    "TLS_R_HS_INTERLEAVE", S, 12)
+vec("hs_interleave_len", [(C, rec(22, CH[:2]) + APP)],
+    "TLS_R_HS_INTERLEAVE", C, 7)
+# a zero-length handshake record is a record-layer violation already
+vec("hs_empty_record", [(C, rec(22, b""))], "TLS_R_RECORD_LENGTH", C, 4)
+
+# ---- versions, TLS 1.3, HelloRetryRequest, downgrade, order
+SV13 = ext(0x002b, b"\x04\x03\x04\x03\x03")     # offers 1.3 and 1.2
+KS = ext(0x0033, b"\x00\x24\x00\x1d\x00\x20" + HI)
+SNI = ext(0x0000, b"\x00\x0e\x00\x00\x0bexample.com")
+SNI_IP = ext(0x0000, b"\x00\x0c\x00\x00\x0910.0.0.17")
+ALPN = ext(0x0010, b"\x00\x03\x02h2")
+CH13 = client_hello(SNI + ALPN + SV13 + KS, b"\x13\x01\x13\x02")
+full13 = [(C, rec(22, CH13, (3, 1))), (S, rec(22, SH13) + CCS + APP + APP),
+          (C, CCS + APP), (S, APP), (C, APP)]
+vec("hs_tls13_full", full13)
+vec("hs_tls13_full_off", full13, pol="PDEF")
+# 0-RTT: CCS and early data right after the ClientHello
+vec("hs_tls13_0rtt", [(C, rec(22, CH13, (3, 1)) + CCS + APP),
+                      (S, rec(22, SH13) + CCS + APP), (C, APP)])
+# session resumption (TLS 1.2, session id echoed): CCS right after SH
+SID = bytes(range(0x80, 0xa0))
+vec("hs_tls12_resume",
+    [(C, rec(22, client_hello(sid=SID, suites=b"\xc0\x2f"))),
+     (S, rec(22, server_hello(sid=SID, suite=b"\xc0\x2f")) + CCS + FIN),
+     (C, CCS + FIN + APP), (S, APP)])
+# HelloRetryRequest: HRR + CCS, client CCS + second hello, then the SH
+HRR_RND = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891"
+                        "c2a211167abb8c5e079e09e2c8a8339c")
+HRR = server_hello(ext(0x002b, b"\x03\x04") + ext(0x0033, b"\x00\x17"),
+                   rnd=HRR_RND)
+hrr = [(C, rec(22, CH13, (3, 1))), (S, rec(22, HRR) + CCS),
+       (C, CCS + rec(22, CH13)), (S, rec(22, SH13) + APP), (C, APP)]
+vec("hs_hrr", hrr)
+vec("hs_hrr_off", hrr, pol="PDEF")
+# a second HelloRetryRequest: downgrade
+off = 5 + len(SH13) - 1
+vec("hs_hrr_twice", [(C, rec(22, CH13, (3, 1))), (S, rec(22, HRR) + CCS),
+                     (C, CCS + rec(22, CH13)), (S, rec(22, HRR))],
+    "TLS_R_DOWNGRADE", S, len(HRR) + 5 + 6 + 5 + len(HRR) - 1)
+# a second ClientHello without a HelloRetryRequest, a third one
+vec("hs_ch_again", [(C, rec(22, CH13) + rec(22, CH13))],
+    "TLS_R_HS_ORDER", C, 5 + len(CH13) + 5)
+vec("hs_ch_third", [(C, rec(22, CH13, (3, 1))), (S, rec(22, HRR) + CCS),
+                    (C, CCS + rec(22, CH13) + rec(22, CH13))],
+    "TLS_R_HS_ORDER", C, len(CH13) + 5 + 6 + 5 + len(CH13))
+# the server does not wait for the second hello
+vec("hs_hrr_server_early", [(C, rec(22, CH13, (3, 1))),
+                            (S, rec(22, HRR) + CCS + rec(22, SH13))],
+    "TLS_R_HS_ORDER", S, 5 + len(HRR) + 6 + 5)
+# a plaintext handshake message after the TLS 1.3 CCS
+vec("hs_tls13_plain_after_ccs", [(C, rec(22, CH13, (3, 1))),
+                                 (S, rec(22, SH13) + CCS + rec(22, CERT))],
+    "TLS_R_HS_ORDER", S, 5 + len(SH13) + 6)
+# order: the server's first message is not a ServerHello; the client
+# sends a Certificate before the ServerHello; a second ServerHello
+vec("hs_order_server_first", [(C, rec(22, CH)), (S, rec(22, CERT))],
+    "TLS_R_HS_ORDER", S, 5)
+vec("hs_order_client_early", [(C, rec(22, CH) + rec(22, CERT))],
+    "TLS_R_HS_ORDER", C, 5 + len(CH) + 5)
+vec("hs_order_sh_twice", [(C, rec(22, CH)), (S, rec(22, SH + SH))],
+    "TLS_R_HS_ORDER", S, 5 + len(SH))
+# a plaintext hello after the ServerHello (renegotiation is encrypted)
+vec("hs_order_renego_plain", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
+                              (C, rec(22, CH))],
+    "TLS_R_HS_ORDER", C, len(CH) + 5 + 5)
+# near miss: a hello after the CCS is ciphertext to the helper (scanned)
+vec("hs_renego_encrypted", full12 + [(C, rec(22, CH)), (S, rec(22, SH))])
+# the TLS <= 1.2 flights in order: every optional message, a ticket
+SKE = msg(12, HI[:8])
+CSTAT = msg(22, b"\x01\x00\x00\x02\x80\x81")
+CR = msg(13, b"\x01\x01\x00\x00")
+NST = msg(4, b"\x00\x00\x00\x10\x00\x02\x80\x81")
+vec("hs_flight_full", [(C, rec(22, CH)),
+                       (S, rec(22, SH + CERT + CSTAT + SKE + CR + SHD)),
+                       (C, rec(22, CERT + CKE + msg(15, b"\x04\x03\x00\x01\x80"))
+                        + CCS + FIN),
+                       (S, rec(22, NST) + CCS + FIN)])
+# out of order: a Certificate after the ServerHelloDone, the same
+# ClientKeyExchange twice, a plaintext Certificate after a TLS 1.3
+# ServerHello, a Finished in the clear
+vec("hs_flight_cert_late", [(C, rec(22, CH)), (S, rec(22, SH + SHD + CERT))],
+    "TLS_R_HS_ORDER", S, 5 + len(SH) + len(SHD))
+vec("hs_flight_cke_twice", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
+                            (C, rec(22, CKE + CKE))],
+    "TLS_R_HS_ORDER", C, len(CH) + 5 + 5 + len(CKE))
+vec("hs_flight_tls13_plain", [(C, rec(22, CH13, (3, 1))),
+                              (S, rec(22, SH13 + CERT))],
+    "TLS_R_HS_ORDER", S, 5 + len(SH13))
+vec("hs_flight_plain_finished", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
+                                 (C, rec(22, CKE + msg(20, HI[:12])))],
+    "TLS_R_HS_ORDER", C, len(CH) + 5 + 5 + len(CKE))
+
+# versions: the server picks one the client did not offer
+CH10 = msg(1, b"\x03\x01" + CH[6:])
+vec("hs_version_not_offered", [(C, rec(22, CH10)), (S, rec(22, SH))],
+    "TLS_R_VERSION_MISMATCH", S, 5 + len(SH) - 1)
+vec("hs_version_not_offered_13", [(C, rec(22, CH)), (S, rec(22, SH13))],
+    "TLS_R_VERSION_MISMATCH", S, 5 + len(SH13) - 1)
+# the record version changes after the ServerHello
+vec("hs_version_record", [(C, rec(22, CH)), (S, rec(22, SH + SHD)),
+                          (C, rec(22, CKE, (3, 1)))],
+    "TLS_R_VERSION_MISMATCH", C, len(CH) + 5 + 2)
+vec("hs_version_record_13", [(C, rec(22, CH13, (3, 1))),
+                             (S, rec(22, SH13) + CCS + rec(23, HI, (3, 1)))],
+    "TLS_R_VERSION_MISMATCH", S, 5 + len(SH13) + 6 + 2)
+# downgrade sentinel: 1.3 offered, 1.2 selected with DOWNGRD\x01
+DG = HI[:24] + b"DOWNGRD\x01"
+vec("hs_downgrade", [(C, rec(22, CH13, (3, 1))),
+                     (S, rec(22, server_hello(rnd=DG, suite=b"\xc0\x2f")))],
+    "TLS_R_DOWNGRADE", S, 5 + len(SH) - 1)
+# near miss: the sentinel when 1.3 was not offered
+vec("hs_downgrade_not_offered",
+    [(C, rec(22, CH)), (S, rec(22, server_hello(rnd=DG) + SHD))])
+# lengths that do not nest: extension block, extension, SNI list
+bad_ext = bytearray(client_hello(SNI))
+bad_ext[4 + 41] += 1                    # extension block 1 longer
+vec("hs_ext_block_len", [(C, rec(22, bytes(bad_ext)))],
+    "TLS_R_HS_MALFORMED", C, 5 + 4 + 41 + 1)
+bad_sni = bytearray(client_hello(SNI + ALPN))
+bad_sni[4 + 43 + 3] += 40               # server_name longer than the block
+vec("hs_ext_len", [(C, rec(22, bytes(bad_sni)))],
+    "TLS_R_HS_MALFORMED", C, 5 + 4 + 43 + 3)
+bad_sv = client_hello(ext(0x002b, b"\x03\x03\x04\x03"))
+vec("hs_sv_odd", [(C, rec(22, bad_sv))], "TLS_R_HS_MALFORMED", C,
+    5 + 4 + 43 + 4)
+# an SNI that is an IPv4 literal and an SCSV: facts only, no verdict
+vec("hs_sni_ip_scsv", [(C, rec(22, client_hello(SNI_IP, b"\xc0\x2f\x56\x00"))),
+                       (S, rec(22, server_hello(suite=b"\xc0\x2f") + SHD))])
+
+out = sys.stdout
+out.write("/* SPDX-License-Identifier: GPL-2.0 */\n")
+out.write("/* Generated by gen_hs.py: do not edit. */\n")
+out.write("#ifndef HS_VECTOR_ROWS\n")
+for name, steps, *_ in vectors:
+    for i, (d, b) in enumerate(steps):
+        out.write("static const u8 %s_%d[] = {" % (name, i))
+        for j, x in enumerate(b):
+            out.write(("\n\t" if j % 12 == 0 else " ") + "0x%02x," % x)
+        out.write("\n};\n")
+    out.write("static const struct tls_vec_step %s[] = {\n" % name)
+    for i, (d, b) in enumerate(steps):
+        out.write("\tSTEP(%s, %s_%d),\n" % ("C" if d == C else "S", name, i))
+    out.write("};\n")
+out.write("#else\n")
+for name, steps, pol, reason, d, off in vectors:
+    out.write('\tVEC("%s", %s, %s, %s, %s, %d),\n' %
+              (name, name, pol, reason, "C" if d == C else "S", off))
+out.write("#endif\n")
