@@ -15,14 +15,13 @@ LIST=/etc/apt/sources.list.d/nf-ct-tls-backports.list
 PKGS=(tshark tcpdump python3 nginx-light openssl curl iproute2 ethtool)
 BPO_PKGS=(suricata)
 
-installed() {
-	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
-}
+# shellcheck source=apt-lib.sh
+source "$(dirname "$0")/apt-lib.sh"
 
 missing=()
-for p in "${PKGS[@]}"; do installed "$p" || missing+=("$p"); done
+for p in "${PKGS[@]}"; do pkg_installed "$p" || missing+=("$p"); done
 bpo_missing=()
-for p in "${BPO_PKGS[@]}"; do installed "$p" || bpo_missing+=("$p"); done
+for p in "${BPO_PKGS[@]}"; do pkg_installed "$p" || bpo_missing+=("$p"); done
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#bpo_missing[@]} -eq 0 ]; then
 	exit 0
@@ -60,21 +59,13 @@ fi
 
 echo "deps-peer.sh: installing ${missing[*]} ${bpo_missing[*]}"
 apt-get update -qq
-# suricata (and nginx) must not start services on the host during install
-printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d.deps-peer
-chmod +x /usr/sbin/policy-rc.d.deps-peer
-had_policy=0
-[ -e /usr/sbin/policy-rc.d ] && had_policy=1
-[ $had_policy -eq 1 ] || cp /usr/sbin/policy-rc.d.deps-peer /usr/sbin/policy-rc.d
 rc=0
 # tshark asks whether non-root users may capture: keep the default (no)
 echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
 if [ ${#missing[@]} -gt 0 ]; then
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+	apt_install_no_services "${missing[@]}" || rc=$?
 fi
 if [ $rc -eq 0 ] && [ ${#bpo_missing[@]} -gt 0 ]; then
-	apt-get install -y -qq --no-install-recommends -t bookworm-backports "${bpo_missing[@]}" || rc=$?
+	apt_install_no_services -t bookworm-backports "${bpo_missing[@]}" || rc=$?
 fi
-[ $had_policy -eq 1 ] || rm -f /usr/sbin/policy-rc.d
-rm -f /usr/sbin/policy-rc.d.deps-peer
 exit $rc

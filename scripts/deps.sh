@@ -24,12 +24,13 @@ PKGS=(
 	debootstrap dwarves dkms
 )
 
+# shellcheck source=apt-lib.sh
+source "$(dirname "$0")/apt-lib.sh"
+
 missing=()
 for p in "${PKGS[@]}"; do
 	case "$p" in \#*) continue ;; esac
-	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-		missing+=("$p")
-	fi
+	pkg_installed "$p" || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -45,14 +46,6 @@ fi
 echo "deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# nginx and friends must not start services on the host during install
-printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d.deps-sh
-chmod +x /usr/sbin/policy-rc.d.deps-sh
-had_policy=0
-[ -e /usr/sbin/policy-rc.d ] && had_policy=1
-[ $had_policy -eq 1 ] || cp /usr/sbin/policy-rc.d.deps-sh /usr/sbin/policy-rc.d
 rc=0
-apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
-[ $had_policy -eq 1 ] || rm -f /usr/sbin/policy-rc.d
-rm -f /usr/sbin/policy-rc.d.deps-sh
+apt_install_no_services "${missing[@]}" || rc=$?
 exit $rc
