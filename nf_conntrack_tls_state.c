@@ -472,9 +472,9 @@ static void nf_ct_tls_free_left(void *ptr, void *arg)
 	kmem_cache_free(nf_ct_tls_cache, ptr);
 }
 
+/* The sweep is stopped: by detach_all, or never started (failed init). */
 void nf_ct_tls_state_exit(void)
 {
-	cancel_delayed_work_sync(&nf_ct_tls_gc_work);
 	rcu_barrier();	/* the nf_ct_tls_free_rcu() calls */
 	rhashtable_free_and_destroy(&nf_ct_tls_objs, nf_ct_tls_free_left, NULL);
 	kmem_cache_destroy(nf_ct_tls_cache);
