@@ -22,7 +22,7 @@ NF_CT_TLS_KNOB(lowrun_limit, 0, TLS_LOWRUN_MAX, TLS_LOWRUN_DEFAULT, "Kill a flow
 NF_CT_TLS_KNOB(heartbeat, 0, TLS_HB_ALLOW, TLS_HB_VALIDATE, "Heartbeat policy: 0 = validate against RFC 6520 (default), 1 = drop every heartbeat, 2 = allow all")
 NF_CT_TLS_KNOB(gap, 0, TLS_GAP_STOP, TLS_GAP_DROP, "Segment beyond a hole or flow joined mid-stream: 0 = drop it so the sender retransmits in order (default), 1 = stop inspecting the flow")
 NF_CT_TLS_KNOB(audit, 0, 1, 0, "1 = audit mode: log and count violations but never drop (default 0)")
-NF_CT_TLS_KNOB(handshake, 0, 1, TLS_HANDSHAKE_DEFAULT, "1 = validate the plaintext handshake messages: direction, framing, early server (default); 0 = record layer only")
+NF_CT_TLS_KNOB(handshake, 0, 1, TLS_HANDSHAKE_DEFAULT, "1 = validate the plaintext handshake messages: direction, framing, order, versions (default; data on a client's first SYN, TCP Fast Open, is dropped so the client resends it after the handshake); 0 = record layer only")
 NF_CT_TLS_KNOB(sslv2, 0, 1, 0, "1 = allow SSLv2 sessions (default 0; SSLv2-format ClientHellos offering TLS are always allowed)")
 NF_CT_TLS_KNOB(log, 0, 1, 1, "1 = log each violation, rate-limited (default 1)")
 NF_CT_TLS_KNOB(reset, 0, 1, 0, "1 = on a violation also send a TCP RST to both ends, so neither waits for a timeout (default 0: drop and kill only; needs nf_reject_ipv4/6)")

@@ -90,6 +90,7 @@ const char *tls_drop_name(enum tls_drop w)
 		[TLS_DROP_NO_TS] = "no_timestamp",
 		[TLS_DROP_NO_MEMORY] = "no_memory",
 		[TLS_DROP_WINDOW] = "window",
+		[TLS_DROP_FASTOPEN] = "fastopen",
 	};
 
 	return (unsigned int)w < TLS_DROP_MAX ? names[w] : "?";
@@ -461,6 +462,19 @@ static bool seg_decide(struct tls_flow *f, unsigned int dir,
 	if (!(c->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP))) {
 		if (dir == TLS_DIR_CLIENT &&
 		    (t->flags & (TLS_TCP_SYN | TLS_TCP_ACK)) == TLS_TCP_SYN) {
+			/*
+			 * Data on the SYN (TCP Fast Open) reaches a Fast Open
+			 * server's application at once, but the handshake
+			 * layer's state (a ClientHello being parsed) does not
+			 * fit the early state (tls_flow_pack_early()): taken,
+			 * it would be inspected at the record layer only.
+			 * Dropped, the client retransmits its SYN without the
+			 * data and sends it after the SYN-ACK (Linux: one SYN
+			 * timeout, and Fast Open to that server is disabled
+			 * after repeated losses).
+			 */
+			if (t->len && pol->handshake)
+				return seg_drop(s, TLS_DROP_FASTOPEN);
 			s->new_flow = true;
 			sv->next_seq = t->len;	/* provisional SYN data */
 		} else {

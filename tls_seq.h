@@ -89,6 +89,7 @@ enum tls_drop {
 	TLS_DROP_NO_TS,		/* no timestamp on a flow that negotiated them */
 	TLS_DROP_NO_MEMORY,	/* glue only: no memory for the flow's state */
 	TLS_DROP_WINDOW,	/* new bytes past the receiver's window */
+	TLS_DROP_FASTOPEN,	/* data on the client's first SYN, handshake layer on */
 	TLS_DROP_MAX
 };
 

@@ -19,7 +19,11 @@
 #             no drop_* at all
 #   bidir     the bidirectional exchange without netem (veth and two CPUs
 #             reorder a little on their own)
-#   tfo       TCP Fast Open (tcp_fastopen=3): a cookie, then SYN data
+#   tfo       TCP Fast Open (tcp_fastopen=3), the router with handshake=1
+#             (default): a cookie, then SYN data dropped (drop_fastopen +1),
+#             the client's plain SYN retransmitted and its data sent after
+#             the handshake, intact; then with handshake=0 (record layer
+#             only, which takes SYN data): SYN data
 #             accepted (TCP_INFO at both ends; the SYN the server accepted
 #             the connection from carried the data: TCP_SAVED_SYN); the
 #             SYN-ACK lost twice after the router (the client retransmits a
@@ -419,6 +423,21 @@ case_tfo() {
 	fi
 	helper_check "$n first connection"
 
+	# the handshake layer on: the SYN's data dropped, sent again after
+	# the 3-way handshake (the client's SYN timeout, ~1 s)
+	case_begin "tfo$fam-handshake"
+	tfo_conn "$n SYN data, handshake=1" "tfo$fam-hs" 0/0/0
+	case_end drop_fastopen
+	if [ "$D_drop_fastopen" = 1 ] && [ -z "$D_BAD" ]; then
+		log_pass "$n SYN data, handshake=1: drop_fastopen +1, nothing else dropped"
+	else
+		log_fail "$n SYN data, handshake=1: drop_fastopen +$D_drop_fastopen, expected +1; other drops:$D_BAD"
+	fi
+	ip netns exec "$client" sh -c 'ip tcp_metrics flush all 2>/dev/null; true'
+	tfo_conn "$n cookie again" "tfo$fam-cookie2" 0/0/0
+
+	# the record layer alone takes SYN data
+	ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_handshake=0
 	case_begin "tfo$fam-data"
 	tfo_conn "$n SYN data 1" "tfo$fam-data1" 1/1/data
 	tfo_conn "$n SYN data 2" "tfo$fam-data2" 1/1/data
@@ -484,6 +503,7 @@ case_tfo() {
 	ip netns exec "$client" sh -c 'sysctl -qw net.ipv4.tcp_fastopen=1 &&
 		ip tcp_metrics flush all 2>/dev/null; true'
 	ip netns exec "$server" sysctl -qw net.ipv4.tcp_fastopen=1
+	ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_handshake=1
 }
 
 case_halfclose() {

@@ -264,6 +264,40 @@ static const struct tls_seq_step fate_ambiguous[] = {
 	ACC(0, T_A, 1001, 5001, HS, NEW, 0, 0),
 };
 
+/* as FATE, ACC and KILLED, with the handshake layer on */
+#define FATE_HS(d, fl, s, a, p, w, y, o, r, k)				\
+	{ .op = SEQ_OP_FATE, .dir = d, .tcp = fl, .seq = s, .ack = a,	\
+	  .pl = PL_##p, .gap = TLS_GAP_DROP, .want = TLS_SEQ_##w,	\
+	  .why = TLS_DROP_##y, .out = o, .reason = r, .skip = k, .hs = 1 }
+#define ACC_HS(d, fl, s, a, p, w, k, o)					\
+	FATE_HS(d, fl, s, a, p, w, NONE, o, TLS_OK, k)
+#define KILLED_HS(d, fl, s, a, p, r, k)					\
+	FATE_HS(d, fl, s, a, p, NEW, NONE, FATE_DROP | FATE_KILL, r, k)
+
+/*
+ * TCP Fast Open with the handshake layer on: the SYN's data is dropped
+ * (its layer's state would not fit the early state), the client's plain
+ * SYN that follows starts the flow and its data after the SYN-ACK is
+ * inspected by the handshake layer (the 1-byte ClientHello body of PL_HS
+ * is malformed).  With the layer off the SYN's data is taken
+ * (fate_syn_data).
+ */
+static const struct tls_seq_step fate_fastopen[] = {
+	INIT,
+	FATE_HS(0, T_S, 1000, 0, HS, DROPPED, FASTOPEN, FATE_DROP, TLS_OK, 0),
+	ACC_HS(0, T_S, 1000, 0, NONE, OLD, 0, FATE_NEW),
+	ACC_HS(1, T_SA, 5000, 1001, NONE, OLD, 0, 0),
+	NEXT(0, 1001),
+	KILLED_HS(0, T_A, 1001, 5001, HS, TLS_R_HS_MALFORMED, 1001),
+	/* a SYN without data is no Fast Open: never dropped */
+	INIT,
+	ACC_HS(0, T_S, 1000, 0, NONE, OLD, 0, FATE_NEW),
+	/* the same SYN data with the layer off: taken */
+	INIT,
+	ACC(0, T_S, 1000, 0, HS, NEW, 0, FATE_NEW),
+	NEXT(0, 1011),
+};
+
 /* data on the first SYN waits for the SYN-ACK */
 static const struct tls_seq_step fate_syn_data[] = {
 	/* refused (no TCP Fast Open): forgotten, the stream restarts */
@@ -525,6 +559,7 @@ const struct tls_seq_case tls_seq_cases[] = {
 	SEQ_CASE("fate_dead", fate_dead),
 	SEQ_CASE("fate_ambiguous", fate_ambiguous),
 	SEQ_CASE("fate_syn_data", fate_syn_data),
+	SEQ_CASE("fate_fastopen", fate_fastopen),
 	SEQ_CASE("fate_pickup", fate_pickup),
 	SEQ_CASE("fate_ttl", fate_ttl),
 	SEQ_CASE("fate_rst", fate_rst),
@@ -574,6 +609,7 @@ static bool fate_step(struct tls_flow *f, const struct tls_seq_step *st,
 		.gap = st->gap,
 		.audit = st->audit,
 		.ttl_floor = TLS_TTL_FLOOR_DEFAULT,
+		.handshake = st->hs,
 	};
 	struct tls_tcp t = {
 		.seq = st->seq, .ack = st->ack, .flags = st->tcp,

@@ -57,6 +57,7 @@ struct tls_seq_step {
 	u8 pl;		/* enum tls_seq_payload */
 	u8 reason;	/* enum tls_reason the feed must give */
 	u8 audit;	/* policy audit */
+	u8 hs;		/* policy handshake (0: the record layer alone) */
 };
 
 struct tls_seq_case {
