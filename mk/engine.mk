@@ -16,11 +16,17 @@ WSTRICT := -Wmissing-prototypes -Wvla -Wdeclaration-after-statement -Wshadow \
 .PHONY: unit fuzz fuzz-corpus bench bench-callgrind engine-clean
 
 ## unit: engine unit tests, gcc -O2 and ASan/UBSan builds
-unit: build/engine/engine-check.stamp build/engine/unit build/engine/unit-asan
+unit: build/engine/engine-check.stamp build/engine/unit build/engine/unit-asan \
+      build/engine/cipher_class
 	@echo "== unit (gcc -O2)"
 	@build/engine/unit
 	@echo "== unit (ASan/UBSan)"
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/engine/unit-asan
+	@echo "== cipher classes vs OpenSSL and GnuTLS"
+	@tests/ciphers/check_ciphers.sh build/engine/cipher_class
+
+build/engine/cipher_class: tests/ciphers/cipher_class.c tls_ciphers.c tls_ciphers.h tls_types.h | build/engine
+	$(CC) $(UFLAGS) -O2 -o $@ tests/ciphers/cipher_class.c tls_ciphers.c
 
 build/engine/engine-check.stamp: $(ENGINE_DEPS) $(CHECK_DEPS) | build/engine
 	for f in $(ENGINE_C) tests/tls_check.c; do \
