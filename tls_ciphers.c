@@ -125,7 +125,7 @@ static const struct {
 	{ 0xffe1, TLS_CC_DES },
 };
 
-#define TLS_CIPHER_N	(sizeof(tls_cipher_table) / sizeof(tls_cipher_table[0]))
+#define TLS_CIPHER_N	(sizeof(tls_cipher_table) / sizeof(*tls_cipher_table))
 
 u8 tls_cipher_class(u16 s)
 {
