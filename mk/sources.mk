@@ -9,9 +9,10 @@
 # ENGINE_*: the record engine, pure C without kernel headers (module, unit
 # tests, fuzzers, benchmarks, tls-replay, KUnit).  GLUE_*: the kernel side.
 
-ENGINE_C := tls_parse.c tls_handshake.c heartbeat.c tls_seq.c tls_ciphers.c
+ENGINE_C := tls_parse.c tls_handshake.c heartbeat.c tls_seq.c tls_ciphers.c \
+	    tls_rules.c
 ENGINE_H := tls_types.h tls_parse.h tls_handshake.h tls_seq.h tls_engine.h \
-	    tls_lowrun.h tls_ciphers.h
+	    tls_lowrun.h tls_ciphers.h tls_rules.h
 GLUE_C   := nf_conntrack_tls_main.c nf_conntrack_tls_net.c \
 	    nf_conntrack_tls_reset.c nf_conntrack_tls_attach.c \
 	    nf_conntrack_tls_state.c

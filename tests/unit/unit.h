@@ -57,5 +57,6 @@ static inline void group_end(struct unit_group *g)
 
 void run_engine_tests(void);
 void run_seq_tests(void);
+void run_rules_tests(void);
 
 #endif
