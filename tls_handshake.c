@@ -640,14 +640,45 @@ static enum tls_reason hello_byte(struct tls_flow *f, unsigned int dir,
 	}
 }
 
+/*
+ * The rule set (tls_rules.h) on a hello of dir that just ended well: at
+ * its last byte, before the peer can answer it.  Every ClientHello (the
+ * second after a HelloRetryRequest too: it may say other things), and
+ * the ServerHello, not a HelloRetryRequest.
+ */
+static enum tls_reason hello_rules(const struct tls_flow *f,
+				   const struct tls_hs_dir *h,
+				   const struct tls_policy *pol)
+{
+	struct tls_rules_ch ch;
+
+	if (h->type == HT_CLIENT_HELLO) {
+		ch = (struct tls_rules_ch){
+			.offered = f->hs_offered,
+			.facts = f->hs_facts,
+			.names = f->hs_facts & TLS_HF_SNI ? 1 : 0,
+		};
+		return tls_rule_reason(tls_rules_client_hello(&pol->rules, &ch));
+	}
+	if (f->hs_flags & TLS_HS_SH_DONE)
+		return tls_rule_reason(tls_rules_server_hello(&pol->rules,
+							      f->hs_selected,
+							      f->hs_cipher));
+	return TLS_OK;
+}
+
 /* The message of dir is complete (its last byte was read). */
-static enum tls_reason hs_msg_end(struct tls_flow *f, unsigned int dir)
+static enum tls_reason hs_msg_end(struct tls_flow *f, unsigned int dir,
+				  const struct tls_policy *pol)
 {
 	struct tls_hs_dir *h = &f->hs[dir];
 	enum tls_reason r = TLS_OK;
 
-	if (is_hello(h))
+	if (is_hello(h)) {
 		r = hello_end(f, dir);
+		if (!r)
+			r = hello_rules(f, h, pol);
+	}
 	if (h->type == HT_CLIENT_HELLO)
 		f->hs_flags |= TLS_HS_CH_DONE;
 	h->state = HS_TYPE;
@@ -655,7 +686,8 @@ static enum tls_reason hs_msg_end(struct tls_flow *f, unsigned int dir)
 }
 
 /* Last length byte: the whole length is in h->left. */
-static enum tls_reason hs_len_done(struct tls_flow *f, unsigned int dir)
+static enum tls_reason hs_len_done(struct tls_flow *f, unsigned int dir,
+				   const struct tls_policy *pol)
 {
 	struct tls_hs_dir *h = &f->hs[dir];
 	u32 len = h->left;
@@ -669,13 +701,14 @@ static enum tls_reason hs_len_done(struct tls_flow *f, unsigned int dir)
 	if (h->type == HT_SERVER_HELLO && len < SH_MIN)
 		return TLS_R_HS_MALFORMED;
 	if (!len)
-		return hs_msg_end(f, dir);
+		return hs_msg_end(f, dir, pol);
 	h->state = HS_BODY;
 	return TLS_OK;
 }
 
 enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
-			    const u8 *p, u32 n, u32 *at)
+			    const u8 *p, u32 n, u32 *at,
+			    const struct tls_policy *pol)
 {
 	struct tls_hs_dir *h = &f->hs[dir];
 	enum tls_reason r;
@@ -696,7 +729,7 @@ enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
 			continue;
 		case HS_LEN2:
 			h->left = h->left << 8 | p[i];
-			r = hs_len_done(f, dir);
+			r = hs_len_done(f, dir, pol);
 			if (r)
 				goto fail;
 			i++;
@@ -711,7 +744,7 @@ enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
 			if (!tls_hs_on(f))
 				return TLS_OK;	/* stopped: a draft hello */
 			if (!r && !h->left)
-				r = hs_msg_end(f, dir);
+				r = hs_msg_end(f, dir, pol);
 			if (r)
 				goto fail;
 			i++;
@@ -736,7 +769,7 @@ enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
 				f->hello.field = F_ETYPE0;
 		}
 		if (!h->left) {
-			r = hs_msg_end(f, dir);
+			r = hs_msg_end(f, dir, pol);
 			if (r) {
 				i--;
 				goto fail;

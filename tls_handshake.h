@@ -85,9 +85,11 @@ static inline bool tls_hs_parsed(const struct tls_flow *f, unsigned int dir)
 
 /*
  * n body bytes p[0..n) of dir's current plaintext handshake record.
- * On a violation *at is the offset in p of the deciding byte.
+ * On a violation *at is the offset in p of the deciding byte.  pol's
+ * rules apply at the last byte of each hello.
  */
 enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
-			    const u8 *p, u32 n, u32 *at);
+			    const u8 *p, u32 n, u32 *at,
+			    const struct tls_policy *pol);
 
 #endif /* _TLS_HANDSHAKE_H */

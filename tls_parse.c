@@ -568,7 +568,7 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 				}
 			}
 		} else if (tls_hs_parsed(f, dir)) {
-			r = tls_hs_body(f, dir, buf + i, n, &at);
+			r = tls_hs_body(f, dir, buf + i, n, &at, pol);
 			if (r) {
 				i += at;
 				goto fail;
@@ -620,6 +620,9 @@ const char *tls_reason_name(enum tls_reason r)
 		[TLS_R_VERSION_MISMATCH] = "version_mismatch",
 		[TLS_R_DOWNGRADE] = "downgrade",
 	};
+
+	if (r >= TLS_R_SNI_DENY && r < TLS_R_MAX)
+		return tls_rule_name(TLS_RULE_SNI_DENY + (r - TLS_R_SNI_DENY));
 
 	/* unsigned compare: also rejects negative values of the enum */
 	if ((unsigned int)r >= TLS_R_MAX || !names[r])

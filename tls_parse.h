@@ -17,6 +17,7 @@
 #define _TLS_PARSE_H
 
 #include "tls_types.h"
+#include "tls_rules.h"
 
 #define TLS_DIR_CLIENT	0
 #define TLS_DIR_SERVER	1
@@ -48,6 +49,22 @@ enum tls_reason {
 	TLS_R_HS_ORDER,		/* handshake message out of order (RFC 5246, RFC 8446) */
 	TLS_R_VERSION_MISMATCH,	/* version selected or used that the hellos did not agree */
 	TLS_R_DOWNGRADE,	/* RFC 8446 4.1.3 downgrade sentinel, a second HelloRetryRequest */
+	/*
+	 * The rule set (tls_rules.h, struct tls_policy.rules), at the last
+	 * byte of a hello: the rules of enum tls_rule, in its order
+	 */
+	TLS_R_SNI_DENY,
+	TLS_R_SNI_ALLOW,
+	TLS_R_NO_SNI,
+	TLS_R_SNI_IP,
+	TLS_R_SNI_MULTI,
+	TLS_R_SNI_ODD,
+	TLS_R_ECH_DENY,
+	TLS_R_ECH_REQUIRE,
+	TLS_R_MIN_OFFER,
+	TLS_R_MIN_VERSION,
+	TLS_R_CIPHER_CLASS,
+	TLS_R_CIPHER_LIST,
 	TLS_R_MAX
 };
 
@@ -75,7 +92,19 @@ struct tls_policy {
 	 * replay tool default to 1 (TLS_HANDSHAKE_DEFAULT).
 	 */
 	u8 handshake;
+	/* the handshake rule set; zeroed: no rule (needs handshake = 1) */
+	struct tls_rules rules;
 };
+
+/* The reason of a rule of the rule set */
+static inline enum tls_reason tls_rule_reason(enum tls_rule r)
+{
+	return r == TLS_RULE_NONE ? TLS_OK :
+	       (enum tls_reason)(TLS_R_SNI_DENY + r - TLS_RULE_SNI_DENY);
+}
+
+TLS_STATIC_ASSERT(TLS_R_MAX - TLS_R_SNI_DENY == TLS_RULE_MAX - TLS_RULE_SNI_DENY,
+		  "one reason per rule");
 
 #define TLS_HANDSHAKE_DEFAULT	1
 

@@ -13,6 +13,7 @@
  * and its next record's body starts at offset 41.
  */
 #include "tls_vectors.h"
+#include "../../tls_ciphers.h"
 
 #define VN(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -51,6 +52,12 @@
 			  .handshake = 1 }
 #define PHSB(p)		{ .lowrun_limit = TLS_LOWRUN_DEFAULT,		\
 			  .heartbeat = (p), .handshake = 1 }
+/* PHS with the rule set's rules r (gen_hs.py's hs_rule_* vectors) */
+#define PR(r...)	{ .lowrun_limit = TLS_LOWRUN_DEFAULT,		\
+			  .heartbeat = TLS_HB_VALIDATE, .handshake = 1,	\
+			  .rules = { r } }
+static const u16 rules_deny_c02f[] = { 0xc02f };
+static const u16 rules_deny_c030[] = { 0xc030 };
 
 /* one-direction, one-step conversation */
 #define V1(id, d, ...)							\
