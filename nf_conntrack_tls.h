@@ -14,6 +14,7 @@
 
 #include "tls_parse.h"
 #include "tls_seq.h"
+#include "tls_ciphers.h"
 
 #define NF_CT_TLS_NAME	"tls"
 

@@ -366,6 +366,14 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	pol.audit = conf.audit;
 	pol.ttl_floor = conf.ttl_floor;
 	pol.handshake = conf.handshake;
+	pol.rules = (struct tls_rules){
+		.min_version = conf.min_version ? 1u << conf.min_version : 0,
+		.min_offer = conf.min_offer,
+		.ech = conf.ech,
+		.no_sni = conf.no_sni,
+		.sni_ip = conf.sni_ip,
+		.cipher_deny = conf.cipher_deny,
+	};
 
 	/*
 	 * Both directions of a flow may be handled on two CPUs at once; the

@@ -22,6 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "replay.h"
+#include "../tls_ciphers.h"
 
 #define TR_MAX_FLOWS_DEFAULT	65536
 #define TR_MAX_FLOWS_MAX	(1u << 20)
@@ -53,6 +54,17 @@ static void usage(FILE *out)
 "                      limit, 0 to 255 (0 = off; default 8)\n"
 "  --handshake 0|1     1 = validate the handshake messages (default),\n"
 "                      0 = record layer only\n"
+"Handshake rules (the module's knobs of the same names; need --handshake 1):\n"
+"  --min-version V     lowest version a ServerHello may select: 1.0, 1.1,\n"
+"                      1.2, 1.3 (default: none)\n"
+"  --min-offer         also judge the ClientHello's offer against it\n"
+"  --ech P             allow | deny | require encrypted_client_hello\n"
+"                      (default allow)\n"
+"  --no-sni P, --sni-ip P\n"
+"                      allow | deny hellos without a server name / with an\n"
+"                      IP literal as name (default allow)\n"
+"  --cipher-deny LIST  classes a ServerHello may not select, comma-separated:\n"
+"                      null, export, anon, rc4, des, all\n"
 "Reorder window (offline only; the kernel has none):\n"
 "  --reorder-bytes N   per flow direction, hold up to N stream bytes (and\n"
 "                      %u segments) that start beyond a hole until it is\n"
@@ -130,7 +142,7 @@ static int word(const char *flag, const char *s, const char *const *words,
 enum {
 	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
 	O_MAXFLOWS, O_TTLFLOOR, O_REORDER_BYTES, O_REORDER_TOTAL, O_NOREORDER,
-	O_HANDSHAKE,
+	O_HANDSHAKE, O_MINVER, O_MINOFFER, O_ECH, O_NOSNI, O_SNIIP, O_CIPHERDENY,
 };
 
 static const struct option longopts[] = {
@@ -141,6 +153,12 @@ static const struct option longopts[] = {
 	{ "no-sslv2", no_argument, NULL, O_NOSSLV2 },
 	{ "ttl-floor", required_argument, NULL, O_TTLFLOOR },
 	{ "handshake", required_argument, NULL, O_HANDSHAKE },
+	{ "min-version", required_argument, NULL, O_MINVER },
+	{ "min-offer", no_argument, NULL, O_MINOFFER },
+	{ "ech", required_argument, NULL, O_ECH },
+	{ "no-sni", required_argument, NULL, O_NOSNI },
+	{ "sni-ip", required_argument, NULL, O_SNIIP },
+	{ "cipher-deny", required_argument, NULL, O_CIPHERDENY },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
 	{ "reorder-bytes", required_argument, NULL, O_REORDER_BYTES },
@@ -152,11 +170,58 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * --min-version: 1.0 to 1.3, or the module's number (the minor byte of
+ * the wire version, 1 to 4), as a TLS_V_* bit
+ */
+static u8 min_version(const char *s)
+{
+	static const char *const v[] = { "1.0", "1.1", "1.2", "1.3" };
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(s, v[i]) || (s[0] == (char)('1' + i) && !s[1]))
+			return 1u << (i + 1);
+	bad_arg("--min-version: '%s' is not one of 1.0, 1.1, 1.2, 1.3", s);
+}
+
+/* --cipher-deny: a comma-separated list of class names, as TLS_CC_* bits */
+static u8 cipher_classes(const char *s)
+{
+	static const char *const names[] = { "null", "export", "anon", "rc4",
+					     "des" };
+	const char *p = s;
+	u8 m = 0;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		unsigned int i;
+
+		if (n == 3 && !strncmp(p, "all", 3)) {
+			m |= TLS_CC_ALL;
+		} else {
+			for (i = 0; i < 5; i++)
+				if (strlen(names[i]) == n &&
+				    !strncmp(p, names[i], n))
+					break;
+			if (i == 5)
+				bad_arg("--cipher-deny: '%.*s' in '%s' is not one of null, export, anon, rc4, des, all",
+					(int)n, p, s);
+			m |= 1u << i;
+		}
+		if (!p[n])
+			return m;
+		p += n + 1;
+	}
+}
+
 static void parse_args(int argc, char **argv, struct tr_opts *o,
 		       const char **file)
 {
 	static const char *const hb[] = { "validate", "drop", "allow" };
 	static const char *const gap[] = { "drop", "stop" };
+	static const char *const ech[] = { "allow", "deny", "require" };
+	static const char *const allow[] = { "allow", "deny" };
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -193,6 +258,24 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 			break;
 		case O_HANDSHAKE:
 			o->pol.handshake = num("--handshake", optarg, 0, 1);
+			break;
+		case O_MINVER:
+			o->pol.rules.min_version = min_version(optarg);
+			break;
+		case O_MINOFFER:
+			o->pol.rules.min_offer = 1;
+			break;
+		case O_ECH:
+			o->pol.rules.ech = word("--ech", optarg, ech, 3);
+			break;
+		case O_NOSNI:
+			o->pol.rules.no_sni = word("--no-sni", optarg, allow, 2);
+			break;
+		case O_SNIIP:
+			o->pol.rules.sni_ip = word("--sni-ip", optarg, allow, 2);
+			break;
+		case O_CIPHERDENY:
+			o->pol.rules.cipher_deny = cipher_classes(optarg);
 			break;
 		case O_PORT:
 			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))
