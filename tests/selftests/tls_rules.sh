@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The handshake rules (sysctls min_version, min_offer, ech, no_sni, sni_ip,
+# cipher_deny) with real clients and servers through the router (iptables,
+# reset=1 so a denied client fails at once): for each rule one connection
+# it denies and the nearest one it lets through, and the same denied
+# connection with the rule off.  A denied flow: the client gets no
+# response, the rule's counter violation_<rule> rises by exactly one and
+# nothing else is counted as a violation; an allowed one: the file arrives
+# intact.  Rules decide at the hello, before any application data, so a
+# denied client never sends its request.  About 1 minute under TCG.
+SELFTESTS=$(cd "$(dirname "$0")" && pwd)
+TLSDIR=${TLSDIR:-/tmp/tls-selftest}/rules
+source "$SELFTESTS/lib.sh"
+
+PORT=4443
+URL=https://10.0.2.2:$PORT/f.bin
+
+require_module
+checktool openssl curl iptables
+trap cleanup_ns EXIT
+setup_topology || { log_fail "topology"; exit 1; }
+attach_iptables "$router" $PORT || { log_fail "attach"; exit 1; }
+drop_invalid "$router"
+make_cert
+head -c 131072 /dev/urandom >"$TLSDIR/f.bin"
+want=$(sha256sum <"$TLSDIR/f.bin")
+ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=1
+
+# rules NAME=VALUE...: set the router's rule sysctls (all others back to 0)
+rules() {
+	local k
+	for k in min_version min_offer ech no_sni sni_ip cipher_deny; do
+		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k=0"
+	done
+	for k in "$@"; do
+		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k" ||
+			log_fail "sysctl $k"
+	done
+}
+
+# violations: the sum of the router's violation_* counters
+violations() {
+	ip netns exec "$router" awk '$1 ~ /^violation_/ { s += $2 } END { print s + 0 }' \
+		/proc/net/nf_conntrack_tls
+}
+
+# fetch WANT RULE LABEL SERVER_OPTS -- CLIENT...: one connection of CLIENT
+# (curl or an s_client that fetches f.bin: its stdout is compared with
+# what s_server -WWW sends) to a fresh s_server with SERVER_OPTS.  WANT ok:
+# the file arrives intact, no violation; WANT deny: no file, RULE's counter
+# +1 and no other violation
+fetch() {
+	local want_=$1 rule=$2 label=$3 sopts=() got b0 v0 b1 v1
+	shift 3
+	while [ "$1" != -- ]; do sopts+=("$1"); shift; done
+	shift
+	# the last case's server must be gone, or wait_port would see it
+	for _ in $(seq "$(scaled 50)"); do
+		ip netns exec "$server" ss -Hltn "sport = :$PORT" | grep -q . || break
+		sleep 0.1
+	done
+	serve_www 4 1 "$(scaled 20)" "${sopts[@]}" ||
+		{ log_fail "$label: server did not start"; return; }
+	b0=$(counter "$router" "violation_$rule"); v0=$(violations)
+	# s_client is fed the request through a shell in the namespace
+	[ "$1" = sclient ] && set -- bash -c \
+		'printf "GET /f.bin HTTP/1.0\r\n\r\n" | openssl s_client -quiet -connect 10.0.2.2:'$PORT' "$@"' \
+		sclient "${@:2}"
+	got=$(ip netns exec "$client" timeout "$(scaled 15)" "$@" 2>"$TLSDIR/client.err" |
+		sed '1,/^\r\{0,1\}$/{/^HTTP\/1.0 200/,/^\r\{0,1\}$/d}' | sha256sum)
+	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+	b1=$(counter "$router" "violation_$rule"); v1=$(violations)
+	if [ "$want_" = ok ]; then
+		if [ "$got" = "$want" ] && [ "$v1" = "$v0" ]; then
+			log_pass "$label: allowed, the file intact"
+		else
+			log_fail "$label: expected the file intact and no violation (violations +$((v1 - v0)))"
+		fi
+	elif [ "$got" != "$want" ] && [ "$((b1 - b0))" = 1 ] && [ "$((v1 - v0))" = 1 ]; then
+		log_pass "$label: denied, violation_$rule +1, no data"
+	else
+		log_fail "$label: expected denied by $rule: violation_$rule +$((b1 - b0)), violations +$((v1 - v0)), data $([ "$got" = "$want" ] && echo arrived || echo missing); client: $(tail -c 200 "$TLSDIR/client.err" | tr '\n' ' ')"
+	fi
+}
+
+CURL=(curl -sk --max-time "$(scaled 10)" "$URL")
+# "sclient ARGS" as CLIENT: s_client fetching f.bin (fetch() runs it)
+
+# version floor on the ServerHello; the offer
+rules min_version=4
+fetch deny min_version "min_version=4 (TLS 1.3), a TLS 1.2 client" -- \
+	"${CURL[@]}" --tls-max 1.2
+fetch ok min_version "min_version=4, a TLS 1.3 client" -- "${CURL[@]}"
+rules
+fetch ok min_version "no floor, a TLS 1.2 client" -- "${CURL[@]}" --tls-max 1.2
+rules min_version=3 min_offer=1
+fetch deny min_offer "min_version=3 min_offer=1, a client offering TLS 1.1 only" \
+	-tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' -- sclient -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+rules min_version=3
+fetch deny min_version "min_version=3 without min_offer: the TLS 1.1 ServerHello" \
+	-tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' -- sclient -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+rules min_version=3 min_offer=1
+fetch ok min_offer "min_version=3 min_offer=1, a default client (1.2, 1.3)" \
+	-- sclient
+
+# server names: curl to an IP address sends none
+rules no_sni=1
+fetch deny no_sni "no_sni=1, curl to an IP address (no server_name)" -- "${CURL[@]}"
+fetch ok no_sni "no_sni=1, a host name (--resolve)" -- \
+	curl -sk --max-time "$(scaled 10)" --resolve "www.example.test:$PORT:10.0.2.2" \
+	"https://www.example.test:$PORT/f.bin"
+rules sni_ip=1
+fetch deny sni_ip "sni_ip=1, an IP literal as server name" -- \
+	sclient -servername 10.0.2.2
+fetch ok sni_ip "sni_ip=1, a host name" -- sclient -servername www.example.test
+rules
+fetch ok sni_ip "sni_ip=0, an IP literal as server name" -- sclient -servername 10.0.2.2
+
+# ECH: OpenSSL 3.0 and curl here send none
+rules ech=2
+fetch deny ech_require "ech=2 (require), a client without ECH" -- "${CURL[@]}"
+rules ech=1
+fetch ok ech_deny "ech=1 (deny), a client without ECH" -- "${CURL[@]}"
+
+# cipher classes on the ServerHello's selection: a NULL suite at level 0
+# (its plaintext records would also trip the low-byte rule: lowrun off)
+ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_lowrun_limit=0
+NULLS=(-tls1_2 -cipher 'ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0')
+rules cipher_deny=1
+fetch deny cipher_class "cipher_deny=1 (NULL), ECDHE-ECDSA-NULL-SHA selected" "${NULLS[@]}" -- \
+	sclient "${NULLS[@]}"
+rules cipher_deny=30
+fetch ok cipher_class "cipher_deny=30 (all but NULL), ECDHE-ECDSA-NULL-SHA selected" "${NULLS[@]}" -- \
+	sclient "${NULLS[@]}"
+rules cipher_deny=31
+fetch ok cipher_class "cipher_deny=31, an AES-GCM suite" -- "${CURL[@]}" --tls-max 1.2
+ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_lowrun_limit=128
+rules
+
+# bad values change nothing
+for kv in min_version=5 ech=3 cipher_deny=32 no_sni=-1 min_offer=x; do
+	before=$(ip netns exec "$router" sysctl -n "net.netfilter.nf_conntrack_tls_${kv%%=*}")
+	if ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$kv" 2>/dev/null; then
+		log_fail "sysctl $kv accepted"
+	elif [ "$(ip netns exec "$router" sysctl -n "net.netfilter.nf_conntrack_tls_${kv%%=*}")" != "$before" ]; then
+		log_fail "sysctl $kv refused but changed the value"
+	else
+		log_pass "sysctl $kv refused, value kept ($before)"
+	fi
+done
+exit "${RET:-0}"
