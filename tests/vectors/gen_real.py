@@ -2,15 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 """Helpers for gen_real.sh.
 
-  gen_real.py relay LISTEN_PORT TARGET_PORT LOGFILE
+  gen_real.py relay LISTEN_PORT TARGET_PORT LOGFILE [CONNS]
       Accept one TCP connection, relay it to 127.0.0.1:TARGET_PORT and log
       every chunk read, in order, as "<dir> <hex>" lines (0 client, 1 server).
+      With CONNS > 1, take that many connections one after the other: the
+      last is logged to LOGFILE, connection i before it to LOGFILE.i.
   gen_real.py v2hello PORT LOGFILE
       Send a crafted SSLv2-format compatible CLIENT-HELLO (RFC 6101 E.2 /
       RFC 5246 E.2) offering TLS 1.2 to a real server and log its answer.
-  gen_real.py emit NAME LOGFILE [tamper...]  > real_NAME.h
+  gen_real.py emit NAME LOGFILE [tamper...] [hs]  > real_NAME.h
       Turn a log into a C vector header; append the table rows to
-      real_vectors.inc.
+      real_vectors.inc (in $VEC_OUT if set, else next to this file).  With
+      "hs", every row again as NAME_hs with the handshake layer on.
+  gen_real.py summary real_NAME.h
+      Print the message sequence of a vector header, one line per
+      direction: record types, and the handshake message types of the
+      plaintext records.  Two captures of one conversation print the same
+      lines, whatever their bytes and TCP chunks.
 """
 import os
 import select
@@ -18,12 +26,17 @@ import socket
 import sys
 
 
-def relay(lport, tport, logfile):
+def relay(lport, tport, logfile, conns=1):
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", lport))
-    ls.listen(1)
+    ls.listen(conns)
     ls.settimeout(10)
+    for i in range(conns):
+        relay1(ls, tport, logfile if i == conns - 1 else "%s.%d" % (logfile, i))
+
+
+def relay1(ls, tport, logfile):
     c, _ = ls.accept()
     s = socket.create_connection(("127.0.0.1", tport))
     socks = {c: (0, s), s: (1, c)}
@@ -35,7 +48,10 @@ def relay(lport, tport, logfile):
                 break
             for x in r:
                 d, other = socks[x]
-                data = x.recv(65536)
+                try:
+                    data = x.recv(65536)
+                except OSError:         # a reset: the conversation ends
+                    data = b""
                 if not data:
                     open_.discard(x)
                     try:
@@ -45,7 +61,10 @@ def relay(lport, tport, logfile):
                     continue
                 log.write("%d %s\n" % (d, data.hex()))
                 log.flush()
-                other.sendall(data)
+                try:
+                    other.sendall(data)
+                except OSError:         # the peer is gone: stop reading
+                    open_.discard(x)
     c.close()
     s.close()
 
@@ -90,6 +109,8 @@ def records(stream):
 
 
 def emit(name, logfile, tampers):
+    hs = "hs" in tampers
+    tampers = [t for t in tampers if t != "hs"]
     steps = []
     for line in open(logfile):
         d, h = line.split()
@@ -197,16 +218,74 @@ def emit(name, logfile, tampers):
         out.append("};")
         rows.append('\tVEC("real_%s", real_%s, %s, %s, %s, %d),' %
                     (tn, tn, pol, why, "C" if tdir == 0 else "S", off))
+    if hs:
+        # the same verdicts with the handshake layer on (PHS of tls_vectors.c)
+        hpol = {"PDEF": "PHS", "PL(": "PHSL(", "PHB(": "PHSB("}
+        for r in list(rows):
+            vn = r.split('"')[1]
+            r = r.replace('"%s"' % vn, '"%s_hs"' % vn)
+            for a, b in hpol.items():
+                r = r.replace(", %s" % a, ", %s" % b, 1)
+            rows.append(r)
     print("\n".join(out))
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           "real_vectors.inc"), "a") as inc:
+    outdir = os.environ.get("VEC_OUT") or \
+        os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(outdir, "real_vectors.inc"), "a") as inc:
         inc.write("\n".join(rows) + "\n")
+
+
+def summary(header):
+    """Message sequence of a real_NAME.h: per direction, in order."""
+    import re
+    text = open(header).read()
+    arrays = {m.group(1): bytes(int(x, 16) for x in
+                                re.findall(r"0x([0-9a-f]{2})", m.group(2)))
+              for m in re.finditer(r"static const u8 (\w+)\[\] = \{(.*?)\};",
+                                   text, re.S)}
+    m = re.search(r"static const struct tls_vec_step (\w+)\[\] = \{(.*?)\};",
+                  text, re.S)
+    streams = {0: bytearray(), 1: bytearray()}
+    for d, ident in re.findall(r"\{ (\d), sizeof\((\w+)\)", m.group(2)):
+        streams[int(d)].extend(arrays[ident])
+    for d in (0, 1):
+        s = streams[d]
+        seq, hsbuf, plain = [], bytearray(), True
+        if s[:1] and s[0] & 0x80:       # an SSLv2-format first record
+            ln = (s[0] & 0x7f) << 8 | s[1]
+            seq.append("v2:%d" % s[2])
+            s = s[2 + ln:]
+        for off, typ, ln in records(s):
+            if typ == 22 and plain:
+                hsbuf.extend(s[off + 5:off + 5 + ln])
+                while len(hsbuf) >= 4:
+                    hl = int.from_bytes(hsbuf[1:4], "big")
+                    if len(hsbuf) < 4 + hl:
+                        break
+                    seq.append("hs:%d" % hsbuf[0])
+                    del hsbuf[:4 + hl]
+                continue
+            body = s[off + 5:off + 5 + ln]
+            if typ == 22 and ln >= 4 and body[0] in (1, 2) and \
+                    int.from_bytes(body[1:4], "big") + 4 == ln:
+                # a TLS 1.3 hello after a compatibility CCS (HRR)
+                seq.append("hs:%d" % body[0])
+                continue
+            if typ == 20:
+                plain = False
+            # runs of protected records: their number depends on timing
+            tag = "rec:%d" % typ
+            if not (typ == 23 and seq and seq[-1] == tag):
+                seq.append(tag)
+        print("%d %s" % (d, " ".join(seq)))
 
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "relay":
-        relay(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+        relay(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4],
+              int(sys.argv[5]) if len(sys.argv) > 5 else 1)
+    elif cmd == "summary":
+        summary(sys.argv[2])
     elif cmd == "v2hello":
         v2hello(int(sys.argv[2]), sys.argv[3])
     elif cmd == "emit":
