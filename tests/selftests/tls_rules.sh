@@ -150,4 +150,14 @@ for kv in min_version=5 ech=3 cipher_deny=32 no_sni=-1 min_offer=x; do
 		log_pass "sysctl $kv refused, value kept ($before)"
 	fi
 done
+# the README's example policy file loads as it is
+EX=$SELFTESTS/../../examples/nf_conntrack_tls-rules.sysctl.conf
+if ip netns exec "$router" sysctl -q -p "$EX" &&
+   [ "$(ip netns exec "$router" sysctl -n net.netfilter.nf_conntrack_tls_min_version \
+	net.netfilter.nf_conntrack_tls_cipher_deny | tr '\n' ' ')" = "3 31 " ]; then
+	log_pass "examples/$(basename "$EX") loads (min_version 3, cipher_deny 31)"
+else
+	log_fail "examples/$(basename "$EX") does not load"
+fi
+rules
 exit "${RET:-0}"
