@@ -685,6 +685,28 @@ static enum tls_reason hs_msg_end(struct tls_flow *f, unsigned int dir,
 	return r;
 }
 
+/*
+ * The last byte of a message, at p[i] of tls_hs_body(): it ends.
+ * A hello after a HelloRetryRequest that follows its side's CCS is the
+ * one plaintext message allowed there (tls_hs_parsed_hrr()); the record
+ * that holds it must end with it.  Bytes after it in that record would
+ * be parsed or scanned depending on where a tls_feed() call began (the
+ * choice is made per call): a violation at the hello's last byte.  The
+ * caller lowers rec_left only after the call: the record has
+ * rec_left - i - 1 bytes after this one.
+ */
+static enum tls_reason msg_last_byte(struct tls_flow *f, unsigned int dir,
+				       u32 i, const struct tls_policy *pol)
+{
+	bool after_ccs = (f->dir[dir].flags & TLS_F_ENCRYPTED) &&
+			 tls_hs_parsed_hrr(f, dir);
+	enum tls_reason r = hs_msg_end(f, dir, pol);
+
+	if (!r && after_ccs && f->dir[dir].rec_left > i + 1)
+		r = TLS_R_HS_ORDER;
+	return r;
+}
+
 /* Last length byte: the whole length is in h->left. */
 static enum tls_reason hs_len_done(struct tls_flow *f, unsigned int dir,
 				   const struct tls_policy *pol)
@@ -744,7 +766,7 @@ enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
 			if (!tls_hs_on(f))
 				return TLS_OK;	/* stopped: a draft hello */
 			if (!r && !h->left)
-				r = hs_msg_end(f, dir, pol);
+				r = msg_last_byte(f, dir, i, pol);
 			if (r)
 				goto fail;
 			i++;
@@ -769,7 +791,7 @@ enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
 				f->hello.field = F_ETYPE0;
 		}
 		if (!h->left) {
-			r = hs_msg_end(f, dir, pol);
+			r = msg_last_byte(f, dir, i - 1, pol);
 			if (r) {
 				i--;
 				goto fail;

@@ -203,6 +203,7 @@ int main(int argc, char **argv)
 	if (argc > 2)
 		rs ^= strtoull(argv[2], NULL, 0) * 0x9e3779b97f4a7c15ull;
 	for (it = 0; it < iters; it++) {
+		memset(&pol, 0, sizeof(pol));	/* every rule off */
 		pol.lowrun_limit = limits[rnd() % NLIMITS];
 		pol.heartbeat = rnd() % 3;
 		pol.allow_sslv2 = rnd() % 2;

@@ -87,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 8)
 		return 0;
+	memset(&pol, 0, sizeof(pol));	/* every rule off */
 	pol.lowrun_limit = data[0] | data[1] << 8;
 	pol.heartbeat = (data[2] & 3) == 3 ? TLS_HB_VALIDATE : data[2] & 3;
 	pol.allow_sslv2 = !!(data[2] & 4);

@@ -61,14 +61,14 @@ fetch() {
 		ip netns exec "$server" ss -Hltn "sport = :$PORT" | grep -q . || break
 		sleep 0.1
 	done
-	serve_www 4 1 "$(scaled 20)" "${sopts[@]}" ||
+	serve_www 4 1 "$(scaled 60)" "${sopts[@]}" ||
 		{ log_fail "$label: server did not start"; return; }
 	b0=$(counter "$router" "violation_$rule"); v0=$(violations)
 	# s_client is fed the request through a shell in the namespace
 	[ "$1" = sclient ] && set -- bash -c \
 		'printf "GET /f.bin HTTP/1.0\r\n\r\n" | openssl s_client -quiet -connect 10.0.2.2:'$PORT' "$@"' \
 		sclient "${@:2}"
-	got=$(ip netns exec "$client" timeout "$(scaled 15)" "$@" 2>"$TLSDIR/client.err" |
+	got=$(ip netns exec "$client" timeout "$(scaled 40)" "$@" 2>"$TLSDIR/client.err" |
 		sed '1,/^\r\{0,1\}$/{/^HTTP\/1.0 200/,/^\r\{0,1\}$/d}' | sha256sum)
 	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
 	b1=$(counter "$router" "violation_$rule"); v1=$(violations)
@@ -85,7 +85,7 @@ fetch() {
 	fi
 }
 
-CURL=(curl -sk --max-time "$(scaled 10)" "$URL")
+CURL=(curl -sk --max-time "$(scaled 30)" "$URL")
 # "sclient ARGS" as CLIENT: s_client fetching f.bin (fetch() runs it)
 
 # version floor on the ServerHello; the offer
@@ -109,7 +109,7 @@ fetch ok min_offer "min_version=3 min_offer=1, a default client (1.2, 1.3)" \
 rules no_sni=1
 fetch deny no_sni "no_sni=1, curl to an IP address (no server_name)" -- "${CURL[@]}"
 fetch ok no_sni "no_sni=1, a host name (--resolve)" -- \
-	curl -sk --max-time "$(scaled 10)" --resolve "www.example.test:$PORT:10.0.2.2" \
+	curl -sk --max-time "$(scaled 30)" --resolve "www.example.test:$PORT:10.0.2.2" \
 	"https://www.example.test:$PORT/f.bin"
 rules sni_ip=1
 fetch deny sni_ip "sni_ip=1, an IP literal as server name" -- \

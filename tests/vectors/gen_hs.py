@@ -161,6 +161,18 @@ off = 5 + len(SH13) - 1
 vec("hs_hrr_twice", [(C, rec(22, CH13, (3, 1))), (S, rec(22, HRR) + CCS),
                      (C, CCS + rec(22, CH13)), (S, rec(22, HRR))],
     "TLS_R_DOWNGRADE", S, len(HRR) + 5 + 6 + 5 + len(HRR) - 1)
+# after the HRR the record of the second hello (after the client's CCS)
+# must end with it, and so must the ServerHello's (after the server's
+# CCS): decided at the hello's last byte, whatever the cut of the feeds
+c1 = 5 + len(CH13) + 6
+vec("hs_hrr_ch2_extra", [(C, rec(22, CH13, (3, 1))), (S, rec(22, HRR) + CCS),
+                         (C, CCS + rec(22, CH13 + b"\x00"))],
+    "TLS_R_HS_ORDER", C, c1 + 5 + len(CH13) - 1)
+s1 = 5 + len(HRR) + 6
+vec("hs_hrr_sh_extra", [(C, rec(22, CH13, (3, 1))), (S, rec(22, HRR) + CCS),
+                        (C, CCS + rec(22, CH13)),
+                        (S, rec(22, SH13 + b"\x08"))],
+    "TLS_R_HS_ORDER", S, s1 + 5 + len(SH13) - 1)
 # a second ClientHello without a HelloRetryRequest, a third one
 vec("hs_ch_again", [(C, rec(22, CH13) + rec(22, CH13))],
     "TLS_R_HS_ORDER", C, 5 + len(CH13) + 5)
