@@ -4,9 +4,7 @@
  * parser (tests/oracle/ref_parse.c) on the same transcript.
  *
  * Input layout: that of fuzz_engine.c (so its seeds, tests/fuzz/corpus,
- * serve here too), except bit 3 of byte 2: here 1 = handshake layer on.
- * The reference does not model that layer, so such inputs only run the
- * engine; the default (0) is the record layer, which it models whole.
+ * serve here too): bit 3 of byte 2 set = handshake layer off.
  *
  * The engine gets each segment in chunks drawn from the seed; the
  * reference the two whole streams and the segment of each byte.  A
@@ -42,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pol.lowrun_limit = data[0] | data[1] << 8;
 	pol.heartbeat = (data[2] & 3) == 3 ? TLS_HB_VALIDATE : data[2] & 3;
 	pol.allow_sslv2 = !!(data[2] & 4);
-	pol.handshake = !!(data[2] & 8);
+	pol.handshake = !(data[2] & 8);
 	maxc = data[3] ? data[3] : 256;
 	seed = (u32)data[4] | data[5] << 8 | data[6] << 16 | (u32)data[7] << 24;
 	if (!seed)
@@ -83,9 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t.seg[0] = seg[0];
 	t.seg[1] = seg[1];
 	ref_run(&t, &pol, &ro);
-	if (ro.unmodelled)
-		return 0;
-	if (ro.reason != er || (er && (ro.dir != edir || ro.off != eoff)))
+	if (!ref_compare(&t, &ro, er, edir, eoff))
 		abort();
 	return 0;
 }

@@ -8,11 +8,9 @@
  * streaming state machine.
  *
  * Scope (honest, see ref_parse.c): the record layer with every policy of
- * struct tls_policy but handshake.  With pol->handshake set the engine's
- * handshake layer changes record-layer decisions too (record versions,
- * TLS 1.3 from the ServerHello, protected handshake records scanned), and
- * that layer is not modelled: ref_run() then says "unmodelled" and the
- * callers skip the comparison.
+ * struct tls_policy, and the handshake layer (handshake = 1) without a
+ * rule set and up to a HelloRetryRequest; what is not modelled is said
+ * in struct ref_outcome.
  */
 #ifndef _REF_PARSE_H
 #define _REF_PARSE_H
@@ -32,7 +30,13 @@ struct ref_transcript {
 };
 
 struct ref_outcome {
-	bool unmodelled;	/* the reference does not judge this flow */
+	/*
+	 * The reference does not judge this flow from the byte (dir, off),
+	 * delivered at transcript position seg, on: a verdict of the engine
+	 * before it must still agree, a later one is not compared.
+	 */
+	bool unmodelled;
+	u32 seg;
 	enum tls_reason reason;	/* TLS_OK or the first violation */
 	unsigned int dir;	/* its direction */
 	u32 off;		/* its deciding byte, offset in dir's stream */
@@ -40,5 +44,13 @@ struct ref_outcome {
 
 void ref_run(const struct ref_transcript *t, const struct tls_policy *pol,
 	     struct ref_outcome *out);
+
+/*
+ * The engine's outcome (reason, and if not TLS_OK the deciding byte dir,
+ * off) against the reference's: 1 agree, 0 disagree, -1 not comparable
+ * (the engine decided at or after an unmodelled byte, or not at all).
+ */
+int ref_compare(const struct ref_transcript *t, const struct ref_outcome *ro,
+		enum tls_reason reason, unsigned int dir, u32 off);
 
 #endif /* _REF_PARSE_H */
