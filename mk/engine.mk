@@ -101,6 +101,7 @@ fuzz-oracle: build/engine/fuzz_oracle
 	mkdir -p build/engine/fuzz-oracle-corpus build/engine/fuzz-artifacts
 	@echo "== fuzz oracle for $(FUZZ_TIME) s, log in build/engine/fuzz-oracle.log"
 	@build/engine/fuzz_oracle -max_total_time=$(FUZZ_TIME) -max_len=40000 \
+		-dict=tests/oracle/oracle.dict \
 		-print_final_stats=1 -artifact_prefix=build/engine/fuzz-artifacts/oracle- \
 		build/engine/fuzz-oracle-corpus tests/fuzz/corpus \
 		> build/engine/fuzz-oracle.log 2>&1; rc=$$?; \

@@ -143,7 +143,10 @@ static bool parsed(const struct ref *r, const struct ref_dir *d)
 static void rec_done(struct ref_dir *d, unsigned int dir)
 {
 	if (d->v2) {
-		/* SSLv2: the server encrypts after SERVER-HELLO, the client after CLIENT-MASTER-KEY */
+		/*
+		 * SSLv2: the server encrypts after its SERVER-HELLO, the
+		 * client after its CLIENT-MASTER-KEY
+		 */
 		if (dir == TLS_DIR_SERVER || d->type == 2)
 			d->enc = true;
 	} else if (d->type == T_CCS && !d->enc) {
@@ -230,83 +233,101 @@ struct hello {
 
 enum { HP_MORE, HP_DONE, HP_FAIL, HP_STOP };
 
-#define H_ENDED	-1
-#define H_MORE	-2
-
-static int hbyte(const u8 *m, u32 avail, u32 mlen, u32 i)
-{
-	if (i >= mlen)
-		return H_ENDED;
-	if (i >= avail)
-		return H_MORE;
-	return m[i];
-}
+/* a hello being read: its body m[0..mlen), of which avail bytes are here */
+struct hctx {
+	const u8 *m;
+	u32 avail, mlen;
+	struct hello *h;
+	int rc;		/* why hget() could not read */
+};
 
 /*
- * The message ended at index i: well if i is where the extension block or
- * an extension may start, otherwise malformed at its last byte.
+ * Byte i of the hello into *v; false if the buffer does not have it yet
+ * (HP_MORE) or the message ended before it (HP_DONE): well if i is where
+ * the extension block or an extension may start, otherwise the hello is
+ * malformed at its last byte.
  */
-#define GET(v, i, well) do {						\
-	int _b = hbyte(m, avail, mlen, (i));				\
-	if (_b == H_MORE)						\
-		return HP_MORE;						\
-	if (_b == H_ENDED) {						\
-		h->ends_well = (well);					\
-		return HP_DONE;						\
-	}								\
-	(v) = (u8)_b;							\
-} while (0)
-#define FAIL(i) do { h->at = (i); return HP_FAIL; } while (0)
+static bool hget(struct hctx *c, u32 i, bool well, u8 *v)
+{
+	if (i >= c->mlen) {
+		c->h->ends_well = well;
+		c->rc = HP_DONE;
+		return false;
+	}
+	if (i >= c->avail) {
+		c->rc = HP_MORE;
+		return false;
+	}
+	*v = c->m[i];
+	return true;
+}
+
+static int hfail(struct hello *h, u32 i)
+{
+	h->at = i;
+	return HP_FAIL;
+}
 
 /* one extension's body m[e..e + elen) */
-static int hello_ext(const u8 *m, u32 avail, u32 mlen, bool ch, u16 type,
-		     u32 e, u32 elen, u32 i3, struct hello *h)
+static int hello_ext(struct hctx *c, bool ch, u16 type, u32 e, u32 elen,
+		     u32 i3)
 {
+	struct hello *h = c->h;
 	u32 end = e + elen, k, nlen;
 	u8 a, b;
 
 	if (ch && type == 0x0000 && elen) {	/* server_name, RFC 6066 3 */
-		GET(a, e, false);
+		if (!hget(c, e, false, &a))
+			return c->rc;
 		if (e + 1 == end)
-			FAIL(e);
-		GET(b, e + 1, false);
+			return hfail(h, e);
+		if (!hget(c, e + 1, false, &b))
+			return c->rc;
 		if (((u32)a << 8 | b) != end - (e + 2) || !(a | b))
-			FAIL(e + 1);
-		GET(a, e + 2, false);
+			return hfail(h, e + 1);
+		if (!hget(c, e + 2, false, &a))
+			return c->rc;
 		if (a)
 			return HP_DONE;	/* not host_name: not read */
 		if (e + 3 == end)
-			FAIL(e + 2);
-		GET(a, e + 3, false);
+			return hfail(h, e + 2);
+		if (!hget(c, e + 3, false, &a))
+			return c->rc;
 		if (e + 4 == end)
-			FAIL(e + 3);
-		GET(b, e + 4, false);
+			return hfail(h, e + 3);
+		if (!hget(c, e + 4, false, &b))
+			return c->rc;
 		nlen = (u32)a << 8 | b;
 		if (!nlen || nlen > end - (e + 5))
-			FAIL(e + 4);
+			return hfail(h, e + 4);
 		return HP_DONE;
 	}
 	if (ch && type == 0x002b) {	/* supported_versions, RFC 8446 4.2.1 */
 		if (h->sv || !elen)
-			FAIL(i3);
+			return hfail(h, i3);
 		h->sv = true;
-		GET(a, e, false);
+		if (!hget(c, e, false, &a))
+			return c->rc;
 		if (a != elen - 1 || (a & 1) || !a)
-			FAIL(e);
+			return hfail(h, e);
 		h->offered = 0;
 		for (k = e + 1; k < end; k += 2) {
-			GET(a, k, false);
-			GET(b, k + 1, false);
+			if (!hget(c, k, false, &a))
+				return c->rc;
+			if (!hget(c, k + 1, false, &b))
+				return c->rc;
 			h->offered |= version_bit((u16)(a << 8 | b));
 		}
 		return HP_DONE;
 	}
 	if (!ch && type == 0x002b) {
 		if (h->sv || elen != 2)
-			FAIL(i3);
+			return hfail(h, i3);
 		h->sv = true;
-		GET(a, e, false);
-		GET(b, e + 1, false);
+		if (!hget(c, e, false, &a))
+			return c->rc;
+		if (!hget(c, e + 1, false, &b))
+			return c->rc;
 		h->ver = (u16)(a << 8 | b);
 	}
 	return HP_DONE;
@@ -315,13 +336,17 @@ static int hello_ext(const u8 *m, u32 avail, u32 mlen, bool ch, u16 type,
 static int hello_parse(const u8 *m, u32 avail, u32 mlen, bool ch,
 		       struct hello *h)
 {
+	struct hctx ctx = { .m = m, .avail = avail, .mlen = mlen, .h = h };
+	struct hctx *c = &ctx;
 	u32 i, v, k, e;
 	u8 a, b, t0, t1;
 	int rc;
 
 	__builtin_memset(h, 0, sizeof(*h));
-	GET(a, 0, false);
-	GET(b, 1, false);
+	if (!hget(c, 0, false, &a))
+		return c->rc;
+	if (!hget(c, 1, false, &b))
+		return c->rc;
 	v = (u32)a << 8 | b;
 	if (ch) {
 		/* legacy negotiation: every version up to this one (1.2 at most) */
@@ -333,47 +358,64 @@ static int hello_parse(const u8 *m, u32 avail, u32 mlen, bool ch,
 		return HP_STOP;
 	}
 	h->ver = (u16)v;
-	for (k = 0; k < 32; k++)
-		GET(a, 2 + k, false);
+	for (k = 0; k < 32; k++) {
+		if (!hget(c, 2 + k, false, &a))
+			return c->rc;
+	}
 	h->hrr = !__builtin_memcmp(m + 2, hrr_magic, 32);
 	h->dg = !__builtin_memcmp(m + 26, "DOWNGRD", 7) && m[33] <= 1;
-	GET(a, 34, false);	/* session id length */
+	/* session id length */
+	if (!hget(c, 34, false, &a))
+		return c->rc;
 	if (a > 32 || a > mlen - 35)
-		FAIL(34);
+		return hfail(h, 34);
 	i = 35 + a;
 	if (ch) {
-		GET(a, i, false);
-		GET(b, i + 1, false);
+		if (!hget(c, i, false, &a))
+			return c->rc;
+		if (!hget(c, i + 1, false, &b))
+			return c->rc;
 		v = (u32)a << 8 | b;
 		if (!v || (v & 1) || v > mlen - (i + 2))
-			FAIL(i + 1);
+			return hfail(h, i + 1);
 		i += 2 + v;
-		GET(a, i, false);	/* compression methods */
+		/* compression methods */
+		if (!hget(c, i, false, &a))
+			return c->rc;
 		if (!a || a > mlen - (i + 1))
-			FAIL(i);
+			return hfail(h, i);
 		i += 1 + a;
 	} else {
-		GET(a, i, false);
-		GET(a, i + 1, false);
-		GET(a, i + 2, false);
+		if (!hget(c, i, false, &a))
+			return c->rc;
+		if (!hget(c, i + 1, false, &a))
+			return c->rc;
+		if (!hget(c, i + 2, false, &a))
+			return c->rc;
 		i += 3;
 	}
-	GET(a, i, true);		/* extensions length */
-	GET(b, i + 1, false);
+	/* extensions length */
+	if (!hget(c, i, true, &a))
+		return c->rc;
+	if (!hget(c, i + 1, false, &b))
+		return c->rc;
 	if (((u32)a << 8 | b) != mlen - (i + 2))
-		FAIL(i + 1);
+		return hfail(h, i + 1);
 	i += 2;
 	for (;;) {
-		GET(t0, i, true);
-		GET(t1, i + 1, false);
-		GET(a, i + 2, false);
-		GET(b, i + 3, false);
+		if (!hget(c, i, true, &t0))
+			return c->rc;
+		if (!hget(c, i + 1, false, &t1))
+			return c->rc;
+		if (!hget(c, i + 2, false, &a))
+			return c->rc;
+		if (!hget(c, i + 3, false, &b))
+			return c->rc;
 		v = (u32)a << 8 | b;
 		if (v > mlen - (i + 4))
-			FAIL(i + 3);
+			return hfail(h, i + 3);
 		e = i + 4;
-		rc = hello_ext(m, avail, mlen, ch, (u16)(t0 << 8 | t1), e, v,
-			       i + 3, h);
+		rc = hello_ext(c, ch, (u16)(t0 << 8 | t1), e, v, i + 3);
 		if (rc != HP_DONE || h->ends_well)
 			return rc;
 		/* the extension's bytes must be here before the next one */
@@ -501,7 +543,7 @@ static enum tls_reason hello_end(struct ref *r, unsigned int dir)
 	if (!r->selected || (r->offered && !(r->selected & r->offered)))
 		return TLS_R_VERSION_MISMATCH;
 	/* TLS 1.3 is selected through supported_versions, and only so */
-	if ((r->selected == TLS_V_TLS13) != h.sv)
+	if (h.sv != (r->selected == TLS_V_TLS13))
 		return TLS_R_VERSION_MISMATCH;
 	if ((r->offered & TLS_V_TLS13) && r->selected != TLS_V_TLS13 && h.dg)
 		return TLS_R_DOWNGRADE;
@@ -699,9 +741,9 @@ static enum tls_reason at_len(struct ref *r, unsigned int dir)
 			p->hb_pend = false;
 			if (len > p->hb_req)
 				return TLS_R_HB_LEAK;
-		} else if (d->hb_pend) {
-			return TLS_R_HB_INFLIGHT;
 		} else {
+			if (d->hb_pend)
+				return TLS_R_HB_INFLIGHT;
 			d->hb_pend = true;
 			d->hb_req = len;
 		}
