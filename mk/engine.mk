@@ -78,3 +78,36 @@ build/engine/bench: bench/bench_engine.c bench/plain_read.h $(ENGINE_DEPS) | bui
 ## engine-clean: remove build/engine
 engine-clean:
 	rm -rf build/engine
+
+# The differential oracle (tests/oracle): the buffered reference parser
+# against the engine, on the vectors (oracle-unit, part of unit) and under
+# libFuzzer (fuzz-oracle, part of fuzz).
+ORACLE_SRCS := tests/oracle/ref_parse.c tests/oracle/ref_parse.h
+
+.PHONY: oracle-unit fuzz-oracle
+unit: oracle-unit
+fuzz: fuzz-oracle
+
+## oracle-unit: the reference parser against the engine on every vector
+oracle-unit: build/engine/oracle_unit
+	@echo "== oracle (reference parser vs engine on the vectors)"
+	@build/engine/oracle_unit
+
+build/engine/oracle_unit: tests/oracle/oracle_unit.c $(ORACLE_SRCS) $(VEC_DEPS) $(ENGINE_DEPS) | build/engine
+	$(CC) $(UFLAGS) -O1 $(SAN) -o $@ $(filter %.c,$^)
+
+## fuzz-oracle: libFuzzer, engine vs reference parser, FUZZ_TIME seconds
+fuzz-oracle: build/engine/fuzz_oracle
+	mkdir -p build/engine/fuzz-oracle-corpus build/engine/fuzz-artifacts
+	@echo "== fuzz oracle for $(FUZZ_TIME) s, log in build/engine/fuzz-oracle.log"
+	@build/engine/fuzz_oracle -max_total_time=$(FUZZ_TIME) -max_len=40000 \
+		-dict=tests/oracle/oracle.dict \
+		-print_final_stats=1 -artifact_prefix=build/engine/fuzz-artifacts/oracle- \
+		build/engine/fuzz-oracle-corpus tests/fuzz/corpus \
+		> build/engine/fuzz-oracle.log 2>&1; rc=$$?; \
+		grep -E 'INITED|DONE|ERROR|SUMMARY|stat::' build/engine/fuzz-oracle.log; \
+		awk '/stat::number_of_executed_units/ { print "fuzz-oracle: " $$2 " executions" }' \
+		build/engine/fuzz-oracle.log; exit $$rc
+
+build/engine/fuzz_oracle: tests/fuzz/fuzz_oracle.c $(ORACLE_SRCS) $(ENGINE_DEPS) | build/engine
+	$(CLANG) $(UFLAGS) -O1 $(FUZZ) -o $@ $(filter %.c,$^)
