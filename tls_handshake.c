@@ -258,8 +258,9 @@ static bool client_hello_done(const struct tls_flow *f)
 
 /*
  * dir sent its CCS and the record after it, its Finished (TLS <= 1.2), is
- * whole: a later record began (appdata_hdr() keeps rec_type), or the
- * side is at a record boundary.
+ * whole: a later record of another type began (appdata_hdr() keeps
+ * rec_type too), or the side is at a record boundary.  After a FIN
+ * (ST_FIN, which may cut a record) a type-22 record counts as cut.
  */
 static bool finished_seen(const struct tls_flow *f, unsigned int dir)
 {
@@ -268,8 +269,7 @@ static bool finished_seen(const struct tls_flow *f, unsigned int dir)
 	if (!(d->flags & TLS_F_ENCRYPTED) || d->state == ST_REC_PROT ||
 	    d->rec_type == CT_CCS)
 		return false;
-	return d->rec_type != CT_HANDSHAKE || d->state == ST_REC ||
-	       d->state == ST_FIN;
+	return d->rec_type != CT_HANDSHAKE || d->state == ST_REC;
 }
 
 /*
@@ -320,12 +320,11 @@ static enum tls_reason rec_order(const struct tls_flow *f, unsigned int dir,
 		if (dir == TLS_DIR_SERVER)	/* S2 */
 			return b == CT_CCS && !enc && (fl & TLS_HS_HRR) ?
 			       TLS_OK : TLS_R_HS_ORDER;
+		/* a CCS or application data (C1, C3, C4) */
 		if (!(fl & TLS_HS_CH_DONE) || !(f->hs_offered & TLS_V_TLS13))
-			return TLS_R_HS_ORDER;	/* C1, C3, C4 */
-		if (b == CT_APPDATA && !(f->hs_sub & SUB_EARLY))
-			return TLS_R_HS_ORDER;	/* C4 */
-		return b == CT_CCS || b == CT_APPDATA ? TLS_OK :
-		       TLS_R_HS_ORDER;
+			return TLS_R_HS_ORDER;
+		return b == CT_APPDATA && !(f->hs_sub & SUB_EARLY) ?
+		       TLS_R_HS_ORDER : TLS_OK;
 	}
 	if (f->hs_selected == TLS_V_TLS13 || enc)
 		return TLS_OK;
