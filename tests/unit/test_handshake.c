@@ -33,7 +33,7 @@ static const struct hs_pair pairs[] = {
 	/* unknown type, lengths that do not nest or bound */
 	P(HS_MALFORMED, "hp_mal_type"),
 	P(HS_MALFORMED, "hp_mal_shd_body"),
-	P(HS_MALFORMED, "hp_mal_ch_big"),
+	PN(HS_MALFORMED, "hs_ch_too_big", "hs_ch_max"),
 	P(HS_MALFORMED, "hp_mal_sid33"),
 	P(HS_MALFORMED, "hp_mal_ext_block"),
 	/* a CCS, an alert, application data inside a message */
@@ -98,7 +98,7 @@ static const struct hs_pair pairs[] = {
 	P(DOWNGRADE, "hp_dg_hrr_twice"),
 };
 
-#define NPAIRS	(sizeof(pairs) / sizeof(pairs[0]))
+#define NPAIRS	(sizeof(pairs) / sizeof(struct hs_pair))
 
 /* The reasons of the task: each needs at least this many pairs. */
 static const enum tls_reason reasons[] = {
@@ -106,6 +106,8 @@ static const enum tls_reason reasons[] = {
 	TLS_R_EARLY_SERVER, TLS_R_HS_ORDER, TLS_R_VERSION_MISMATCH,
 	TLS_R_DOWNGRADE,
 };
+
+#define NREASONS	(sizeof(reasons) / sizeof(enum tls_reason))
 #define MIN_PAIRS	3
 
 static const struct tls_vector *find(const char *name)
@@ -117,6 +119,10 @@ static const struct tls_vector *find(const char *name)
 			return &tls_vectors[i];
 	return NULL;
 }
+
+/* fixed chunk sizes (0: whole steps, 1: byte by byte), random splits */
+#define NCHUNKS		11
+#define NRANDOM		60
 
 static u32 hs_rng = 0x2545f491;
 
@@ -134,14 +140,15 @@ static u32 hs_rnd(void)
  */
 static int run_all(struct unit_group *g, const struct tls_vector *v)
 {
-	static const int chunks[] = { 0, 1, 2, 3, 4, 5, 7, 9, 13, 64, 1448 };
+	static const int chunks[NCHUNKS] = { 0, 1, 2, 3, 4, 5, 7, 9, 13, 64,
+					     1448 };
 	struct tls_vec_outcome o;
 	unsigned int k;
 	int bad = 0, c;
 	u32 seed;
 
-	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]) + 60; k++) {
-		if (k < sizeof(chunks) / sizeof(chunks[0])) {
+	for (k = 0; k < NCHUNKS + NRANDOM; k++) {
+		if (k < NCHUNKS) {
 			c = chunks[k];
 			seed = 0;
 		} else {
@@ -187,7 +194,7 @@ static void t_pair_table(void)
 		CHECK(&g, nv->expect == TLS_OK, "%s is no near miss",
 		      nv->name);
 	}
-	for (k = 0; k < sizeof(reasons) / sizeof(reasons[0]); k++) {
+	for (k = 0; k < NREASONS; k++) {
 		for (i = n = 0; i < NPAIRS; i++)
 			n += pairs[i].reason == reasons[k];
 		CHECK(&g, n >= MIN_PAIRS, "%s: %u pairs",
@@ -227,7 +234,7 @@ static void t_pairs(void)
 		group_end(&g);
 	}
 	printf("handshake pairs: %u pairs, %u transcripts, %u runs each\n",
-	       (unsigned int)NPAIRS, runs, 11 + 60);
+	       (unsigned int)NPAIRS, runs, NCHUNKS + NRANDOM);
 }
 
 void run_handshake_tests(void);	/* test_main.c */

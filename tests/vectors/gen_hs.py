@@ -348,10 +348,7 @@ fire("hp_mal_shd_body", "TLS_R_HS_MALFORMED",
      [(C, rec(22, CH)), (S, rec(22, SH + msg(14, b"\x00")))],
      1, 5 + len(SH) + 3)
 near("hp_mal_shd_body_near", [(C, rec(22, CH)), (S, rec(22, SH + SHD))])
-fire("hp_mal_ch_big", "TLS_R_HS_MALFORMED",
-     [(C, rec(22, big1[:16000]) + rec(22, big1[16000:]))], 0, 5 + 3)
-near("hp_mal_ch_big_near", [(C, rec(22, big[:16000]) + rec(22, big[16000:])),
-                            (S, rec(22, SH))])
+# (a ClientHello one byte over the limit: hs_ch_too_big vs hs_ch_max)
 fire("hp_mal_sid33", "TLS_R_HS_MALFORMED",
      [(C, rec(22, client_hello(sid=bytes(33))))], 0, 5 + 4 + 2 + 32)
 near("hp_mal_sid33_near", [(C, rec(22, client_hello(sid=bytes(32))))])
