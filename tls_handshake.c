@@ -259,8 +259,10 @@ static bool client_hello_done(const struct tls_flow *f)
 /*
  * dir sent its CCS and the record after it, its Finished (TLS <= 1.2), is
  * whole: a later record of another type began (appdata_hdr() keeps
- * rec_type too), or the side is at a record boundary.  After a FIN
- * (ST_FIN, which may cut a record) a type-22 record counts as cut.
+ * rec_type too), or the side is at a record boundary.  Or it sent its
+ * FIN (ST_FIN): clients half-close right after their Finished (nDPI's
+ * anydesk.pcapng, reddit.pcap); a FIN that cut the Finished leaves no
+ * byte to hide, and the server could not verify it.
  */
 static bool finished_seen(const struct tls_flow *f, unsigned int dir)
 {
@@ -269,7 +271,8 @@ static bool finished_seen(const struct tls_flow *f, unsigned int dir)
 	if (!(d->flags & TLS_F_ENCRYPTED) || d->state == ST_REC_PROT ||
 	    d->rec_type == CT_CCS)
 		return false;
-	return d->rec_type != CT_HANDSHAKE || d->state == ST_REC;
+	return d->rec_type != CT_HANDSHAKE || d->state == ST_REC ||
+	       d->state == ST_FIN;
 }
 
 /*
