@@ -21,12 +21,85 @@
  *    sets TLS_HS_STOP for good (tls_feed()), for the same reason.
  *  - Only bits are added to hs_flags; no loop runs more than once per
  *    input byte.
+ *
+ * The order rules, across both directions (RFC 5246 7.3, 7.4; RFC 5077
+ * 3.1; RFC 8446 2, 4.1.4, 4.2.10, D.4).  Each is decided at one byte and
+ * reads only what the helper has seen of the peer so far: a side cannot
+ * answer what the router has not yet forwarded.  "Seen" is about whole
+ * messages or records where noted.  Alerts and heartbeats (heartbeat.c
+ * has their rules) are never ordered, only kept out of a handshake
+ * message (hs_interleave) and from a server before the ClientHello
+ * (early_server, E1, E2).  The reason is hs_order
+ * unless noted; t = the message type byte, r = the record content-type
+ * byte, of the side named.
+ *
+ *  E1 (early_server, r) A server record before the client's ClientHello
+ *     is complete (an SSLv2-format hello: its first record), except:
+ *  E2 (r) a server that has sent nothing, to a client that has sent
+ *     nothing (not one record byte), may send an alert record; from then
+ *     on that side sends only alert records of length 2 (early_server
+ *     otherwise, at r or at the last length byte), also after a later
+ *     ClientHello.  Only they may have the record version 0x0000
+ *     (record_version otherwise, at the version byte that differs).
+ *  Before the ServerHello is complete:
+ *  C1 (r) No client CCS or application data before the end of its
+ *     first ClientHello (inside it: hs_interleave).
+ *  C2 (t) The client's first message is a ClientHello; until the
+ *     ServerHello it sends no other but, after a whole
+ *     HelloRetryRequest, one more ClientHello.
+ *  C3 (r) A client CCS only if the ClientHello offered TLS 1.3 (the
+ *     compatibility CCS, before or after the HelloRetryRequest).
+ *  C4 (r) Client application data (0-RTT) only if the ClientHello offered
+ *     TLS 1.3 with the early_data extension.  Early data sent before a
+ *     HelloRetryRequest may still be in flight after it: not ordered.
+ *  S1 (t) The server's first message is a ServerHello (or a
+ *     HelloRetryRequest); after a HelloRetryRequest it sends no message
+ *     until the second ClientHello is complete.
+ *  S2 (r) A server CCS only after a whole HelloRetryRequest (its
+ *     compatibility CCS); no server application data.
+ *  After the ServerHello, TLS 1.3 (or a draft) selected:
+ *  T1 (t) No plaintext handshake message from either side, but the
+ *     second ClientHello after a HelloRetryRequest; none in a type-22
+ *     record after the side's CCS (r).  Everything else (EncryptedExtensions,
+ *     Finished, NewSessionTicket, KeyUpdate, EndOfEarlyData) is encrypted:
+ *     its order is not seen.
+ *  After the ServerHello, TLS <= 1.2 selected (renegotiation, after the
+ *  CCS, is encrypted and not seen):
+ *  F1 (t) Each side's plaintext messages in the order of rank(), each
+ *     at most once: server Certificate, CertificateStatus,
+ *     ServerKeyExchange, CertificateRequest, ServerHelloDone,
+ *     NewSessionTicket; client SupplementalData, Certificate (or
+ *     CertificateURL), ClientKeyExchange, CertificateVerify.
+ *  F2 (t) Any client message only after the server's ServerHelloDone
+ *     (full handshake); a client Certificate only after a
+ *     CertificateRequest; a CertificateVerify only after a client
+ *     Certificate.
+ *  F3 (t) A server NewSessionTicket after a ServerHelloDone only once the
+ *     client's Finished (the record after its CCS) is whole; without a
+ *     ServerHelloDone it is the abbreviated handshake's, right after the
+ *     ServerHello.
+ *  F4 (r) The client's CCS: in a full handshake (ServerHelloDone seen)
+ *     after its Certificate if one was requested (TLS 1.0 and up; SSL
+ *     3.0 sends an alert instead), its ClientKeyExchange is not required
+ *     (client_ccs_ok()); otherwise (abbreviated) only once the server's
+ *     CCS and Finished are whole.
+ *  F5 (r) The server's CCS: in a full handshake only once the client's
+ *     CCS and Finished are whole; otherwise right after the ServerHello or
+ *     its NewSessionTicket (abbreviated), not after a partial flight.
+ *  F6 (r) No application data from a side before its CCS.  After it,
+ *     application data is free: False Start (client data after its
+ *     Finished, before the server's) is legitimate.
+ * "Whole Finished": the side's first record after its CCS has ended (a
+ * later record began, or it is at a record boundary).
  */
 #include "tls_engine.h"
 #include "tls_handshake.h"
 
 #define CT_CCS		20
+#define CT_ALERT	21
 #define CT_HANDSHAKE	22
+#define CT_APPDATA	23
+#define CT_HEARTBEAT	24
 
 /* HandshakeType (RFC 8446 4, RFC 5246 7.4, RFC 6066, RFC 8879) */
 #define HT_HELLO_REQUEST	0
@@ -91,6 +164,7 @@ static const u8 downgrade_sentinel[7] = {
 /* Extensions read (RFC 6066, 7301, 8446; draft-ietf-tls-esni) */
 #define EXT_SERVER_NAME		0x0000
 #define EXT_ALPN		0x0010
+#define EXT_EARLY_DATA		0x002a
 #define EXT_SUPPORTED_VERSIONS	0x002b
 #define EXT_ECH			0xfe0d
 #define SCSV_FALLBACK		0x5600
@@ -101,6 +175,23 @@ static const u8 downgrade_sentinel[7] = {
 #define SUB_SV		0x04	/* a supported_versions extension was read */
 #define SUB_IP		0x08	/* the host_name so far is digits and dots */
 #define SUB_COLON	0x10	/* the host_name holds a ':' */
+/* kept across hellos (hs_type()): the first ClientHello had early_data */
+#define SUB_EARLY	0x20
+
+/*
+ * struct tls_flow.hello.spare, TLS <= 1.2 once the ServerHello is complete
+ * (no hello is parsed after it): what the flights held so far
+ */
+#define FL_SHD		0x01	/* the server's ServerHelloDone */
+#define FL_CR		0x02	/* the server's CertificateRequest */
+#define FL_CCERT	0x04	/* the client's Certificate (or URL) */
+
+/* ranks of rank() that the order rules name */
+#define RANK_CERT	2	/* client Certificate, CertificateURL */
+#define RANK_CV		4
+#define RANK_CR		5
+#define RANK_SHD	6
+#define RANK_NST	7
 
 /* struct tls_hello.field: the field of a hello at the next byte */
 enum hello_field {
@@ -122,6 +213,7 @@ enum hs_state {
 	HS_LEN1,	/* bits 15..8 */
 	HS_LEN2,	/* bits 7..0 */
 	HS_BODY,	/* body bytes */
+	HS_ALERTS = TLS_HS_ALERTS,	/* server: alerts only (E2) */
 };
 
 bool tls_hs_get_facts(const struct tls_flow *f, struct tls_hs_facts *out)
@@ -164,11 +256,96 @@ static bool client_hello_done(const struct tls_flow *f)
 	       (TLS_F_SSLV2 | TLS_F_HDR_SEEN) && c->state == ST_REC;
 }
 
+/*
+ * dir sent its CCS and the record after it, its Finished (TLS <= 1.2), is
+ * whole: a later record of another type began (appdata_hdr() keeps
+ * rec_type too), or the side is at a record boundary.  Or it sent its
+ * FIN (ST_FIN): clients half-close right after their Finished (nDPI's
+ * anydesk.pcapng, reddit.pcap); a FIN that cut the Finished leaves no
+ * byte to hide, and the server could not verify it.
+ */
+static bool finished_seen(const struct tls_flow *f, unsigned int dir)
+{
+	const struct tls_dir *d = &f->dir[dir];
+
+	if (!(d->flags & TLS_F_ENCRYPTED) || d->state == ST_REC_PROT ||
+	    d->rec_type == CT_CCS)
+		return false;
+	return d->rec_type != CT_HANDSHAKE || d->state == ST_REC ||
+	       d->state == ST_FIN;
+}
+
+/*
+ * The client's CCS, TLS <= 1.2 (F4): after its flight in a full
+ * handshake, after the server's Finished in an abbreviated one.
+ */
+static bool client_ccs_ok(const struct tls_flow *f)
+{
+	u8 fl = f->hello.spare;
+
+	if (!(fl & FL_SHD))
+		return finished_seen(f, TLS_DIR_SERVER);
+	/*
+	 * A CCS without a ClientKeyExchange is not ordered: the server
+	 * fails it (no premaster secret) and what follows is scanned as
+	 * ciphertext (the crafted captures of tests/data have none).
+	 */
+	return !(fl & FL_CR) || (fl & FL_CCERT) ||
+	       f->hs_selected == TLS_V_SSL3;
+}
+
+/* The server's CCS, TLS <= 1.2 (F5). */
+static bool server_ccs_ok(const struct tls_flow *f)
+{
+	u8 mine = f->hello.cnt & 0xff;
+
+	if (f->hello.spare & FL_SHD)
+		return finished_seen(f, TLS_DIR_CLIENT);
+	return !mine || mine == RANK_NST;
+}
+
+/*
+ * Order at the content-type byte b of a TLS-framed record of dir, once
+ * the client's hello is complete for the server (E1): C1, C3, C4, S2,
+ * F4-F6.  Handshake records are ordered at their messages' type bytes.
+ */
+static enum tls_reason rec_order(const struct tls_flow *f, unsigned int dir,
+				 u8 b)
+{
+	const struct tls_dir *d = &f->dir[dir];
+	bool enc = d->flags & TLS_F_ENCRYPTED;
+	u8 fl = f->hs_flags;
+
+	/* heartbeats have their own rules (heartbeat.c) */
+	if (b == CT_ALERT || b == CT_HANDSHAKE || b == CT_HEARTBEAT)
+		return TLS_OK;
+	if (!(fl & TLS_HS_SH_DONE)) {
+		if (dir == TLS_DIR_SERVER)	/* S2 */
+			return b == CT_CCS && !enc && (fl & TLS_HS_HRR) ?
+			       TLS_OK : TLS_R_HS_ORDER;
+		/* a CCS or application data (C1, C3, C4) */
+		if (!(fl & TLS_HS_CH_DONE) || !(f->hs_offered & TLS_V_TLS13))
+			return TLS_R_HS_ORDER;
+		return b == CT_APPDATA && !(f->hs_sub & SUB_EARLY) ?
+		       TLS_R_HS_ORDER : TLS_OK;
+	}
+	if (f->hs_selected == TLS_V_TLS13 || enc)
+		return TLS_OK;
+	if (b == CT_APPDATA)
+		return TLS_R_HS_ORDER;		/* F6 */
+	if (b != CT_CCS)
+		return TLS_OK;
+	if (dir == TLS_DIR_CLIENT)
+		return client_ccs_ok(f) ? TLS_OK : TLS_R_HS_ORDER;
+	return server_ccs_ok(f) ? TLS_OK : TLS_R_HS_ORDER;
+}
+
 enum tls_reason tls_hs_rec_start(struct tls_flow *f, unsigned int dir,
 				 u8 b, bool first, bool v2,
 				 const struct tls_policy *pol)
 {
 	const struct tls_dir *peer = &f->dir[dir ^ 1];
+	struct tls_hs_dir *h = &f->hs[dir];
 
 	/* the flow's first record: from here every message is seen whole */
 	if (first && !(peer->flags & TLS_F_HDR_SEEN) && pol->handshake &&
@@ -180,10 +357,23 @@ enum tls_reason tls_hs_rec_start(struct tls_flow *f, unsigned int dir,
 	 * A TLS server speaks only in answer to a whole ClientHello.  A
 	 * server record before it is not TLS (a server-first protocol on a
 	 * TLS port) or an attempt to be read before the client's rules.
+	 * But servers close idle connections, before the client sent a
+	 * byte, with an alert (E2): then alerts are all that side may send.
 	 */
 	if (dir == TLS_DIR_SERVER) {
-		if (!client_hello_done(f))
-			return TLS_R_EARLY_SERVER;
+		if (h->state == HS_ALERTS) {
+			h->acc = 0;	/* no version 0x0000 seen (yet) */
+			return !v2 && b == CT_ALERT ? TLS_OK :
+			       TLS_R_EARLY_SERVER;
+		}
+		if (!client_hello_done(f)) {
+			if (!first || v2 || b != CT_ALERT ||
+			    (peer->flags & TLS_F_HDR_SEEN))
+				return TLS_R_EARLY_SERVER;
+			h->state = HS_ALERTS;
+			h->acc = 0;
+			return TLS_OK;
+		}
 		/* sticky: an SSLv2-format client switches to TLS framing */
 		f->hs_flags |= TLS_HS_CH_DONE;
 	}
@@ -192,8 +382,10 @@ enum tls_reason tls_hs_rec_start(struct tls_flow *f, unsigned int dir,
 	 * messages to be interleaved with other record types, and one that
 	 * spans a ChangeCipherSpec (a key change) too.
 	 */
-	if (!v2 && b != CT_HANDSHAKE && f->hs[dir].state != HS_TYPE)
+	if (!v2 && b != CT_HANDSHAKE && h->state != HS_TYPE)
 		return TLS_R_HS_INTERLEAVE;
+	if (v2)
+		return TLS_OK;
 	/*
 	 * Once TLS 1.3 is selected (or a HelloRetryRequest says it will be)
 	 * every handshake record after a side's CCS is protected as type
@@ -201,12 +393,11 @@ enum tls_reason tls_hs_rec_start(struct tls_flow *f, unsigned int dir,
 	 * change.  The hellos after a
 	 * HelloRetryRequest are the exception (tls_hs_parsed()).
 	 */
-	if (!v2 && b == CT_HANDSHAKE &&
-	    (f->dir[dir].flags & TLS_F_ENCRYPTED) &&
+	if (b == CT_HANDSHAKE && (f->dir[dir].flags & TLS_F_ENCRYPTED) &&
 	    (f->hs_selected == TLS_V_TLS13 || (f->hs_flags & TLS_HS_HRR)) &&
 	    !tls_hs_parsed_hrr(f, dir))
 		return TLS_R_HS_ORDER;
-	return TLS_OK;
+	return rec_order(f, dir, b);
 }
 
 /*
@@ -227,12 +418,8 @@ static u8 version_bit(u16 v)
  * The plaintext messages after the ServerHello, TLS <= 1.2 (RFC 5246
  * 7.3, RFC 4680, RFC 6066 8, RFC 5077 3.3): the rank of each in its
  * side's flight, 0 for a message that has no place there.  Ranks only
- * grow.  That the client's flight follows the server's ServerHelloDone
- * is not checked: a replayed capture with a hole in the server's stream
- * would break it (a real helper passes the ServerHelloDone first).  In
- * TLS 1.3 everything after the ServerHello is encrypted.
+ * grow (F1).  In TLS 1.3 everything after the ServerHello is encrypted.
  */
-#define RANK_SHD	6
 
 static u8 rank(unsigned int dir, u8 t)
 {
@@ -242,21 +429,47 @@ static u8 rank(unsigned int dir, u8 t)
 		case HT_CERTIFICATE:		return 2;
 		case HT_CERTIFICATE_STATUS:	return 3;
 		case HT_SERVER_KEY_EXCHANGE:	return 4;
-		case HT_CERTIFICATE_REQUEST:	return 5;
+		case HT_CERTIFICATE_REQUEST:	return RANK_CR;
 		case HT_SERVER_HELLO_DONE:	return RANK_SHD;
-		case HT_NEW_SESSION_TICKET:	return 7;
+		case HT_NEW_SESSION_TICKET:	return RANK_NST;
 		default:			return 0;
 		}
 	}
 	switch (t) {
 	case HT_SUPPLEMENTAL_DATA:	return 1;
 	case HT_CERTIFICATE:
-	case HT_CERTIFICATE_URL:	return 2;
+	case HT_CERTIFICATE_URL:	return RANK_CERT;
 	case HT_CLIENT_KEY_EXCHANGE:	return 3;
-	case HT_CERTIFICATE_VERIFY:	return 4;
+	case HT_CERTIFICATE_VERIFY:	return RANK_CV;
 	case HT_NEXT_PROTOCOL:		return 5;
 	default:			return 0;
 	}
+}
+
+/*
+ * The cross-direction part of F2 and F3 for a message of rank r of dir;
+ * notes what the later rules need in hello.spare.
+ */
+static bool flight_answers(struct tls_flow *f, unsigned int dir, u8 r)
+{
+	u8 *fl = &f->hello.spare;
+
+	if (dir == TLS_DIR_SERVER) {
+		if (r == RANK_SHD)
+			*fl |= FL_SHD;
+		else if (r == RANK_CR)
+			*fl |= FL_CR;
+		else if (r == RANK_NST && (*fl & FL_SHD))
+			return finished_seen(f, TLS_DIR_CLIENT);
+		return true;
+	}
+	if (!(*fl & FL_SHD))
+		return false;
+	if (r == RANK_CERT) {
+		*fl |= FL_CCERT;
+		return *fl & FL_CR;
+	}
+	return r != RANK_CV || (*fl & FL_CCERT);
 }
 
 /*
@@ -271,7 +484,8 @@ static enum tls_reason flight_order(struct tls_flow *f, unsigned int dir,
 	u8 mine = dir == TLS_DIR_SERVER ? ranks & 0xff : ranks >> 8;
 	u8 r = rank(dir, t);
 
-	if (f->hs_selected == TLS_V_TLS13 || !r || r <= mine)
+	if (f->hs_selected == TLS_V_TLS13 || !r || r <= mine ||
+	    !flight_answers(f, dir, r))
 		return TLS_R_HS_ORDER;
 	f->hello.cnt = dir == TLS_DIR_SERVER ? (ranks & 0xff00) | r :
 		       (ranks & 0xff) | (u16)r << 8;
@@ -279,12 +493,12 @@ static enum tls_reason flight_order(struct tls_flow *f, unsigned int dir,
 }
 
 /*
- * Order at a message's type byte t of dir (RFC 5246 7.3, RFC 8446 2 and
- * 4.1.4): the client starts with a ClientHello and sends a second one
- * only after a HelloRetryRequest; the server starts with a ServerHello
- * and waits for that second ClientHello.  Until the ServerHello the
- * client sends no other plaintext message.  Renegotiation is encrypted:
- * a plaintext hello after the handshake is not one.
+ * Order at a message's type byte t of dir (C2, S1, T1, F1-F3): the
+ * client starts with a ClientHello and sends a second one only after a
+ * HelloRetryRequest; the server starts with a ServerHello and waits for
+ * that second ClientHello.  Until the ServerHello the client sends no
+ * other plaintext message.  Renegotiation is encrypted: a plaintext
+ * hello after the handshake is not one.
  */
 static enum tls_reason hs_order(struct tls_flow *f, unsigned int dir, u8 t)
 {
@@ -339,7 +553,7 @@ static enum tls_reason hs_type(struct tls_flow *f, unsigned int dir, u8 t)
 	f->hs[dir].state = HS_LEN0;
 	if (t == HT_CLIENT_HELLO || t == HT_SERVER_HELLO) {
 		__builtin_memset(&f->hello, 0, sizeof(f->hello));
-		f->hs_sub = SUB_HRR | SUB_DG;
+		f->hs_sub = SUB_HRR | SUB_DG | (f->hs_sub & SUB_EARLY);
 	}
 	return TLS_OK;
 }
@@ -416,6 +630,11 @@ static enum tls_reason ext_begin(struct tls_flow *f, unsigned int dir)
 			break;
 		case EXT_ECH:
 			f->hs_facts |= TLS_HF_ECH;
+			break;
+		case EXT_EARLY_DATA:
+			/* 0-RTT may follow (C4); a second hello has none */
+			if (!(f->hs_flags & TLS_HS_CH2))
+				f->hs_sub |= SUB_EARLY;
 			break;
 		case EXT_SUPPORTED_VERSIONS:
 			if (f->hs_sub & SUB_SV)

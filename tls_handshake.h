@@ -60,6 +60,42 @@ static inline bool tls_hs_on(const struct tls_flow *f)
 }
 
 /*
+ * struct tls_hs_dir.state of a server that spoke before the client sent
+ * anything, with an alert: servers close idle connections so.  From then
+ * on that side may send alerts only, of 2 bytes (tls_parse.c checks the
+ * length), and hs.acc says whether the current one has record version
+ * 0x0000 (s2n and mbedTLS send it before a version is known).
+ */
+#define TLS_HS_ALERTS	5
+
+/* Only 2-byte alerts may come from dir now (early_server otherwise). */
+static inline bool tls_hs_alerts_only(const struct tls_flow *f,
+				      unsigned int dir)
+{
+	return dir == TLS_DIR_SERVER && tls_hs_on(f) &&
+	       f->hs[dir].state == TLS_HS_ALERTS;
+}
+
+/*
+ * At the version major byte 0 of a record of dir: true, remembered for
+ * the minor byte (tls_hs_v0_rec()), if it is such an alert, which may
+ * carry the record version 0x0000 and no other.
+ */
+static inline bool tls_hs_v0(struct tls_flow *f, unsigned int dir)
+{
+	if (!tls_hs_alerts_only(f, dir))
+		return false;
+	f->hs[dir].acc = 1;
+	return true;
+}
+
+/* The current record of dir has the version major byte 0 (tls_hs_v0()). */
+static inline bool tls_hs_v0_rec(const struct tls_flow *f, unsigned int dir)
+{
+	return tls_hs_alerts_only(f, dir) && f->hs[dir].acc;
+}
+
+/*
  * After a HelloRetryRequest, the client's second ClientHello and the
  * server's ServerHello are plaintext type-22 records that may follow
  * the side's compatibility CCS (RFC 8446 D.4).

@@ -332,7 +332,8 @@ static enum tls_reason tls_len_done(struct tls_dir *d, struct tls_dir *peer,
  * returns false, changing nothing, for anything else, which step() then
  * decides byte by byte, so a violation names the same byte.  With the
  * handshake layer on, so does a header one of its rules may decide (a
- * record version, the TLS 1.3 flag, a message cut by this record).
+ * record version, the TLS 1.3 flag, a message cut by this record, any
+ * before the ServerHello: the order of early data).
  */
 static bool appdata_hdr(const struct tls_flow *f, struct tls_dir *d,
 			unsigned int dir, const u8 *h)
@@ -346,7 +347,7 @@ static bool appdata_hdr(const struct tls_flow *f, struct tls_dir *d,
 	if (tls_hs_on(f) &&
 	    ((rec_minor(f) >= 0 && h[2] != rec_minor(f)) ||
 	     (f->hs_selected == TLS_V_TLS13 && !(d->flags & TLS_F_TLS13)) ||
-	     f->hs[dir].state))
+	     !(f->hs_flags & TLS_HS_SH_DONE) || f->hs[dir].state))
 		return false;
 	d->flags |= TLS_F_HDR_SEEN;
 	d->rec_type = CT_APPDATA;
@@ -438,7 +439,8 @@ static enum tls_reason step(struct tls_flow *f, struct tls_dir *d,
 	case ST_REC_PROT:
 		return rec_start(f, d, peer, dir, b, pol);
 	case ST_VMAJ:
-		if (b != 3)
+		/* 0: a server's alert before the hello (tls_hs_v0()) */
+		if (b != 3 && (b || !tls_hs_v0(f, dir)))
 			return TLS_R_RECORD_VERSION;
 		d->state = ST_VMIN;
 		return TLS_OK;
@@ -452,8 +454,12 @@ static enum tls_reason step(struct tls_flow *f, struct tls_dir *d,
 		 */
 		if (rec_minor(f) >= 0 && b != rec_minor(f))
 			return TLS_R_VERSION_MISMATCH;
-		if (d->version < (0x30 | b))
+		if (tls_hs_v0_rec(f, dir)) {
+			if (b)
+				return TLS_R_RECORD_VERSION;
+		} else if (d->version < (0x30 | b)) {
 			d->version = 0x30 | b;
+		}
 		d->state = ST_LEN0;
 		return TLS_OK;
 	case ST_LEN0:
@@ -462,6 +468,8 @@ static enum tls_reason step(struct tls_flow *f, struct tls_dir *d,
 		return TLS_OK;
 	case ST_LEN1:
 		r = tls_len_done(d, peer, dir, b, pol);
+		if (!r && tls_hs_alerts_only(f, dir) && d->rec_left != 2)
+			r = TLS_R_EARLY_SERVER;
 		if (!r)
 			(*records)++;
 		return r;

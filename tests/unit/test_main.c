@@ -3,12 +3,15 @@
 
 int unit_passed, unit_failed;
 
+void run_handshake_tests(void);	/* test_handshake.c */
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	run_engine_tests();
 	run_seq_tests();
 	run_rules_tests();
+	run_handshake_tests();
 	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

@@ -35,8 +35,8 @@ def client_hello(exts=b"", suites=b"\x13\x01", sid=b""):
     return msg(1, body)
 
 
-def server_hello(exts=b"", suite=b"\x13\x01", rnd=HI, sid=b""):
-    body = b"\x03\x03" + rnd + bytes([len(sid)]) + sid + suite + b"\x00"
+def server_hello(exts=b"", suite=b"\x13\x01", rnd=HI, sid=b"", ver=b"\x03\x03"):
+    body = ver + rnd + bytes([len(sid)]) + sid + suite + b"\x00"
     if exts:
         body += bytes([len(exts) >> 8, len(exts) & 0xff]) + exts
     return msg(2, body)
@@ -138,8 +138,10 @@ full13 = [(C, rec(22, CH13, (3, 1))), (S, rec(22, SH13) + CCS + APP + APP),
           (C, CCS + APP), (S, APP), (C, APP)]
 vec("hs_tls13_full", full13)
 vec("hs_tls13_full_off", full13, pol="PDEF")
-# 0-RTT: CCS and early data right after the ClientHello
-vec("hs_tls13_0rtt", [(C, rec(22, CH13, (3, 1)) + CCS + APP),
+# 0-RTT: CCS and early data right after a ClientHello with early_data
+CH13E0 = client_hello(SNI + ALPN + SV13 + KS + ext(0x002a, b""),
+                      b"\x13\x01\x13\x02")
+vec("hs_tls13_0rtt", [(C, rec(22, CH13E0, (3, 1)) + CCS + APP),
                       (S, rec(22, SH13) + CCS + APP), (C, APP)])
 # session resumption (TLS 1.2, session id echoed): CCS right after SH
 SID = bytes(range(0x80, 0xa0))
@@ -305,6 +307,300 @@ vec("hs_rule_cipher_list", sni_ip, "TLS_R_CIPHER_LIST", S, last(SH_C02F),
     PRULE % ".cipher_list = rules_deny_c02f, .cipher_n = 1")
 vec("hs_rule_cipher_list_near", sni_ip,
     pol=PRULE % ".cipher_list = rules_deny_c030, .cipher_n = 1")
+
+# ---- issue 16, second part: for each handshake reason, cases that fire
+# it, each paired with the closest legitimate transcript (tests/unit/
+# test_handshake.c holds the table of pairs).  fire(name, reason, steps,
+# k, i): the deciding byte is byte i of step k, so its stream offset is
+# what the earlier steps of that direction sent, plus i.
+def fire(name, reason, steps, k, i, pol="PHS"):
+    d = steps[k][0]
+    off = sum(len(b) for dd, b in steps[:k] if dd == d) + i
+    assert 0 <= i < len(steps[k][1])
+    vec(name, steps, reason, d, off, pol)
+
+
+def near(name, steps, pol="PHS"):
+    vec(name, steps, pol=pol)
+
+
+ALERT = rec(21, b"\x01\x00")            # warning close_notify
+ALERT0 = rec(21, b"\x01\x00", (0, 0))   # the same, record version 0x0000
+assert ALERT0 == bytes.fromhex("15000000020100")  # nDPI alexa-app.pcapng
+CR = msg(13, b"\x01\x01\x00\x00")
+CV = msg(15, b"\x04\x03\x00\x01\x80")
+SKE = msg(12, HI[:8])
+NST = msg(4, b"\x00\x00\x00\x10\x00\x02\x80\x81")
+CHE = CH13E0                            # offers 1.3, early_data
+SHD_FL = SH + CERT + SHD                # a full TLS 1.2 server flight
+CHS = client_hello(sid=SID, suites=b"\xc0\x2f")
+SHS = server_hello(sid=SID, suite=b"\xc0\x2f")
+
+# hs_direction: a message of the other side's type
+fire("hp_dir_sh_from_client", "TLS_R_HS_DIRECTION", [(C, rec(22, SH))], 0, 5)
+near("hp_dir_sh_from_client_near", [(C, rec(22, CH)), (S, rec(22, SH + SHD))])
+fire("hp_dir_cr_from_client", "TLS_R_HS_DIRECTION",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)), (C, rec(22, CR + CKE))], 2, 5)
+near("hp_dir_cr_from_client_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT + CR + SHD)),
+      (C, rec(22, CERT + CKE) + CCS + FIN), (S, CCS + FIN)])
+fire("hp_dir_cke_from_server", "TLS_R_HS_DIRECTION",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT + CKE + SHD))],
+     1, 5 + len(SH + CERT))
+near("hp_dir_cke_from_server_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT + SKE + SHD))])
+fire("hp_dir_eoed_from_server", "TLS_R_HS_DIRECTION",
+     [(C, rec(22, CH13)), (S, rec(22, msg(5, b"")))], 1, 5)
+near("hp_dir_eoed_from_server_near", [(C, rec(22, CH13)), (S, rec(22, SH13))])
+
+# hs_malformed: types, lengths
+fire("hp_mal_type", "TLS_R_HS_MALFORMED", [(C, rec(22, msg(99, b"")))], 0, 5)
+near("hp_mal_type_near", [(C, rec(22, CH))])
+fire("hp_mal_shd_body", "TLS_R_HS_MALFORMED",
+     [(C, rec(22, CH)), (S, rec(22, SH + msg(14, b"\x00")))],
+     1, 5 + len(SH) + 3)
+near("hp_mal_shd_body_near", [(C, rec(22, CH)), (S, rec(22, SH + SHD))])
+# (a ClientHello one byte over the limit: hs_ch_too_big vs hs_ch_max)
+fire("hp_mal_sid33", "TLS_R_HS_MALFORMED",
+     [(C, rec(22, client_hello(sid=bytes(33))))], 0, 5 + 4 + 2 + 32)
+near("hp_mal_sid33_near", [(C, rec(22, client_hello(sid=bytes(32))))])
+fire("hp_mal_ext_block", "TLS_R_HS_MALFORMED", [(C, rec(22, bytes(bad_ext)))],
+     0, 5 + 4 + 41 + 1)
+near("hp_mal_ext_block_near", [(C, rec(22, client_hello(SNI)))])
+
+# hs_interleave: another record inside a message
+fire("hp_il_ccs_in_ch", "TLS_R_HS_INTERLEAVE",
+     [(C, rec(22, CH13[:10]) + CCS + rec(22, CH13[10:]))], 0, 15)
+near("hp_il_ccs_in_ch_near", [(C, rec(22, CH13[:10]) + rec(22, CH13[10:]) +
+                               CCS)])
+fire("hp_il_alert_in_sh", "TLS_R_HS_INTERLEAVE",
+     [(C, rec(22, CH)), (S, rec(22, SH[:7]) + ALERT + rec(22, SH[7:]))], 1, 12)
+near("hp_il_alert_in_sh_near",
+     [(C, rec(22, CH)), (S, rec(22, SH[:7]) + rec(22, SH[7:]) + ALERT)])
+fire("hp_il_app_in_cert", "TLS_R_HS_INTERLEAVE",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT[:3]) + APP)],
+     1, 5 + len(SH) + 3)
+near("hp_il_app_in_cert_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT[:3]) + rec(22, CERT[3:] + SHD))])
+
+# early_server: a server record before the whole ClientHello; the one
+# exception, a 2-byte alert to a client that sent nothing (record version
+# 0x0000 allowed), after which the server sends alerts only
+fire("hp_es_sh_first", "TLS_R_EARLY_SERVER", [(S, rec(22, SH))], 0, 0)
+near("hp_es_sh_first_near", [(C, rec(22, CH)), (S, rec(22, SH))])
+fire("hp_es_in_ch", "TLS_R_EARLY_SERVER",
+     [(C, rec(22, CH[:30])), (S, rec(22, SH))], 1, 0)
+near("hp_es_in_ch_near",
+     [(C, rec(22, CH[:30])), (C, rec(22, CH[30:])), (S, rec(22, SH))])
+fire("hp_es_alert_in_ch", "TLS_R_EARLY_SERVER",
+     [(C, rec(22, CH[:30])), (S, ALERT0)], 1, 0)
+near("hp_es_alert_in_ch_near", [(S, ALERT0), (C, rec(22, CH[:30]))])
+fire("hp_es_alert_len3", "TLS_R_EARLY_SERVER",
+     [(S, rec(21, b"\x01\x00\x00", (0, 0)))], 0, 4)
+near("hp_es_alert_len3_near", [(S, ALERT0)])
+fire("hp_es_alert_then_sh", "TLS_R_EARLY_SERVER",
+     [(S, ALERT0), (C, rec(22, CH)), (S, rec(22, SH))], 2, 0)
+near("hp_es_alert_then_sh_near",
+     [(S, ALERT0 + ALERT), (C, rec(22, CH)), (S, ALERT0)])
+fire("hp_es_v0_handshake", "TLS_R_EARLY_SERVER",
+     [(S, rec(22, SH, (0, 0)))], 0, 0)
+near("hp_es_v0_handshake_near", [(S, ALERT0)])
+fire("hp_es_heartbeat_first", "TLS_R_EARLY_SERVER",
+     [(S, rec(24, b"\x01\x00\x00" + HI[:16]))], 0, 0)
+near("hp_es_heartbeat_first_near", [(S, ALERT)])
+# record version 0x0000: only for that alert, and only with the layer on
+fire("hp_rv_v0_minor", "TLS_R_RECORD_VERSION",
+     [(S, rec(21, b"\x01\x00", (0, 3)))], 0, 2)
+near("hp_rv_v0_minor_near", [(S, ALERT0)])
+fire("hp_rv_v0_client", "TLS_R_RECORD_VERSION",
+     [(C, rec(21, b"\x01\x00", (0, 0)))], 0, 1)
+near("hp_rv_v0_client_near", [(C, ALERT + rec(22, CH))])
+fire("hp_rv_v0_after_ch", "TLS_R_RECORD_VERSION",
+     [(C, rec(22, CH)), (S, rec(21, b"\x02\x28", (0, 0)))], 1, 1)
+near("hp_rv_v0_after_ch_near", [(C, rec(22, CH)), (S, rec(21, b"\x02\x28"))])
+fire("hp_rv_v0_layer_off", "TLS_R_RECORD_VERSION", [(S, ALERT0)], 0, 1,
+     pol="PDEF")
+near("hp_rv_v0_layer_off_near", [(S, ALERT0)])
+
+# hs_order: across both directions (tls_handshake.c, rules C1-F6)
+fire("hp_ord_c_ccs_first", "TLS_R_HS_ORDER", [(C, CCS + rec(22, CH13))], 0, 0)
+near("hp_ord_c_ccs_first_near", [(C, ALERT + rec(22, CH13) + CCS)])
+fire("hp_ord_c_app_first", "TLS_R_HS_ORDER", [(C, APP + rec(22, CHE))], 0, 0)
+near("hp_ord_c_app_first_near", [(C, rec(22, CHE) + APP)])
+fire("hp_ord_c_ccs_12", "TLS_R_HS_ORDER", [(C, rec(22, CH) + CCS)],
+     0, 5 + len(CH))
+near("hp_ord_c_ccs_12_near", [(C, rec(22, CH13) + CCS)])
+fire("hp_ord_0rtt_no_ext", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13) + CCS + APP)], 0, 5 + len(CH13) + 6)
+near("hp_ord_0rtt_no_ext_near", [(C, rec(22, CHE) + CCS + APP),
+                                 (S, rec(22, SH13) + CCS + APP), (C, APP)])
+fire("hp_ord_ch2_no_hrr", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13) + rec(22, CH13))], 0, 5 + len(CH13) + 5)
+near("hp_ord_ch2_no_hrr_near", hrr)
+fire("hp_ord_ch2_hrr_partial", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13)), (S, rec(22, HRR[:20])), (C, rec(22, CH13))], 2, 5)
+near("hp_ord_ch2_hrr_partial_near",
+     [(C, rec(22, CH13)), (S, rec(22, HRR[:20])), (S, rec(22, HRR[20:])),
+      (C, rec(22, CH13))])
+fire("hp_ord_s_first_cert", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, CERT))], 1, 5)
+near("hp_ord_s_first_cert_near", [(C, rec(22, CH)), (S, rec(22, SH + CERT))])
+fire("hp_ord_s_sh_before_ch2", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13)), (S, rec(22, HRR) + CCS),
+      (C, CCS + rec(22, CH13[:40])), (S, rec(22, SH13))], 3, 5)
+near("hp_ord_s_sh_before_ch2_near",
+     [(C, rec(22, CH13)), (S, rec(22, HRR) + CCS),
+      (C, CCS + rec(22, CH13[:40])), (C, rec(22, CH13[40:])),
+      (S, rec(22, SH13))])
+fire("hp_ord_s_ccs_before_sh", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13)), (S, CCS + rec(22, SH13))], 1, 0)
+near("hp_ord_s_ccs_before_sh_near",
+     [(C, rec(22, CH13)), (S, rec(22, SH13) + CCS)])
+fire("hp_ord_s_app_before_sh", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13)), (S, APP)], 1, 0)
+near("hp_ord_s_app_before_sh_near",
+     [(C, rec(22, CH13)), (S, rec(22, SH13) + APP)])
+# after the HelloRetryRequest's CCS and an alert the server's next record
+# is at a plain record boundary (the engine's fast path for application
+# data headers): still judged
+fire("hp_ord_s_app_after_hrr", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13)), (S, rec(22, HRR) + CCS + ALERT + APP)],
+     1, 5 + len(HRR) + 6 + len(ALERT))
+near("hp_ord_s_app_after_hrr_near",
+     [(C, rec(22, CH13)), (S, rec(22, HRR) + CCS + ALERT),
+      (C, CCS + rec(22, CH13)), (S, rec(22, SH13) + APP)])
+fire("hp_ord_c_app_after_alert", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13) + CCS + ALERT + APP)],
+     0, 5 + len(CH13) + 6 + len(ALERT))
+near("hp_ord_c_app_after_alert_near", [(C, rec(22, CHE) + CCS + ALERT + APP)])
+fire("hp_ord_tls13_plain_cert", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH13)), (S, rec(22, SH13 + CERT))], 1, 5 + len(SH13))
+near("hp_ord_tls13_plain_cert_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT))])
+fire("hp_ord_cert_after_shd", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SH + SHD + CERT))],
+     1, 5 + len(SH + SHD))
+near("hp_ord_cert_after_shd_near", [(C, rec(22, CH)), (S, rec(22, SHD_FL))])
+fire("hp_ord_cke_before_shd", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT)), (C, rec(22, CKE))], 2, 5)
+near("hp_ord_cke_before_shd_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT)), (S, rec(22, SHD)),
+      (C, rec(22, CKE))])
+fire("hp_ord_ccert_no_cr", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)), (C, rec(22, CERT + CKE))], 2, 5)
+near("hp_ord_ccert_no_cr_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT + CR + SHD)),
+      (C, rec(22, CERT + CKE))])
+fire("hp_ord_cv_no_cert", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT + CR + SHD)),
+      (C, rec(22, CKE + CV))], 2, 5 + len(CKE))
+near("hp_ord_cv_no_cert_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT + CR + SHD)),
+      (C, rec(22, CERT + CKE + CV))])
+fire("hp_ord_nst_before_cfin", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)), (C, rec(22, CKE) + CCS),
+      (S, rec(22, NST))], 3, 5)
+near("hp_ord_nst_before_cfin_near",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)), (C, rec(22, CKE) + CCS + FIN),
+      (S, rec(22, NST) + CCS + FIN)])
+fire("hp_ord_s_ccs_before_cfin", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)), (C, rec(22, CKE)), (S, CCS)],
+     3, 0)
+near("hp_ord_s_ccs_before_cfin_near", full12)
+fire("hp_ord_s_ccs_cfin_partial", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)),
+      (C, rec(22, CKE) + CCS + FIN[:10]), (S, CCS)], 3, 0)
+near("hp_ord_s_ccs_cfin_partial_near",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)),
+      (C, rec(22, CKE) + CCS + FIN[:10]), (C, FIN[10:]), (S, CCS + FIN)])
+fire("hp_ord_s_ccs_partial_flight", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT) + CCS)],
+     1, 5 + len(SH + CERT))
+near("hp_ord_s_ccs_partial_flight_near",
+     [(C, rec(22, CHS)), (S, rec(22, SHS) + CCS + FIN), (C, CCS + FIN)])
+near("hp_ord_abbr_ticket_near",
+     [(C, rec(22, CHS)), (S, rec(22, SHS + NST) + CCS + FIN),
+      (C, CCS + FIN + APP), (S, APP)])
+fire("hp_ord_c_ccs_before_shd", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT)), (C, CCS)], 2, 0)
+near("hp_ord_c_ccs_before_shd_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT)), (S, rec(22, SHD)),
+      (C, rec(22, CKE) + CCS + FIN)])
+fire("hp_ord_c_ccs_no_cert", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT + CR + SHD)),
+      (C, rec(22, CKE) + CCS)], 2, 5 + len(CKE))
+near("hp_ord_c_ccs_no_cert_near",
+     [(C, rec(22, CH)), (S, rec(22, SH + CERT + CR + SHD)),
+      (C, rec(22, CERT + CKE) + CCS + FIN), (S, CCS + FIN)])
+# SSL 3.0 answers a CertificateRequest with a no_certificate alert
+V30 = (3, 0)
+near("hp_ord_c_ccs_no_cert_ssl3_near",
+     [(C, rec(22, CH)),
+      (S, rec(22, server_hello(ver=b"\x03\x00") + CERT + CR + SHD)),
+      (C, rec(21, b"\x01\x29", V30) + rec(22, CKE, V30) +
+       rec(20, b"\x01", V30) + rec(22, HI[:16], V30)),
+      (S, rec(20, b"\x01", V30) + rec(22, HI[:16], V30))])
+fire("hp_ord_abbr_c_ccs_early", "TLS_R_HS_ORDER",
+     [(C, rec(22, CHS)), (S, rec(22, SHS) + CCS), (C, CCS)], 2, 0)
+near("hp_ord_abbr_c_ccs_early_near",
+     [(C, rec(22, CHS)), (S, rec(22, SHS) + CCS + FIN),
+      (C, CCS + FIN + APP), (S, APP)])
+fire("hp_ord_abbr_fin_partial", "TLS_R_HS_ORDER",
+     [(C, rec(22, CHS)), (S, rec(22, SHS) + CCS + FIN[:10]), (C, CCS)], 2, 0)
+near("hp_ord_abbr_fin_partial_near",
+     [(C, rec(22, CHS)), (S, rec(22, SHS) + CCS + FIN[:10]), (S, FIN[10:]),
+      (C, CCS)])
+fire("hp_ord_s_app_plain_12", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL) + APP)], 1, 5 + len(SHD_FL))
+near("hp_ord_s_app_plain_12_near", full12)
+# False Start: the client's data after its Finished, before the server's
+fire("hp_ord_c_app_plain_12", "TLS_R_HS_ORDER",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)), (C, rec(22, CKE) + APP)],
+     2, 5 + len(CKE))
+near("hp_ord_c_app_plain_12_near",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)),
+      (C, rec(22, CKE) + CCS + FIN + APP), (S, CCS + FIN), (S, APP)])
+
+# version_mismatch
+fire("hp_ver_not_offered", "TLS_R_VERSION_MISMATCH",
+     [(C, rec(22, CH10)), (S, rec(22, SH))], 1, 5 + len(SH) - 1)
+near("hp_ver_not_offered_near", [(C, rec(22, CH)), (S, rec(22, SH))])
+fire("hp_ver_13_not_offered", "TLS_R_VERSION_MISMATCH",
+     [(C, rec(22, CH)), (S, rec(22, SH13))], 1, 5 + len(SH13) - 1)
+near("hp_ver_13_not_offered_near", [(C, rec(22, CH13)), (S, rec(22, SH13))])
+fire("hp_ver_client_record", "TLS_R_VERSION_MISMATCH",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)), (C, rec(22, CKE, (3, 1)))], 2, 2)
+near("hp_ver_client_record_near",
+     [(C, rec(22, CH)), (S, rec(22, SHD_FL)), (C, rec(22, CKE))])
+fire("hp_ver_server_record", "TLS_R_VERSION_MISMATCH",
+     [(C, rec(22, CH)), (S, rec(22, SH) + rec(22, CERT + SHD, (3, 1)))],
+     1, 5 + len(SH) + 2)
+near("hp_ver_server_record_near",
+     [(C, rec(22, CH)), (S, rec(22, SH) + rec(22, CERT + SHD))])
+HRR_NOSV = server_hello(ext(0x0033, b"\x00\x17"), rnd=HRR_RND)
+fire("hp_ver_hrr_no_sv", "TLS_R_VERSION_MISMATCH",
+     [(C, rec(22, CH13)), (S, rec(22, HRR_NOSV))], 1, 5 + len(HRR_NOSV) - 1)
+near("hp_ver_hrr_no_sv_near", [(C, rec(22, CH13)), (S, rec(22, HRR))])
+
+# downgrade: the RFC 8446 4.1.3 sentinel, a second HelloRetryRequest
+fire("hp_dg_sentinel12", "TLS_R_DOWNGRADE",
+     [(C, rec(22, CH13)), (S, rec(22, server_hello(rnd=DG, suite=b"\xc0\x2f")))],
+     1, 5 + len(SH) - 1)
+near("hp_dg_sentinel12_near",
+     [(C, rec(22, CH)), (S, rec(22, server_hello(rnd=DG) + SHD))])
+SV13_11 = ext(0x002b, b"\x06\x03\x04\x03\x03\x03\x02")
+CH13_11 = client_hello(SV13_11 + KS, b"\x13\x01\xc0\x2f")
+SH11 = server_hello(rnd=HI[:24] + b"DOWNGRD\x00", suite=b"\xc0\x2f",
+                    ver=b"\x03\x02")
+SH11_NEAR = server_hello(rnd=HI[:24] + b"DOWNGRD\x02", suite=b"\xc0\x2f",
+                         ver=b"\x03\x02")
+fire("hp_dg_sentinel11", "TLS_R_DOWNGRADE",
+     [(C, rec(22, CH13_11)), (S, rec(22, SH11))], 1, 5 + len(SH11) - 1)
+near("hp_dg_sentinel11_near", [(C, rec(22, CH13_11)), (S, rec(22, SH11_NEAR))])
+fire("hp_dg_hrr_twice", "TLS_R_DOWNGRADE",
+     [(C, rec(22, CH13)), (S, rec(22, HRR) + CCS),
+      (C, CCS + rec(22, CH13)), (S, rec(22, HRR))], 3, 5 + len(HRR) - 1)
+near("hp_dg_hrr_twice_near", hrr)
 
 out = sys.stdout
 out.write("/* SPDX-License-Identifier: GPL-2.0 */\n")
