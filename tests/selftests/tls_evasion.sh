@@ -9,7 +9,9 @@
 # file, which is then read as TLS records from its start.
 #
 #   urgent             an urgent byte the server's stream leaves out
-#   syn_data           bytes on the SYN, discarded by the server (no TFO)
+#   syn_data           bytes on the SYN, discarded by the server (no TFO);
+#                      the helper drops such a SYN (handshake=1), the
+#                      client's next SYN has none
 #   syn_established    a SYN with data on the established flow
 #   ttl_decoy          a decoy whose TTL expires at the hop after the router
 #   old_ack_decoy      a decoy whose ACK is older than the server accepts
@@ -35,6 +37,13 @@
 # must have gone up in the router's /proc/net/nf_conntrack_tls.  In
 # old_ack_decoy the decoy's ACK is raised (ack_raised): the server's
 # application then holds the decoy, not the heartbeat.
+#
+# The router runs the default handshake=1.  Every byte the helper may
+# inspect is valid at the handshake layer: the ClientHello offers TLS 1.3
+# and early data, the decoys, fillers and benign records after it are
+# application data records (0-RTT data), so each cut comes from the TCP
+# rule the case is about, then the heartbeat rules (hb_length; hb_tls13 in
+# zerowin_decoy, whose heartbeat follows early data).
 #
 #   client -- router (helper, ctstate INVALID dropped) -- hop -- server
 #
@@ -88,16 +97,12 @@ ip netns exec "$client" sh -c '
 	{ log_fail "cannot drop the client kernel's RSTs"; exit 1; }
 # router: the README's deployment; the after_kill ports are exempt from the
 # INVALID rule, to show that the helper alone keeps a killed flow dead.
-# handshake=0: the techniques fill the client's stream with HelloRequest
-# records and 3-byte handshake decoys, which the handshake layer (another
-# rule, tested by the unit vectors) would kill first; the TCP rules are
-# what this test is about
+# The handshake layer stays on (handshake=1, the default).
 { attach_iptables "$router" $PORT_IPT,$AK_IPT && attach_nft "$router" $PORT_NFT &&
   drop_invalid "$router" &&
   ip netns exec "$router" sh -c "
 	iptables -I FORWARD 1 -p tcp -m multiport --ports $AK_OFF,$AK_IPT -j ACCEPT &&
 	ip6tables -I FORWARD 1 -p tcp -m multiport --ports $AK_OFF,$AK_IPT -j ACCEPT &&
-	sysctl -qw net.netfilter.nf_conntrack_tls_handshake=0 &&
 	sysctl net.netfilter.nf_conntrack_tcp_loose net.netfilter.nf_conntrack_tls_ttl_floor \
 		net.netfilter.nf_conntrack_tls_dead_timeout \
 		net.netfilter.nf_conntrack_tls_handshake 2>&1 | sed 's/^/# router: /'"; } ||
@@ -140,7 +145,7 @@ stop_peers() {
 # server does (an SSLv2 2-byte-header record first if its first byte has
 # the high bit set), one word each: TYPE/VERSION/LENGTH, with :HEARTBLEED
 # for a heartbeat request whose payload_length + 3 + 16 exceeds its record
-# and :decoy for evasion.py's DECOY record
+# and :decoy for evasion.py's DECOY record (application data, "DCY")
 tls_records() {
 	[ -s "$1" ] || { echo "(nothing)"; return; }
 	od -An -v -tu1 "$1" | awk '
@@ -160,7 +165,7 @@ tls_records() {
 				pl = b[i + 6] * 256 + b[i + 7]
 				d = pl + 19 > len ? ":HEARTBLEED(payload_length " pl ")" : ":heartbeat"
 			}
-			if (t == 22 && len == 3 && b[i + 5] == 68 && b[i + 6] == 67 && b[i + 7] == 89)
+			if (t == 23 && len == 3 && b[i + 5] == 68 && b[i + 6] == 67 && b[i + 7] == 89)
 				d = ":decoy"
 			printf "%d/0x03%02x/%d%s ", t, b[i + 2], len, d
 			i += 5 + len
@@ -270,12 +275,12 @@ take_sport() {
 	NEXT_SPORT=$((NEXT_SPORT + 1))
 }
 COUNTERS_urgent="drop_urgent"
-COUNTERS_syn_data="syn_data_rejected violation_hb_length"
+COUNTERS_syn_data="drop_fastopen violation_hb_length"
 COUNTERS_syn_established="drop_syn_data violation_hb_length"
 COUNTERS_ttl_decoy="drop_low_ttl violation_hb_length"
 COUNTERS_old_ack_decoy="ack_raised"
 COUNTERS_paws_decoy="drop_paws violation_hb_length"
-COUNTERS_zerowin_decoy="drop_window violation_hb_length"
+COUNTERS_zerowin_decoy="drop_window violation_hb_tls13"
 COUNTERS_md5_decoy="drop_tcp_options violation_hb_length"
 COUNTERS_ipv6_dstopt_decoy="drop_ip_options violation_hb_length"
 COUNTERS_ipv4_ts_decoy="drop_ip_options violation_hb_length"

@@ -42,7 +42,7 @@ import sys
 import threading
 import time
 
-from tlsattack import csum, hs, rec, seq_lt, v2_client_hello
+from tlsattack import csum, hirandom, hs, rec, seq_lt, v2_client_hello
 
 WAIT = float(os.environ.get("EVASION_WAIT", "1")) * int(os.environ.get("TIME_SCALE", "1"))
 HOLD = 4 * WAIT     # how long the recorder leaves some connections unread
@@ -52,9 +52,13 @@ MASK = 0xffffffff
 
 # Heartbeat request, payload_length 16384 in a 3-byte body: Heartbleed.
 HEARTBLEED = bytes.fromhex("1803020003014000")
-# A benign record exactly as long: a 3-byte handshake record, body "DCY"
-# (tls_evasion.sh recognises it in the server's stream).
-DECOY = rec(22, b"DCY")
+# A benign record exactly as long: a 3-byte application data record, body
+# "DCY" (tls_evasion.sh recognises it in the server's stream).  After the
+# ClientHello, which offers TLS 1.3 and early data, application data is
+# what the handshake layer (handshake=1) accepts from the client: 0-RTT
+# data.  Every byte the client sends that the helper may inspect is valid
+# at that layer, so a cut always comes from the rule the case is about.
+DECOY = rec(23, b"DCY")
 assert len(DECOY) == len(HEARTBLEED)
 
 
@@ -64,13 +68,16 @@ def log(msg):
 
 
 def client_hello():
-    """A TLS 1.2 ClientHello record padded (RFC 7685) to 256 bytes: long
-    enough for reseed_pickup to start 100 bytes back inside it."""
-    suites = struct.pack(">4H", 0xc02f, 0xc030, 0x009c, 0x002f)
+    """A ClientHello record offering TLS 1.3 and 1.2 (supported_versions)
+    and early data, padded (RFC 7685) to 256 bytes: long enough for
+    reseed_pickup to start 100 bytes back inside it."""
+    suites = struct.pack(">5H", 0x1301, 0xc02f, 0xc030, 0x009c, 0x002f)
     fixed = (struct.pack(">H", 0x0303) + os.urandom(32) + b"\x00" +
              struct.pack(">H", len(suites)) + suites + b"\x01\x00")
-    pad = 256 - 5 - 4 - len(fixed) - 2 - 4
-    exts = struct.pack(">HH", 21, pad) + bytes(pad)
+    exts = (struct.pack(">HHB2H", 43, 5, 4, 0x0304, 0x0303) +    # supported_versions
+            struct.pack(">HH", 42, 0))                          # early_data
+    pad = 256 - 5 - 4 - len(fixed) - 2 - len(exts) - 4
+    exts += struct.pack(">HH", 21, pad) + bytes(pad)
     return rec(22, hs(1, fixed + struct.pack(">H", len(exts)) + exts), 0x0301)
 
 
@@ -223,11 +230,12 @@ class Flow:
 
     def connect(self, syn_payload=b""):
         """SYN (with syn_payload on it), SYN-ACK, ACK; the SYN is resent
-        twice at most.  MSS option only (and timestamps once f.ts is set):
-        no SACK or scaling."""
+        twice at most, without the payload (as Linux resends a Fast Open
+        SYN).  MSS option only (and timestamps once f.ts is set): no SACK
+        or scaling."""
         mss = struct.pack(">BBH", 2, 4, 1460)
-        for _ in range(3):
-            self.send(SYN, self.iss, syn_payload, tcp_opts=mss)
+        for i in range(3):
+            self.send(SYN, self.iss, b"" if i else syn_payload, tcp_opts=mss)
             if self.wait(lambda: self.rcv_nxt is not None or self.reset, WAIT):
                 break
         if self.rcv_nxt is None:
@@ -275,11 +283,11 @@ def hello(f):
 def urgent(f):
     """The server's recv() leaves out the byte the urgent pointer marks (no
     SO_OOBINLINE); an inspector that reads it as data frames the records
-    otherwise.  Server's stream: a handshake record holding a HelloRequest,
-    then HEARTBLEED.  With the urgent byte 0x0d put in as the second length
-    byte, the same bytes read as one 13-byte handshake record."""
+    otherwise.  Server's stream: a 4-byte application data record, then
+    HEARTBLEED.  With the urgent byte 0x0d put in as the second length
+    byte, the same bytes read as one 13-byte application data record."""
     hello(f)
-    server_view = rec(22, hs(0, b"")) + HEARTBLEED
+    server_view = rec(23, hirandom(4)) + HEARTBLEED
     at = 4
     payload = server_view[:at] + bytes([len(server_view) + 1 - 5]) + server_view[at:]
     # Linux (tcp_stdurg 0) reads the pointer as RFC 793 did: it points just
@@ -293,7 +301,9 @@ def syn_data(f):
     """SYN data that a server without a Fast Open cookie discards: its
     SYN-ACK acknowledges ISN+1 only.  On the SYN: ClientHello + DECOY; after
     the handshake, at the same sequence numbers: ClientHello + HEARTBLEED,
-    which the server takes as new bytes."""
+    which the server takes as new bytes.  (With handshake=1 the helper
+    drops the SYN with data, drop_fastopen; the client's next SYN carries
+    none, as a Fast Open client's retransmission does.)"""
     f.connect(syn_payload=CLIENT_HELLO + DECOY)
     if f.rel(f.synack_ack) != 1:
         log("client: the server accepted the SYN data: the attack cannot work")
@@ -348,24 +358,27 @@ def paws_decoy(f):
 
 def ts_wrap(f):
     """Benign: timestamps that cross 2^32 (TSvals from 2^32 - 3 on), the
-    ClientHello, then four HelloRequest records in a segment each, all
-    acknowledged: PAWS compares modulo 2^32, the helper must too."""
+    ClientHello, then four application data records (early data) in a
+    segment each, all acknowledged: PAWS compares modulo 2^32, the helper
+    must too."""
     f.ts = MASK - 2
     hello(f)
     for _ in range(4):
-        if not f.push(rec(22, hs(0, b"")), tries=5, note="HelloRequest"):
-            raise Cut("HelloRequest not acknowledged")
+        if not f.push(rec(23, hirandom(32)), tries=5, note="application data"):
+            raise Cut("application data not acknowledged")
     return f.summary()
 
 
 def zerowin_decoy(f):
     """The server's application does not read for its first seconds (the
     recorder holds connections from client ports ending in 9 that long):
-    handshake records fill its receive window until it announces zero,
-    and the server drops the decoy sent then (TCPZeroWindowDrop); once it
-    reads and the window opens, HEARTBLEED at the same sequence numbers."""
+    application data records (early data, high-bit bytes: no low-byte
+    run) fill its receive window until it announces zero, and the server
+    drops the decoy sent then (TCPZeroWindowDrop); once it reads and the
+    window opens, HEARTBLEED at the same sequence numbers (which the
+    helper, reading it after early data, judges a TLS 1.3 heartbeat)."""
     hello(f)
-    filler = rec(22, hs(0, bytes(1400 - 9)))
+    filler = rec(23, hirandom(1400 - 5))
     for _ in range(400):
         if f.win == 0:
             break
@@ -420,9 +433,10 @@ def reseed_pickup(f):
     """After the router lost the flow's conntrack entry: a pure ACK (a
     pickup entry), then a SYN whose ISN+1 lies 100 bytes before the
     server's rcv_nxt (challenge ACK, dropped), then 108 bytes from ISN+1:
-    from there one 103-byte handshake record; the server drops the first
-    100 bytes as old and reads the last 8, HEARTBLEED, right after the
-    ClientHello."""
+    from there one 103-byte application data record (a helper re-seeded
+    by the SYN would read it as a benign first record); the server drops
+    the first 100 bytes as old and reads the last 8, HEARTBLEED, right
+    after the ClientHello."""
     hello(f)
     f.pause("delete the conntrack entry of this flow")
     f.send(ACK, f.snd_nxt, note="pure ACK: conntrack picks the flow up")
@@ -431,7 +445,7 @@ def reseed_pickup(f):
     isn = (f.snd_nxt - back - 1) & MASK
     f.send(SYN, isn, note="SYN, ISN+1 %d bytes before the server's next byte" % back)
     time.sleep(0.1)
-    stream = rec(22, bytes(back - 5) + HEARTBLEED)
+    stream = rec(23, hirandom(back - 5) + HEARTBLEED)
     f.push(stream, seq=isn + 1, note="%d bytes from the new ISN+1" % len(stream))
     return f.summary()
 
