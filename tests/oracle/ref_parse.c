@@ -19,7 +19,10 @@
  * bodies of a direction's plaintext handshake records are appended to one
  * buffer (with the stream offset of each byte), and its messages are read
  * from that buffer: type, 24-bit length, and a hello parsed whole by
- * offset once its bytes are there.
+ * offset once its bytes are there.  The order across both directions is
+ * a few flags of what each side's flights have shown (ServerHelloDone,
+ * CertificateRequest, a client Certificate, a side's whole Finished: the
+ * record after its CCS ended), read when the other side's byte comes.
  *
  * Not modelled (ref_outcome.unmodelled, with the byte from which on):
  * a HelloRetryRequest (the second hello after it, RFC 8446 4.1.4), a
@@ -79,6 +82,10 @@ struct ref_dir {
 	bool enc;	/* protected */
 	bool tls13;
 	bool after_ccs;	/* the record after the plaintext CCS */
+	bool first_enc;	/* this record is that one */
+	bool fin_done;	/* it ended: the side's Finished is whole */
+	bool alerts;	/* server: spoke first with an alert; alerts only now */
+	bool v0;	/* this record's version major byte was 0 (alerts) */
 	bool hb_pend;
 	u32 hb_req;
 	bool sid_hit;	/* server: SSLv2 SERVER-HELLO with session-id-hit */
@@ -104,6 +111,9 @@ struct ref {
 	bool hs;	/* the handshake layer is on */
 	bool ch_done, sh_done, draft;
 	u8 offered, selected;	/* TLS_V_* bits */
+	bool early;	/* the ClientHello had early_data (0-RTT may follow) */
+	/* the flights of TLS <= 1.2 so far */
+	bool shd, cr, ccert;	/* ServerHelloDone, CertificateRequest, client Certificate */
 	bool unmod;	/* an unmodelled case was met at the current decision */
 };
 
@@ -142,6 +152,8 @@ static bool parsed(const struct ref *r, const struct ref_dir *d)
 
 static void rec_done(struct ref_dir *d, unsigned int dir)
 {
+	if (d->first_enc)
+		d->fin_done = true;
 	if (d->v2) {
 		/*
 		 * SSLv2: the server encrypts after its SERVER-HELLO, the
@@ -228,6 +240,7 @@ struct hello {
 	u16 ver;	/* legacy_version, or supported_versions' (server) */
 	bool sv;	/* supported_versions present */
 	bool hrr, dg;	/* HelloRetryRequest random, downgrade sentinel */
+	bool early;	/* client: an early_data extension */
 	u8 offered;	/* client */
 };
 
@@ -302,6 +315,8 @@ static int hello_ext(struct hctx *c, bool ch, u16 type, u32 e, u32 elen,
 			return hfail(h, e + 4);
 		return HP_DONE;
 	}
+	if (ch && type == 0x002a)	/* early_data, RFC 8446 4.2.10 */
+		h->early = true;
 	if (ch && type == 0x002b) {	/* supported_versions, RFC 8446 4.2.1 */
 		if (h->sv || !elen)
 			return hfail(h, i3);
@@ -436,6 +451,36 @@ static u8 flight_rank(unsigned int dir, u8 t)
 	return t < sizeof(server) ? server[t] : 0;
 }
 
+/*
+ * A message of a TLS <= 1.2 flight answers what the peer's flight has
+ * shown so far: the client's flight follows the server's
+ * ServerHelloDone, a client Certificate a CertificateRequest, a
+ * CertificateVerify a client Certificate; the server's ticket after a
+ * ServerHelloDone follows the client's whole Finished.
+ */
+static enum tls_reason flight_answer(struct ref *r, unsigned int dir, u8 t)
+{
+	if (dir == TLS_DIR_SERVER) {
+		if (t == 14)
+			r->shd = true;
+		if (t == 13)
+			r->cr = true;
+		if (t == 4 && r->shd && !r->d[TLS_DIR_CLIENT].fin_done)
+			return TLS_R_HS_ORDER;
+		return TLS_OK;
+	}
+	if (!r->shd)
+		return TLS_R_HS_ORDER;
+	if (t == 11 || t == 21) {
+		r->ccert = true;
+		if (!r->cr)
+			return TLS_R_HS_ORDER;
+	}
+	if (t == 15 && !r->ccert)
+		return TLS_R_HS_ORDER;
+	return TLS_OK;
+}
+
 /* type byte t of a message of dir: known, from the right side, in order */
 static enum tls_reason msg_type(struct ref *r, unsigned int dir, u8 t)
 {
@@ -469,7 +514,7 @@ static enum tls_reason msg_type(struct ref *r, unsigned int dir, u8 t)
 	if (!rk || rk <= d->rank)
 		return TLS_R_HS_ORDER;
 	d->rank = rk;
-	return TLS_OK;
+	return flight_answer(r, dir, t);
 }
 
 /*
@@ -531,6 +576,7 @@ static enum tls_reason hello_end(struct ref *r, unsigned int dir)
 		return TLS_R_HS_MALFORMED;
 	if (dir == TLS_DIR_CLIENT) {
 		r->offered = h.offered;
+		r->early = h.early;
 		return TLS_OK;
 	}
 	if (h.hrr) {
@@ -636,8 +682,49 @@ static u32 tls_max(const struct ref_dir *d)
 	return d->tls13 ? 16384 + 256 : 16384 + 2048;	/* RFC 8446 5.2, 5246 6.2.3 */
 }
 
-/* the handshake layer's rules at a record's first byte */
-static enum tls_reason hs_rec(struct ref *r, unsigned int dir, u8 b)
+/*
+ * The order of a record of type b of dir that is not a handshake record
+ * (those are ordered by their messages), alerts and heartbeats aside.
+ * Before the ServerHello: the server sends none, the client a CCS or
+ * 0-RTT data only after a ClientHello offering TLS 1.3 (with early_data
+ * for the data).  After a ServerHello of TLS <= 1.2: no plaintext
+ * application data; a client CCS after its flight (and its Certificate
+ * if one was requested) in a full handshake, after the server's whole
+ * Finished in an abbreviated one; a server CCS after the client's whole
+ * Finished in a full handshake, right after the ServerHello (or its
+ * ticket) in an abbreviated one.
+ */
+static enum tls_reason rec_order(const struct ref *r, unsigned int dir, u8 b)
+{
+	const struct ref_dir *d = &r->d[dir];
+
+	if (b == T_ALERT || b == T_HANDSHAKE || b == T_HEARTBEAT)
+		return TLS_OK;
+	if (!r->sh_done) {
+		if (dir == TLS_DIR_SERVER)
+			return TLS_R_HS_ORDER;	/* (after a HRR: not modelled) */
+		if (!r->ch_done || !(r->offered & TLS_V_TLS13))
+			return TLS_R_HS_ORDER;
+		return b == T_APPDATA && !r->early ? TLS_R_HS_ORDER : TLS_OK;
+	}
+	if (r->selected == TLS_V_TLS13 || d->enc)
+		return TLS_OK;
+	if (b == T_APPDATA)
+		return TLS_R_HS_ORDER;
+	if (dir == TLS_DIR_CLIENT) {
+		if (!r->shd)
+			return r->d[TLS_DIR_SERVER].fin_done ? TLS_OK :
+			       TLS_R_HS_ORDER;
+		return !r->cr || r->ccert || r->selected == TLS_V_SSL3 ?
+		       TLS_OK : TLS_R_HS_ORDER;
+	}
+	if (r->shd)
+		return r->d[TLS_DIR_CLIENT].fin_done ? TLS_OK : TLS_R_HS_ORDER;
+	return !d->rank || d->rank == 7 ? TLS_OK : TLS_R_HS_ORDER;
+}
+
+/* the handshake layer's rules at a record's first byte (first: dir's first) */
+static enum tls_reason hs_rec(struct ref *r, unsigned int dir, u8 b, bool first)
 {
 	struct ref_dir *d = &r->d[dir];
 	const struct ref_dir *c = &r->d[TLS_DIR_CLIENT];
@@ -645,9 +732,24 @@ static enum tls_reason hs_rec(struct ref *r, unsigned int dir, u8 b)
 	if (!r->hs)
 		return TLS_OK;
 	if (dir == TLS_DIR_SERVER) {
-		/* a server answers a whole ClientHello (an SSLv2 one is a record) */
-		if (!r->ch_done && !(c->v2 && c->spoke && c->what == AT_TYPE))
-			return TLS_R_EARLY_SERVER;
+		/*
+		 * A server answers a whole ClientHello (an SSLv2 one is a
+		 * record).  One that closes a connection on which the client
+		 * said nothing yet starts with an alert, and sends alerts
+		 * only from then on.
+		 */
+		if (d->alerts) {
+			d->v0 = false;
+			return !d->v2 && b == T_ALERT ? TLS_OK :
+			       TLS_R_EARLY_SERVER;
+		}
+		if (!r->ch_done && !(c->v2 && c->spoke && c->what == AT_TYPE)) {
+			if (!first || d->v2 || b != T_ALERT || c->spoke)
+				return TLS_R_EARLY_SERVER;
+			d->alerts = true;
+			d->v0 = false;
+			return TLS_OK;
+		}
 		r->ch_done = true;
 	}
 	if (d->v2)
@@ -656,18 +758,19 @@ static enum tls_reason hs_rec(struct ref *r, unsigned int dir, u8 b)
 		return TLS_R_HS_INTERLEAVE;
 	if (b == T_HANDSHAKE && d->enc && r->selected == TLS_V_TLS13)
 		return TLS_R_HS_ORDER;
-	return TLS_OK;
+	return rec_order(r, dir, b);
 }
 
 static enum tls_reason at_type(struct ref *r, unsigned int dir)
 {
 	struct ref_dir *d = &r->d[dir], *p = &r->d[dir ^ 1];
 	u8 b = d->s[d->pos];
-	bool after_ccs = d->after_ccs;
+	bool after_ccs = d->after_ccs, first = !d->spoke;
 	enum tls_reason v;
 
 	d->rec = d->pos;
 	d->after_ccs = false;
+	d->first_enc = after_ccs;
 	/* a client that sent an SSLv2 hello waits for the server's framing */
 	if (dir == TLS_DIR_CLIENT && d->v2 && d->spoke && !p->spoke)
 		return TLS_R_SSLV2_EARLY;
@@ -678,7 +781,7 @@ static enum tls_reason at_type(struct ref *r, unsigned int dir)
 		d->v2 = true;
 	d->spoke = true;
 	if (d->v2) {
-		v = hs_rec(r, dir, b);
+		v = hs_rec(r, dir, b, first);
 		if (v)
 			return v;
 		if (dir == TLS_DIR_CLIENT && p->sid_hit)
@@ -690,7 +793,7 @@ static enum tls_reason at_type(struct ref *r, unsigned int dir)
 	}
 	if (b < T_CCS || b > T_HEARTBEAT)
 		return TLS_R_RECORD_TYPE;
-	v = hs_rec(r, dir, b);
+	v = hs_rec(r, dir, b, first);
 	if (v)
 		return v;
 	d->type = b;
@@ -726,6 +829,8 @@ static enum tls_reason at_len(struct ref *r, unsigned int dir)
 		return TLS_R_RECORD_LENGTH;
 	if (d->type == T_CCS && !d->enc && len != 1)
 		return TLS_R_CCS;
+	if (r->hs && d->alerts && len != 2)
+		return TLS_R_EARLY_SERVER;
 	d->body = d->rec + 5;
 	d->end = d->body + len;
 	if (d->type == T_HEARTBEAT && r->pol->heartbeat == TLS_HB_VALIDATE) {
@@ -882,13 +987,15 @@ static enum tls_reason decide(struct ref *r, unsigned int dir)
 	case AT_TYPE:
 		return at_type(r, dir);
 	case AT_VMAJ:
-		if (b != 3)
+		/* a server's early alerts may carry the version 0x0000 */
+		d->v0 = !b && r->hs && d->alerts;
+		if (b != 3 && !d->v0)
 			return TLS_R_RECORD_VERSION;
 		d->pos = d->rec + 2;
 		d->what = AT_VMIN;
 		return TLS_OK;
 	case AT_VMIN:
-		if (b > 4)
+		if (b > 4 || (d->v0 && b))
 			return TLS_R_RECORD_VERSION;
 		if (sel_minor(r) >= 0 && b != sel_minor(r))
 			return TLS_R_VERSION_MISMATCH;
