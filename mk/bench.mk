@@ -15,8 +15,8 @@ BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TEST
 bench-seq: build/bench/seq_bench
 	build/bench/seq_bench
 
-## bench-user: bench-seq, `make bench` and callgrind counts, one table
-bench-user: build/bench/seq_bench build/engine/bench
+## bench-user: bench-seq, `make bench`, handshakes and callgrind counts, one table
+bench-user: build/bench/seq_bench build/engine/bench build/bench/hs_bench
 	@$(BENCH_ENV) bench/vm/bench.sh user
 
 ## bench-vm: end-to-end VM benchmark, helper vs none (5-19 min)
@@ -26,7 +26,7 @@ bench-vm: build/bench/tlsgen | bench-module
 	@$(BENCH_ENV) bench/vm/bench.sh vm
 
 ## bench-all: bench-user + bench-vm, one table
-bench-all: build/bench/tlsgen build/bench/seq_bench build/engine/bench | bench-module
+bench-all: build/bench/tlsgen build/bench/seq_bench build/engine/bench build/bench/hs_bench | bench-module
 	@$(BENCH_ENV) bench/vm/bench.sh all
 
 ## bench-peer: tls-replay vs suricata -r vs tshark, same captures (offline)
@@ -45,6 +45,9 @@ bench-tools: build/bench/seq_bench build/bench/tlsgen
 bench-module: deps module
 
 build/bench/seq_bench: bench/seq_bench.c bench/plain_read.h $(ENGINE_DEPS) | build/bench
+	$(CC) $(UFLAGS) -O2 -o $@ $(filter %.c,$^)
+
+build/bench/hs_bench: bench/hs_bench.c $(VEC_DEPS) $(ENGINE_DEPS) | build/bench
 	$(CC) $(UFLAGS) -O2 -o $@ $(filter %.c,$^)
 
 # Runs inside the guest, which sees the host's /usr: a normal dynamic build.

@@ -51,7 +51,21 @@ run_user() {
 		done
 		rm -f "$OUT/cg.out" "$OUT/cg.stdout" "$OUT/cg.log"
 	fi
-	args+=(--seq "$OUT/seq.txt" --engine "$OUT/engine.txt" --callgrind "$OUT/callgrind.txt")
+	echo "== userspace: handshake transcripts, handshake=0 vs 1"
+	build/bench/hs_bench | tee "$OUT/hs.txt" || rc=1
+	if command -v valgrind >/dev/null; then
+		for v in real_ossl_tls12 real_ossl_tls13 real_gnutls_tls12 real_gnutls_tls13; do
+			for hs in 0 1; do
+				valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.out" \
+					--toggle-collect=hs_pass build/bench/hs_bench once $v $hs \
+					>"$OUT/cg.stdout" 2>"$OUT/cg.log" || rc=1
+				ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$OUT/cg.log")
+				echo "#cg transcript=$v handshake=$hs ir=$ir" | tee -a "$OUT/hs.txt"
+			done
+		done
+		rm -f "$OUT/cg.out" "$OUT/cg.stdout" "$OUT/cg.log"
+	fi
+	args+=(--seq "$OUT/seq.txt" --engine "$OUT/engine.txt" --callgrind "$OUT/callgrind.txt" --hs "$OUT/hs.txt")
 }
 
 run_vm() {

@@ -339,6 +339,31 @@ def ascii_plot(plot, lines):
     lines.append(f"   {'':>9}{lo:<{width // 2}}{(lo + hi) / 2:<{width // 2}.2f}{hi:.1f}")
 
 
+def hs_section(path, lines):
+    """bench/hs_bench.c: whole handshakes, handshake=0 vs 1, and callgrind."""
+    if not path or not os.path.exists(path):
+        return
+    lines.append("")
+    lines.append("E. Userspace, native: whole handshake transcripts (real captures, bench/hs_bench.c),")
+    lines.append("   the record layer alone (handshake=0) vs with the handshake layer (handshake=1)")
+    ir = {}
+    for ln in open(path):
+        if ln.startswith("#cg "):
+            kv = parse_kv(ln[4:])
+            ir[(kv.get("transcript"), kv.get("handshake"))] = kv.get("ir")
+        elif not ln.startswith("hs_bench:"):
+            lines.append("   " + ln.rstrip("\n"))
+    if ir:
+        lines.append("   callgrind, instructions per transcript:")
+        for t in sorted({k[0] for k in ir}):
+            a, b = ir.get((t, "0")), ir.get((t, "1"))
+            try:
+                ratio = "%.2f" % (int(b) / int(a))
+            except (TypeError, ValueError, ZeroDivisionError):
+                ratio = "-"
+            lines.append("   %-20s handshake=0 %8s  handshake=1 %8s  1/0 %s" % (t, a, b, ratio))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vm")
@@ -346,6 +371,7 @@ def main():
     ap.add_argument("--engine")
     ap.add_argument("--callgrind")
     ap.add_argument("--perf-dir")
+    ap.add_argument("--hs")
     ap.add_argument("--header", default="")
     a = ap.parse_args()
     lines = []
@@ -360,6 +386,7 @@ def main():
         findings += mem_section(rows, lines)
         perf_section(rows, lines, a.perf_dir)
     findings += seq_section(a.seq, a.engine, a.callgrind, lines)
+    hs_section(a.hs, lines)
     ascii_plot(plot, lines)
     lines.append("")
     if findings:
