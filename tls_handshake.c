@@ -89,8 +89,9 @@
  *  F6 (r) No application data from a side before its CCS.  After it,
  *     application data is free: False Start (client data after its
  *     Finished, before the server's) is legitimate.
- * "Whole Finished": the side's first record after its CCS has ended (a
- * later record began, or it is at a record boundary).
+ * "Whole Finished": the side began a record after its CCS and is not
+ * inside a protected handshake record, which may be the Finished or hold
+ * its rest (finished_seen()); a FIN after it counts too.
  */
 #include "tls_engine.h"
 #include "tls_handshake.h"
@@ -177,6 +178,7 @@ static const u8 downgrade_sentinel[7] = {
 #define SUB_COLON	0x10	/* the host_name holds a ':' */
 /* kept across hellos (hs_type()): the first ClientHello had early_data */
 #define SUB_EARLY	0x20
+#define SUB_NAME	0x40	/* this hello had a host_name */
 
 /*
  * struct tls_flow.hello.spare, TLS <= 1.2 once the ServerHello is complete
@@ -555,6 +557,13 @@ static enum tls_reason hs_type(struct tls_flow *f, unsigned int dir, u8 t)
 		__builtin_memset(&f->hello, 0, sizeof(f->hello));
 		f->hs_sub = SUB_HRR | SUB_DG | (f->hs_sub & SUB_EARLY);
 	}
+	/*
+	 * The facts, and the rules on them, are those of each ClientHello
+	 * on its own: a second one (after a HelloRetryRequest) is judged
+	 * for what it says, not for what the first said.
+	 */
+	if (t == HT_CLIENT_HELLO)
+		f->hs_facts = 0;
 	return TLS_OK;
 }
 
@@ -657,6 +666,13 @@ static enum tls_reason ext_begin(struct tls_flow *f, unsigned int dir)
 	return TLS_OK;
 }
 
+/* A byte of the hostname alphabet (RFC 952, 1123; '_' is common in use) */
+static bool host_byte(u8 b)
+{
+	return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+	       (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_';
+}
+
 /* One byte of an extension's body: elen counts it off. */
 static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b)
 {
@@ -697,8 +713,17 @@ static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b)
 		next = F_SNITYPE;
 		break;
 	case F_SNITYPE:
-		/* only host_name (0) is defined: skip anything else */
-		next = b ? F_EDATA : F_SNINLEN0;
+		/*
+		 * Only host_name (0) is defined, and its length is the only
+		 * one known: anything else ends what can be read of the list.
+		 * RFC 6066 3 allows one name of a type (sni_multi).
+		 */
+		if (b)
+			next = F_EDATA;
+		else if (f->hs_sub & SUB_NAME)
+			f->hs_facts |= TLS_HF_SNI_MULTI;
+		if (!b)
+			next = F_SNINLEN0;
 		break;
 	case F_SNINLEN0:
 		h->acc = b;
@@ -717,10 +742,14 @@ static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b)
 			f->hs_sub |= SUB_COLON;
 		else if (b != '.' && (b < '0' || b > '9'))
 			f->hs_sub &= ~SUB_IP;
+		if (!host_byte(b))
+			f->hs_facts |= TLS_HF_SNI_ODD;
 		if (!--p->cnt) {
 			if (f->hs_sub & (SUB_IP | SUB_COLON))
 				f->hs_facts |= TLS_HF_SNI_IP;
-			next = F_EDATA;
+			f->hs_sub |= SUB_NAME;
+			/* the next entry of the list, if any */
+			next = p->elen ? F_SNITYPE : F_EDATA;
 		}
 		break;
 	default:
@@ -875,7 +904,9 @@ static enum tls_reason hello_rules(const struct tls_flow *f,
 		ch = (struct tls_rules_ch){
 			.offered = f->hs_offered,
 			.facts = f->hs_facts,
-			.names = f->hs_facts & TLS_HF_SNI ? 1 : 0,
+			.names = f->hs_facts & TLS_HF_SNI_MULTI ? 2 :
+				 f->hs_sub & SUB_NAME ? 1 : 0,
+			.odd = f->hs_facts & TLS_HF_SNI_ODD,
 		};
 		return tls_rule_reason(tls_rules_client_hello(&pol->rules, &ch));
 	}

@@ -11,6 +11,7 @@
  * different verdict, direction or deciding byte aborts.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,7 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t.seg[0] = seg[0];
 	t.seg[1] = seg[1];
 	ref_run(&t, &pol, &ro);
-	if (!ref_compare(&t, &ro, er, edir, eoff))
+	if (!ref_compare(&t, &ro, er, edir, eoff)) {
+		fprintf(stderr, "DISAGREE: engine %s dir %u off %u, reference %s dir %u off %u%s\n",
+			tls_reason_name(er), edir, eoff, tls_reason_name(ro.reason),
+			ro.dir, ro.off, ro.unmodelled ? " (unmodelled from there)" : "");
 		abort();
+	}
 	return 0;
 }

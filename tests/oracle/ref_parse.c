@@ -21,13 +21,18 @@
  * from that buffer: type, 24-bit length, and a hello parsed whole by
  * offset once its bytes are there.  The order across both directions is
  * a few flags of what each side's flights have shown (ServerHelloDone,
- * CertificateRequest, a client Certificate, a side's whole Finished: the
- * record after its CCS ended), read when the other side's byte comes.
+ * CertificateRequest, a client Certificate, a side's whole Finished:
+ * fin_whole()), read when the other side's byte comes.
  *
- * Not modelled (ref_outcome.unmodelled, with the byte from which on):
- * a HelloRetryRequest (the second hello after it, RFC 8446 4.1.4), a
- * rule set (pol->rules not zero), and a draft ServerHello (switching the
- * layer off) while the other side is inside a handshake record.
+ * A HelloRetryRequest (RFC 8446 4.1.4) is modelled: one, the second
+ * ClientHello after it (also after the client's CCS), the server waiting
+ * for it, both hellos then alone in their records.
+ *
+ * Not modelled (ref_outcome.unmodelled, with the byte from which on): a
+ * rule set (pol->rules not zero), a draft ServerHello (switching the
+ * layer off) while the other side is inside a handshake record, and a
+ * HelloRetryRequest completing while the client is inside a protected
+ * type-22 record.
  */
 #include <stdlib.h>
 
@@ -82,8 +87,6 @@ struct ref_dir {
 	bool enc;	/* protected */
 	bool tls13;
 	bool after_ccs;	/* the record after the plaintext CCS */
-	bool first_enc;	/* this record is that one */
-	bool fin_done;	/* it ended: the side's Finished is whole */
 	bool alerts;	/* server: spoke first with an alert; alerts only now */
 	bool v0;	/* this record's version major byte was 0 (alerts) */
 	bool hb_pend;
@@ -110,6 +113,8 @@ struct ref {
 	u32 limit;
 	bool hs;	/* the handshake layer is on */
 	bool ch_done, sh_done, draft;
+	bool hrr;	/* a whole HelloRetryRequest */
+	bool ch2, ch2_done;	/* the second ClientHello began, ended */
 	u8 offered, selected;	/* TLS_V_* bits */
 	bool early;	/* the ClientHello had early_data (0-RTT may follow) */
 	/* the flights of TLS <= 1.2 so far */
@@ -127,6 +132,9 @@ static bool v2_mine(unsigned int dir, u8 m)
 	return m >= 4 && m <= 7;
 }
 
+static bool parsed(const struct ref *r, const struct ref_dir *d,
+		   unsigned int dir);
+
 /* Low bytes of the body this record's reader must find random. */
 static bool scanned(const struct ref *r, const struct ref_dir *d)
 {
@@ -139,21 +147,42 @@ static bool scanned(const struct ref *r, const struct ref_dir *d)
 	 * without it they cannot be told from a hello after a HRR
 	 */
 	if (d->type == T_HANDSHAKE)
-		return r->hs;
+		return r->hs && !parsed(r, d, d == &r->d[TLS_DIR_SERVER]);
 	return d->type == T_APPDATA || d->type == T_ALERT ||
 	       d->type == T_HEARTBEAT;
 }
 
-/* plaintext handshake record whose messages are read */
-static bool parsed(const struct ref *r, const struct ref_dir *d)
+/*
+ * After a HelloRetryRequest the second ClientHello and the ServerHello
+ * are plaintext, also after their side's compatibility CCS (RFC 8446
+ * D.4): until that hello is complete.
+ */
+static bool hrr_hello(const struct ref *r, unsigned int dir)
 {
-	return r->hs && !d->v2 && !d->enc && d->type == T_HANDSHAKE;
+	return r->hrr && !(dir == TLS_DIR_CLIENT ? r->ch2_done : r->sh_done);
+}
+
+/* plaintext handshake record whose messages are read */
+static bool parsed(const struct ref *r, const struct ref_dir *d,
+		   unsigned int dir)
+{
+	return r->hs && !d->v2 && d->type == T_HANDSHAKE &&
+	       (!d->enc || hrr_hello(r, dir));
+}
+
+/*
+ * The side's Finished (TLS <= 1.2) is whole: it began a record after its
+ * CCS, and that record is not a protected handshake record under way
+ * (which may be the Finished, or hold its rest).
+ */
+static bool fin_whole(const struct ref_dir *d)
+{
+	return d->enc && !d->after_ccs && d->type != T_CCS &&
+	       (d->type != T_HANDSHAKE || d->what == AT_TYPE);
 }
 
 static void rec_done(struct ref_dir *d, unsigned int dir)
 {
-	if (d->first_enc)
-		d->fin_done = true;
 	if (d->v2) {
 		/*
 		 * SSLv2: the server encrypts after its SERVER-HELLO, the
@@ -298,21 +327,24 @@ static int hello_ext(struct hctx *c, bool ch, u16 type, u32 e, u32 elen,
 			return c->rc;
 		if (((u32)a << 8 | b) != end - (e + 2) || !(a | b))
 			return hfail(h, e + 1);
-		if (!hget(c, e + 2, false, &a))
-			return c->rc;
-		if (a)
-			return HP_DONE;	/* not host_name: not read */
-		if (e + 3 == end)
-			return hfail(h, e + 2);
-		if (!hget(c, e + 3, false, &a))
-			return c->rc;
-		if (e + 4 == end)
-			return hfail(h, e + 3);
-		if (!hget(c, e + 4, false, &b))
-			return c->rc;
-		nlen = (u32)a << 8 | b;
-		if (!nlen || nlen > end - (e + 5))
-			return hfail(h, e + 4);
+		/* the entries: type, 2-byte length, name; each in the list */
+		for (k = e + 2; k < end; k += 3 + nlen) {
+			if (!hget(c, k, false, &a))
+				return c->rc;
+			if (a)
+				return HP_DONE;	/* not host_name: not read */
+			if (k + 1 == end)
+				return hfail(h, k);
+			if (!hget(c, k + 1, false, &a))
+				return c->rc;
+			if (k + 2 == end)
+				return hfail(h, k + 1);
+			if (!hget(c, k + 2, false, &b))
+				return c->rc;
+			nlen = (u32)a << 8 | b;
+			if (!nlen || nlen > end - (k + 3))
+				return hfail(h, k + 2);
+		}
 		return HP_DONE;
 	}
 	if (ch && type == 0x002a)	/* early_data, RFC 8446 4.2.10 */
@@ -465,7 +497,7 @@ static enum tls_reason flight_answer(struct ref *r, unsigned int dir, u8 t)
 			r->shd = true;
 		if (t == 13)
 			r->cr = true;
-		if (t == 4 && r->shd && !r->d[TLS_DIR_CLIENT].fin_done)
+		if (t == 4 && r->shd && !fin_whole(&r->d[TLS_DIR_CLIENT]))
 			return TLS_R_HS_ORDER;
 		return TLS_OK;
 	}
@@ -504,8 +536,18 @@ static enum tls_reason msg_type(struct ref *r, unsigned int dir, u8 t)
 		if (side[t] != 'b' && side[t] != me)
 			return TLS_R_HS_DIRECTION;
 	}
-	if (t == 1 && dir == TLS_DIR_CLIENT)
-		return r->ch_done ? TLS_R_HS_ORDER : TLS_OK;
+	if (t == 1 && dir == TLS_DIR_CLIENT) {
+		if (!r->ch_done)
+			return TLS_OK;
+		/* one more, after a HelloRetryRequest */
+		if (!r->hrr || r->ch2)
+			return TLS_R_HS_ORDER;
+		r->ch2 = true;
+		return TLS_OK;
+	}
+	/* after a HelloRetryRequest the server waits for the new hello */
+	if (dir == TLS_DIR_SERVER && r->hrr && !r->ch2_done)
+		return TLS_R_HS_ORDER;
 	if (t == 2 && dir == TLS_DIR_SERVER)
 		return r->sh_done ? TLS_R_HS_ORDER : TLS_OK;
 	if (!r->sh_done || r->selected == TLS_V_TLS13)
@@ -575,12 +617,33 @@ static enum tls_reason hello_end(struct ref *r, unsigned int dir)
 	if (!h.ends_well)
 		return TLS_R_HS_MALFORMED;
 	if (dir == TLS_DIR_CLIENT) {
-		r->offered = h.offered;
-		r->early = h.early;
+		if (!r->ch2) {
+			r->offered = h.offered;
+			r->early = h.early;	/* 0-RTT follows the first only */
+		} else {
+			/* its supported_versions, or what the first offered */
+			if (h.sv)
+				r->offered = h.offered;
+			r->ch2_done = true;
+		}
 		return TLS_OK;
 	}
 	if (h.hrr) {
-		r->unmod = true;	/* HelloRetryRequest: not modelled */
+		const struct ref_dir *c = &r->d[TLS_DIR_CLIENT];
+
+		/* RFC 8446 4.1.4: one HelloRetryRequest, for TLS 1.3 */
+		if (r->hrr)
+			return TLS_R_DOWNGRADE;
+		if (!h.sv || version_bit(h.ver) != TLS_V_TLS13 ||
+		    (r->offered && !(r->offered & TLS_V_TLS13)))
+			return TLS_R_VERSION_MISMATCH;
+		r->hrr = true;
+		/*
+		 * A protected type-22 record of the client under way: the
+		 * engine reads its rest as the second hello.  Not modelled.
+		 */
+		if (c->enc && c->type == T_HANDSHAKE && c->what != AT_TYPE)
+			r->unmod = true;
 		return TLS_OK;
 	}
 	r->selected = version_bit(h.ver);
@@ -646,9 +709,14 @@ static enum tls_reason at_hs(struct ref *r, unsigned int dir)
 	}
 	/* M_END: the last byte of the message */
 	if (d->mtype == 1 || d->mtype == 2) {
+		/* after its side's CCS, a hello is its record's last message */
+		bool alone = d->enc && hrr_hello(r, dir);
+
 		v = hello_end(r, dir);
 		if (d->mtype == 1)
 			r->ch_done = true;
+		if (!v && alone && d->pos + 1 < d->end)
+			v = TLS_R_HS_ORDER;
 		if (v || r->unmod)
 			return v;
 	}
@@ -701,8 +769,10 @@ static enum tls_reason rec_order(const struct ref *r, unsigned int dir, u8 b)
 	if (b == T_ALERT || b == T_HANDSHAKE || b == T_HEARTBEAT)
 		return TLS_OK;
 	if (!r->sh_done) {
+		/* the server's compatibility CCS after its HelloRetryRequest */
 		if (dir == TLS_DIR_SERVER)
-			return TLS_R_HS_ORDER;	/* (after a HRR: not modelled) */
+			return b == T_CCS && !d->enc && r->hrr ? TLS_OK :
+			       TLS_R_HS_ORDER;
 		if (!r->ch_done || !(r->offered & TLS_V_TLS13))
 			return TLS_R_HS_ORDER;
 		return b == T_APPDATA && !r->early ? TLS_R_HS_ORDER : TLS_OK;
@@ -713,13 +783,13 @@ static enum tls_reason rec_order(const struct ref *r, unsigned int dir, u8 b)
 		return TLS_R_HS_ORDER;
 	if (dir == TLS_DIR_CLIENT) {
 		if (!r->shd)
-			return r->d[TLS_DIR_SERVER].fin_done ? TLS_OK :
+			return fin_whole(&r->d[TLS_DIR_SERVER]) ? TLS_OK :
 			       TLS_R_HS_ORDER;
 		return !r->cr || r->ccert || r->selected == TLS_V_SSL3 ?
 		       TLS_OK : TLS_R_HS_ORDER;
 	}
 	if (r->shd)
-		return r->d[TLS_DIR_CLIENT].fin_done ? TLS_OK : TLS_R_HS_ORDER;
+		return fin_whole(&r->d[TLS_DIR_CLIENT]) ? TLS_OK : TLS_R_HS_ORDER;
 	return !d->rank || d->rank == 7 ? TLS_OK : TLS_R_HS_ORDER;
 }
 
@@ -756,7 +826,13 @@ static enum tls_reason hs_rec(struct ref *r, unsigned int dir, u8 b, bool first)
 		return TLS_OK;
 	if (b != T_HANDSHAKE && d->in_msg)
 		return TLS_R_HS_INTERLEAVE;
-	if (b == T_HANDSHAKE && d->enc && r->selected == TLS_V_TLS13)
+	/*
+	 * TLS 1.3 (or a HelloRetryRequest: it will be) protects every
+	 * handshake message after the side's CCS as application data, but
+	 * the hello after a HelloRetryRequest
+	 */
+	if (b == T_HANDSHAKE && d->enc &&
+	    (r->selected == TLS_V_TLS13 || r->hrr) && !hrr_hello(r, dir))
 		return TLS_R_HS_ORDER;
 	return rec_order(r, dir, b);
 }
@@ -770,7 +846,6 @@ static enum tls_reason at_type(struct ref *r, unsigned int dir)
 
 	d->rec = d->pos;
 	d->after_ccs = false;
-	d->first_enc = after_ccs;
 	/* a client that sent an SSLv2 hello waits for the server's framing */
 	if (dir == TLS_DIR_CLIENT && d->v2 && d->spoke && !p->spoke)
 		return TLS_R_SSLV2_EARLY;
@@ -858,7 +933,7 @@ static enum tls_reason at_len(struct ref *r, unsigned int dir)
 		d->what = AT_CCS;
 		return TLS_OK;
 	}
-	if (parsed(r, d)) {
+	if (parsed(r, d, dir)) {
 		hs_body(r, dir);
 		return TLS_OK;
 	}

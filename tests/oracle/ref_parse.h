@@ -9,8 +9,8 @@
  *
  * Scope (honest, see ref_parse.c): the record layer with every policy of
  * struct tls_policy, and the handshake layer (handshake = 1) without a
- * rule set and up to a HelloRetryRequest; what is not modelled is said
- * in struct ref_outcome.
+ * rule set, HelloRetryRequests included; what is not modelled is said in
+ * struct ref_outcome.
  */
 #ifndef _REF_PARSE_H
 #define _REF_PARSE_H
