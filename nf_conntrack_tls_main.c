@@ -372,6 +372,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		.ech = conf.ech,
 		.no_sni = conf.no_sni,
 		.sni_ip = conf.sni_ip,
+		.sni_multi = conf.sni_multi,
+		.sni_odd = conf.sni_odd,
 		.cipher_deny = conf.cipher_deny,
 	};
 

@@ -83,7 +83,7 @@ static void print_hs(FILE *out, const struct tls_flow *tf, bool json)
 		"SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3",
 	};
 	static const char *const fname[] = {
-		"sni", "sni_ip", "alpn", "ech", "scsv",
+		"sni", "sni_ip", "alpn", "ech", "scsv", "sni_multi", "sni_odd",
 	};
 	struct tls_hs_facts hf;
 	const char *sep = "";
@@ -112,7 +112,7 @@ static void print_hs(FILE *out, const struct tls_flow *tf, bool json)
 		fprintf(out, " hs_selected=%s hs_cipher=0x%04x hs_facts=",
 			i < 5 ? vname[i] : "-", hf.server_hello ? hf.cipher : 0);
 	sep = "";
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < sizeof(fname) / sizeof(fname[0]); i++)
 		if (hf.facts & (1u << i)) {
 			fprintf(out, json ? "%s\"%s\"" : "%s%s", sep, fname[i]);
 			sep = ",";

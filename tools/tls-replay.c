@@ -60,9 +60,10 @@ static void usage(FILE *out)
 "  --min-offer         also judge the ClientHello's offer against it\n"
 "  --ech P             allow | deny | require encrypted_client_hello\n"
 "                      (default allow)\n"
-"  --no-sni P, --sni-ip P\n"
+"  --no-sni P, --sni-ip P, --sni-multi P, --sni-odd P\n"
 "                      allow | deny hellos without a server name / with an\n"
-"                      IP literal as name (default allow)\n"
+"                      IP literal as name / with more than one name / with\n"
+"                      a name byte outside [A-Za-z0-9.-_] (default allow)\n"
 "  --cipher-deny LIST  classes a ServerHello may not select, comma-separated:\n"
 "                      null, export, anon, rc4, des, all\n"
 "Reorder window (offline only; the kernel has none):\n"
@@ -143,6 +144,7 @@ enum {
 	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
 	O_MAXFLOWS, O_TTLFLOOR, O_REORDER_BYTES, O_REORDER_TOTAL, O_NOREORDER,
 	O_HANDSHAKE, O_MINVER, O_MINOFFER, O_ECH, O_NOSNI, O_SNIIP, O_CIPHERDENY,
+	O_SNIMULTI, O_SNIODD,
 };
 
 static const struct option longopts[] = {
@@ -158,6 +160,8 @@ static const struct option longopts[] = {
 	{ "ech", required_argument, NULL, O_ECH },
 	{ "no-sni", required_argument, NULL, O_NOSNI },
 	{ "sni-ip", required_argument, NULL, O_SNIIP },
+	{ "sni-multi", required_argument, NULL, O_SNIMULTI },
+	{ "sni-odd", required_argument, NULL, O_SNIODD },
 	{ "cipher-deny", required_argument, NULL, O_CIPHERDENY },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
@@ -273,6 +277,13 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 			break;
 		case O_SNIIP:
 			o->pol.rules.sni_ip = word("--sni-ip", optarg, allow, 2);
+			break;
+		case O_SNIMULTI:
+			o->pol.rules.sni_multi = word("--sni-multi", optarg,
+						      allow, 2);
+			break;
+		case O_SNIODD:
+			o->pol.rules.sni_odd = word("--sni-odd", optarg, allow, 2);
 			break;
 		case O_CIPHERDENY:
 			o->pol.rules.cipher_deny = cipher_classes(optarg);

@@ -119,7 +119,8 @@ else
 	for bad in heartbeat=9 heartbeat=3 lowrun_limit=65536 lowrun_limit=-1 \
 		   gap=2 audit=2 sslv2=2 log=2 reset=2 heartbeat=abc ttl_floor=256 \
 		   ttl_floor=-1 dead_timeout=0 dead_timeout=86401 handshake=2 \
-		   min_version=5 ech=3 cipher_deny=32 min_offer=2 no_sni=2 sni_ip=-1; do
+		   min_version=5 ech=3 cipher_deny=32 min_offer=2 no_sni=2 sni_ip=-1 \
+		   sni_multi=2 sni_odd=-1; do
 		n=$(dmesg | wc -l)
 		name=${bad%%=*}
 		if insmod "$KO" "$bad" 2>"$TLSDIR/insmod.err"; then

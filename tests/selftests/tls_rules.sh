@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The handshake rules (sysctls min_version, min_offer, ech, no_sni, sni_ip,
-# cipher_deny) with real clients and servers through the router (iptables,
+# sni_odd, cipher_deny) with real clients and servers through the router (iptables,
 # reset=1 so a denied client fails at once): for each rule one connection
 # it denies and the nearest one it lets through, and the same denied
 # connection with the rule off.  A denied flow: the client gets no
@@ -31,7 +31,7 @@ ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=1
 # rules NAME=VALUE...: set the router's rule sysctls (all others back to 0)
 rules() {
 	local k
-	for k in min_version min_offer ech no_sni sni_ip cipher_deny; do
+	for k in min_version min_offer ech no_sni sni_ip sni_multi sni_odd cipher_deny; do
 		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k=0"
 	done
 	for k in "$@"; do
@@ -117,6 +117,10 @@ fetch deny sni_ip "sni_ip=1, an IP literal as server name" -- \
 fetch ok sni_ip "sni_ip=1, a host name" -- sclient -servername www.example.test
 rules
 fetch ok sni_ip "sni_ip=0, an IP literal as server name" -- sclient -servername 10.0.2.2
+rules sni_odd=1
+fetch deny sni_odd "sni_odd=1, a '*' in the server name" -- sclient -servername 'www*.example.test'
+fetch ok sni_odd "sni_odd=1, '_' and upper case in the server name" -- \
+	sclient -servername WWW_1.Example.test
 
 # ECH: OpenSSL 3.0 and curl here send none
 rules ech=2

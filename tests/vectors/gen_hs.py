@@ -308,6 +308,36 @@ vec("hs_rule_cipher_list", sni_ip, "TLS_R_CIPHER_LIST", S, last(SH_C02F),
 vec("hs_rule_cipher_list_near", sni_ip,
     pol=PRULE % ".cipher_list = rules_deny_c030, .cipher_n = 1")
 
+
+def sni_list(*names):
+    lst = b"".join(b"\x00" + bytes([len(n) >> 8, len(n) & 0xff]) + n
+                   for n in names)
+    return ext(0x0000, bytes([len(lst) >> 8, len(lst) & 0xff]) + lst)
+
+
+# two host_names (RFC 6066 3 allows one), and a byte outside the
+# hostname alphabet; the near misses: one name; '_' and upper case
+CH_2N = client_hello(sni_list(b"example.com", b"evil.example"))
+CH_1N = client_hello(sni_list(b"Example_host.com"))
+CH_ODD = client_hello(sni_list(b"exa*mple.com"))
+two = [(C, rec(22, CH_2N)), (S, rec(22, SH + SHD))]
+vec("hs_rule_sni_multi", two, "TLS_R_SNI_MULTI", C, last(CH_2N),
+    PRULE % ".sni_multi = 1")
+vec("hs_rule_sni_multi_off", two, pol=PRULE % ".sni_odd = 1")
+vec("hs_rule_sni_multi_near", [(C, rec(22, CH_1N)), (S, rec(22, SH + SHD))],
+    pol=PRULE % ".sni_multi = 1, .sni_odd = 1")
+vec("hs_rule_sni_odd", [(C, rec(22, CH_ODD)), (S, rec(22, SH + SHD))],
+    "TLS_R_SNI_ODD", C, last(CH_ODD), PRULE % ".sni_odd = 1")
+vec("hs_rule_sni_odd_off", [(C, rec(22, CH_ODD)), (S, rec(22, SH + SHD))],
+    pol=PRULE % ".sni_multi = 1")
+# a second entry whose length runs past the list: malformed at its last
+# length byte (5 record + 4 message + 43 fixed + 4 extension header +
+# 2 list length + 3 + 11 first entry + 3 second entry header - 1)
+bad2 = client_hello(ext(0x0000, b"\x00\x15\x00\x00\x0bexample.com"
+                        b"\x00\x00\x09abcd"))
+vec("hs_sni_second_cut", [(C, rec(22, bad2))], "TLS_R_HS_MALFORMED", C,
+    5 + 4 + 43 + 4 + 2 + 14 + 3 - 1)
+
 # ---- issue 16, second part: for each handshake reason, cases that fire
 # it, each paired with the closest legitimate transcript (tests/unit/
 # test_handshake.c holds the table of pairs).  fire(name, reason, steps,
