@@ -153,6 +153,12 @@ static inline u32 lowrun_run_start(const u8 *p, u32 lo, u32 e)
 	return e;
 }
 
+/* The sample step of lowrun_quick() and lowrun_sampled(), limit >= 15. */
+static inline u32 lowrun_step(u32 limit)
+{
+	return (limit - 7) / 8 * 8;
+}
+
 /*
  * tls_lowrun_scan() for limit >= 15.  The leading run continues the run of
  * the bytes before p; every later run starts after a high byte inside p and
@@ -164,7 +170,7 @@ static inline u32 lowrun_run_start(const u8 *p, u32 lo, u32 e)
  */
 static inline u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
 {
-	u32 step = (limit - 7) / 8 * 8;
+	u32 step = lowrun_step(limit);
 	u32 run = *runp, lead, lo, i, s, e;
 
 	lead = lowrun_next_high(p, n, 0);
@@ -213,21 +219,25 @@ static inline u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
  * cheaper than lowrun_sampled() alone on the bodies of either size.
  */
 
-static inline bool lowrun_quick(const u8 *p, u32 n, u32 *runp, u32 limit)
+static inline bool lowrun_quick(const u8 *p, u32 n, u32 *runp, u32 limit,
+				u32 step)
 {
-	u32 step = (limit - 7) / 8 * 8;
 	u64 first = lowrun_load_hi(p);
 	u64 last = lowrun_load_hi(p + n - 8);
-	u32 lead, i;
+	u32 i;
 
 	if (!first || !last)
 		return false;
-	lead = lowrun_lead(first);
-	if (lead && *runp + lead >= limit)
+	/* the leading low bytes are at most 7 */
+	if (*runp + 7 >= limit && lowrun_lead(first) &&
+	    *runp + lowrun_lead(first) >= limit)
 		return false;
-	for (i = 8; i <= n - 8; i += step)
-		if (!lowrun_load_hi(p + i))
-			return false;
+	/* a run between two high bytes is at most n - 2 bytes long */
+	if (n > limit + 1) {
+		for (i = 8; i <= n - 8; i += step)
+			if (!lowrun_load_hi(p + i))
+				return false;
+	}
 	*runp = lowrun_trail(last);
 	return true;
 }
@@ -249,7 +259,8 @@ static inline u32 tls_lowrun_scan(const u8 *p, u32 n, u32 *runp,
 	if (limit <= 8)
 		return lowrun_bytes(p, n, runp, limit);
 	if (limit >= 15) {
-		if (n >= 16 && lowrun_quick(p, n, runp, limit))
+		if (n >= 16 &&
+		    lowrun_quick(p, n, runp, limit, lowrun_step(limit)))
 			return n;
 		return lowrun_sampled(p, n, runp, limit);
 	}

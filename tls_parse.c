@@ -323,22 +323,24 @@ static enum tls_reason tls_len_done(struct tls_dir *d, struct tls_dir *peer,
 	return TLS_OK;
 }
 
-/* tls_lowrun_scan(), the common case of ciphertext inline. */
-static noinline u32 lowrun_scan(const u8 *p, u32 n, u32 *runp, u32 limit)
+/*
+ * The body pass of tls_feed() over p[0..n), n > 0, of a scanned record,
+ * for the bodies lowrun_quick() leaves, out of line: the run at the end
+ * (or at the deciding byte) in the upper half, the offset of the deciding
+ * byte or n in the lower one.
+ */
+static noinline u64 lowrun_body(const u8 *p, u32 n, u32 run, u32 limit)
 {
-	return tls_lowrun_scan(p, n, runp, limit);
-}
+	u32 at = n;
 
-static __always_inline u32 lowrun_body(const u8 *p, u32 n, u32 *runp,
-				       u32 limit)
-{
-	u32 run = *runp;
-
-	if (limit >= 15 && n >= 16 && lowrun_quick(p, n, runp, limit))
-		return n;
-	n = lowrun_scan(p, n, &run, limit);
-	*runp = run;
-	return n;
+	if (!limit) {
+		run = 0;
+	} else {
+		at = tls_lowrun_scan(p, n, &run, limit);
+		if (run > TLS_LOWRUN_MAX)
+			run = TLS_LOWRUN_MAX;
+	}
+	return (u64)run << 32 | at;
 }
 
 /*
@@ -375,10 +377,11 @@ static __always_inline u32 appdata_run(const struct tls_flow *f,
 				       u32 limit, u32 *records,
 				       enum tls_reason *rp)
 {
-	u32 maxl, bl, n, at, run, nrec = 0;
-	/* the record version minors accepted: vlo .. vlo + vspan */
-	u32 vlo = 0, vspan = 4;
+	u32 maxl, bl, n, at, run, step, nrec = 0;
+	/* bit v: record version minor v is accepted (v <= 4) */
+	u32 vmask = 0x1f;
 	const u8 *h;
+	u64 ra;
 
 	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED)
 		return i;
@@ -388,47 +391,64 @@ static __always_inline u32 appdata_run(const struct tls_flow *f,
 		     !(d->flags & TLS_F_TLS13)) ||
 		    !(f->hs_flags & TLS_HS_SH_DONE) || f->hs[dir].state)
 			return i;
-		if (rec_minor(f) >= 0) {
-			vlo = rec_minor(f);
-			vspan = 0;
-		}
+		if (rec_minor(f) >= 0)
+			vmask = 1u << rec_minor(f);
 	}
-	maxl = max_len(d);
+	/* max_len() of a protected record */
+	maxl = d->flags & TLS_F_TLS13 ? TLS_MAX_CIPHER13 : TLS_MAX_CIPHER;
 	run = d->run;
+	/* lowrun_quick() takes limits of 15 and more */
+	step = limit >= 15 ? lowrun_step(limit) : 0;
 	do {
 		h = buf + i;
 		bl = (u32)h[3] << 8 | h[4];
-		if (h[0] != CT_APPDATA || h[1] != 3 ||
-		    (u32)h[2] - vlo > vspan || bl > maxl)
+		if (h[0] != CT_APPDATA || h[1] != 3 || h[2] > 4 ||
+		    !(vmask >> h[2] & 1) || bl > maxl)
 			break;
 		nrec++;
 		d->scratch = h[3];
 		if (d->version < (0x30 | h[2]))
 			d->version = 0x30 | h[2];
 		i += 5;
-		n = len - i < bl ? len - i : bl;
-		d->rec_left = bl - n;
-		if (!n) {
-			/* an empty record, or a body that starts in the next call */
-		} else if (!limit) {
-			run = 0;
-		} else {
-			at = lowrun_body(buf + i, n, &run, limit);
-			if (run > TLS_LOWRUN_MAX)
-				run = TLS_LOWRUN_MAX;
-			if (at < n) {
+		if (bl > len - i)
+			goto cut;
+		if (step && bl >= 16 &&
+		    lowrun_quick(buf + i, bl, &run, limit, step)) {
+			/* ciphertext */
+		} else if (bl) {
+			ra = lowrun_body(buf + i, bl, run, limit);
+			run = ra >> 32;
+			at = (u32)ra;
+			if (at < bl) {
 				d->rec_left = bl;
 				i += at;
 				*rp = TLS_R_LOWRUN;
-				break;
+				goto out;
 			}
 		}
-		i += n;
-		if (n < bl) {
-			d->state = ST_BODY;
-			break;
-		}
+		i += bl;
 	} while (len - i >= 5);
+	if (nrec)
+		d->rec_left = 0;
+	goto out;
+cut:
+	/* the last record goes on in the next call */
+	n = len - i;
+	d->state = ST_BODY;
+	d->rec_left = bl - n;
+	if (n) {
+		ra = lowrun_body(buf + i, n, run, limit);
+		run = ra >> 32;
+		at = (u32)ra;
+		if (at < n) {
+			d->rec_left = bl;
+			i += at;
+			*rp = TLS_R_LOWRUN;
+			goto out;
+		}
+	}
+	i += n;
+out:
 	if (nrec) {
 		*records += nrec;
 		d->flags |= TLS_F_HDR_SEEN;
@@ -584,36 +604,46 @@ static enum tls_reason step(struct tls_flow *f, struct tls_dir *d,
 	}
 }
 
+/* Where feed_loop() is in buf, and the record headers it completed. */
+struct feed_pos {
+	u32 i;
+	u32 records;
+};
+
 /*
- * The general loop of tls_feed() from buf[*ip] on: any state, byte by byte
- * in headers, a pass per body.  Out of line, so that the common case of
- * tls_feed() (appdata_run() alone) does not pay for its registers.  On a
- * violation *ip is the deciding byte.
+ * The general loop of tls_feed() from buf[pos->i] on: any state, byte by
+ * byte in headers, a pass per body.  Out of line, so that the common case
+ * of tls_feed() (appdata_run() alone) does not pay for its registers.  On
+ * a violation pos->i is the deciding byte.
  */
 static noinline enum tls_reason feed_loop(struct tls_flow *f,
 					  unsigned int dir, const u8 *buf,
-					  u32 len, u32 *ip,
-					  const struct tls_policy *pol,
-					  u32 limit, u32 *records)
+					  u32 len, const struct tls_policy *pol,
+					  struct feed_pos *pos)
 {
 	struct tls_dir *d = &f->dir[dir];
 	struct tls_dir *peer = &f->dir[dir ^ 1];
 	enum tls_reason r = TLS_OK;
-	u32 i = *ip;
+	u32 records = 0;
+	u32 i = pos->i;
+	u32 limit = pol->lowrun_limit;
 	u32 n, at, run;
+
+	if (limit > TLS_LOWRUN_MAX)
+		limit = TLS_LOWRUN_MAX;
 
 	while (i < len) {
 		if (d->state != ST_BODY) {
 			if (d->state == ST_REC && len - i >= 5) {
 				i = appdata_run(f, d, dir, buf, len, i, limit,
-						records, &r);
+						&records, &r);
 				if (r)
 					break;
 				/* else at a header it does not take: step() */
 				if (i == len)
 					break;
 			}
-			r = step(f, d, peer, dir, buf[i], pol, records);
+			r = step(f, d, peer, dir, buf[i], pol, &records);
 			if (r)
 				break;
 			i++;
@@ -648,7 +678,8 @@ static noinline enum tls_reason feed_loop(struct tls_flow *f,
 		if (!d->rec_left)
 			rec_end(d, dir);
 	}
-	*ip = i;
+	pos->i = i;
+	pos->records = records;
 	return r;
 }
 
@@ -694,11 +725,11 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 			goto fail;
 	}
 	if (i < len) {
-		u32 more = 0, at = i;
+		struct feed_pos pos = { .i = i };
 
-		r = feed_loop(f, dir, buf, len, &at, pol, limit, &more);
-		records += more;
-		i = at;
+		r = feed_loop(f, dir, buf, len, pol, &pos);
+		records += pos.records;
+		i = pos.i;
 		if (r)
 			goto fail;
 	}
