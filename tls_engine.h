@@ -10,6 +10,14 @@
 
 #include "tls_parse.h"
 
+/* The kernel's compiler attributes, for the userspace builds. */
+#ifndef noinline
+#define noinline	__attribute__((__noinline__))
+#endif
+#ifndef __always_inline
+#define __always_inline	inline __attribute__((__always_inline__))
+#endif
+
 /* Parser states (struct tls_dir.state); invariants in tls_parse.c. */
 enum tls_state {
 	ST_REC = 0,	/* first header byte (zeroed flow starts here) */

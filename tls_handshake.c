@@ -260,7 +260,7 @@ static bool client_hello_done(const struct tls_flow *f)
 
 /*
  * dir sent its CCS and the record after it, its Finished (TLS <= 1.2), is
- * whole: a later record of another type began (appdata_hdr() keeps
+ * whole: a later record of another type began (appdata_run() keeps
  * rec_type too), or the side is at a record boundary.  Or it sent its
  * FIN (ST_FIN): clients half-close right after their Finished (nDPI's
  * anydesk.pcapng, reddit.pcap); a FIN that cut the Finished leaves no

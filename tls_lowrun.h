@@ -153,6 +153,12 @@ static inline u32 lowrun_run_start(const u8 *p, u32 lo, u32 e)
 	return e;
 }
 
+/* The sample step of lowrun_quick() and lowrun_sampled(), limit >= 15. */
+static inline u32 lowrun_step(u32 limit)
+{
+	return (limit - 7) / 8 * 8;
+}
+
 /*
  * tls_lowrun_scan() for limit >= 15.  The leading run continues the run of
  * the bytes before p; every later run starts after a high byte inside p and
@@ -164,7 +170,7 @@ static inline u32 lowrun_run_start(const u8 *p, u32 lo, u32 e)
  */
 static inline u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
 {
-	u32 step = (limit - 7) / 8 * 8;
+	u32 step = lowrun_step(limit);
 	u32 run = *runp, lead, lo, i, s, e;
 
 	lead = lowrun_next_high(p, n, 0);
@@ -199,6 +205,44 @@ static inline u32 lowrun_sampled(const u8 *p, u32 n, u32 *runp, u32 limit)
 }
 
 /*
+ * The common case of lowrun_sampled() in one pass, for ciphertext: p[0..n),
+ * n >= 16, has a high byte in its first and in its last 8 bytes, the run
+ * so far plus the leading low bytes stays below limit, and every sample
+ * of the lattice 8, 8 + step, ... (whole words of p) has a high byte.  A
+ * later run of limit low bytes starts after a high byte, so at 1 or
+ * later, and covers step / 8 consecutive whole words at multiples of 8
+ * from 8 on, one of them a sample: there is none.  The run at the end is
+ * then the trailing low bytes of the last word.  Returns false, changing
+ * nothing, when any of this does not hold (about 1 in 256 per word
+ * loaded, on ciphertext: 1 in ~85 bodies of 100 bytes, 4 in 10 of
+ * 16 KiB): lowrun_sampled() decides those, from the start.  Even so
+ * cheaper than lowrun_sampled() alone on the bodies of either size.
+ */
+
+static inline bool lowrun_quick(const u8 *p, u32 n, u32 *runp, u32 limit,
+				u32 step)
+{
+	u64 first = lowrun_load_hi(p);
+	u64 last = lowrun_load_hi(p + n - 8);
+	u32 i;
+
+	if (!first || !last)
+		return false;
+	/* the leading low bytes are at most 7 */
+	if (*runp + 7 >= limit && lowrun_lead(first) &&
+	    *runp + lowrun_lead(first) >= limit)
+		return false;
+	/* a run between two high bytes is at most n - 2 bytes long */
+	if (n > limit + 1) {
+		for (i = 8; i <= n - 8; i += step)
+			if (!lowrun_load_hi(p + i))
+				return false;
+	}
+	*runp = lowrun_trail(last);
+	return true;
+}
+
+/*
  * Scan p[0..n) for a run of bytes < 0x80 reaching limit (>= 1); *runp is
  * the run of the bytes before p on entry and the run at the end of p (or at
  * the deciding byte) on return.  Returns the index of the byte at which the
@@ -214,8 +258,12 @@ static inline u32 tls_lowrun_scan(const u8 *p, u32 n, u32 *runp,
 
 	if (limit <= 8)
 		return lowrun_bytes(p, n, runp, limit);
-	if (limit >= 15)
+	if (limit >= 15) {
+		if (n >= 16 &&
+		    lowrun_quick(p, n, runp, limit, lowrun_step(limit)))
+			return n;
 		return lowrun_sampled(p, n, runp, limit);
+	}
 	while (n - i >= 8) {
 		m = lowrun_load_hi(p + i);
 		if (!m) {

@@ -324,42 +324,138 @@ static enum tls_reason tls_len_done(struct tls_dir *d, struct tls_dir *peer,
 }
 
 /*
- * The common header at once: a whole 5-byte header of a protected TLS
- * application data record in state ST_REC (not ST_REC_PROT, whose first
- * type decides TLS 1.3) and valid: the bulk of every protected stream, one
- * header per record.  Has exactly the effects of the five step() calls
- * (rec_start() reads the peer only in SSLv2 framing, excluded here);
- * returns false, changing nothing, for anything else, which step() then
- * decides byte by byte, so a violation names the same byte.  With the
- * handshake layer on, so does a header one of its rules may decide (a
- * record version, the TLS 1.3 flag, a message cut by this record, any
- * before the ServerHello: the order of early data).
+ * The body pass of tls_feed() over p[0..n), n > 0, of a scanned record,
+ * for the bodies lowrun_quick() leaves, out of line: the run at the end
+ * (or at the deciding byte) in the upper half, the offset of the deciding
+ * byte or n in the lower one.
  */
-static bool appdata_hdr(const struct tls_flow *f, struct tls_dir *d,
-			unsigned int dir, const u8 *h)
+static noinline u64 lowrun_body(const u8 *p, u32 n, u32 run, u32 limit)
 {
-	u32 len = (u32)h[3] << 8 | h[4];
+	u32 at = n;
 
-	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED ||
-	    h[0] != CT_APPDATA || h[1] != 3 || h[2] > 4 || len > max_len(d))
-		return false;
+	if (!limit) {
+		run = 0;
+	} else {
+		at = tls_lowrun_scan(p, n, &run, limit);
+		if (run > TLS_LOWRUN_MAX)
+			run = TLS_LOWRUN_MAX;
+	}
+	return (u64)run << 32 | at;
+}
+
+/*
+ * The common case at once: protected TLS application data records in
+ * state ST_REC (not ST_REC_PROT, whose first type decides TLS 1.3), the
+ * bulk of every protected stream, and of interactive traffic (HTTP/2,
+ * gRPC) one small record after the other.  While the next 5 bytes of buf
+ * are a valid header of such a record it is taken with direct loads and
+ * the part of its body in buf scanned at once, without a pass through
+ * tls_feed()'s loop per header and per body; what the run of records
+ * changes in d is written once (flags, type, run) or with a store per
+ * record (version, scratch, rec_left).
+ *
+ * Has exactly the effects of the step() calls and body passes of
+ * tls_feed() it replaces (rec_start() reads the peer only in SSLv2
+ * framing, excluded here): a header it does not take is left to step(),
+ * byte by byte, with d in ST_REC, so a violation names the same byte; a
+ * body cut by the end of buf leaves d in ST_BODY.  What makes a header
+ * eligible besides its own bytes is read once: the record layer's flags,
+ * max_len() and the handshake layer's rules at a record start (a record
+ * version, the TLS 1.3 flag, a message cut by this record, any record
+ * before the ServerHello: the order of early data) change only through
+ * records this loop does not take.  The bodies are scanned as the body
+ * pass of tls_feed() scans them, by tls_lowrun_scan(), run carried from
+ * one body to the next as it is in d->run.
+ *
+ * Returns the offset in buf where it stopped, i if it took nothing.  On a
+ * low-byte run reaching limit, sets *rp and returns the deciding byte,
+ * with d as the body pass leaves it (rec_left the body not consumed).
+ */
+static __always_inline u32 appdata_run(const struct tls_flow *f,
+				       struct tls_dir *d, unsigned int dir,
+				       const u8 *buf, u32 len, u32 i,
+				       u32 limit, u32 *records,
+				       enum tls_reason *rp)
+{
+	u32 maxl, bl, n, at, run, step, nrec = 0;
+	/* bit v: record version minor v is accepted (v <= 4) */
+	u32 vmask = 0x1f;
+	const u8 *h;
+	u64 ra;
+
+	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED)
+		return i;
 	/* the handshake layer's rules at a record start: bytewise */
-	if (tls_hs_on(f) &&
-	    ((rec_minor(f) >= 0 && h[2] != rec_minor(f)) ||
-	     (f->hs_selected == TLS_V_TLS13 && !(d->flags & TLS_F_TLS13)) ||
-	     !(f->hs_flags & TLS_HS_SH_DONE) || f->hs[dir].state))
-		return false;
-	d->flags |= TLS_F_HDR_SEEN;
-	d->rec_type = CT_APPDATA;
-	if (d->version < (0x30 | h[2]))
-		d->version = 0x30 | h[2];
-	d->scratch = h[3];
-	d->rec_left = len;
-	if (len)
-		d->state = ST_BODY;
-	else
-		rec_end(d, dir);
-	return true;
+	if (tls_hs_on(f)) {
+		if ((f->hs_selected == TLS_V_TLS13 &&
+		     !(d->flags & TLS_F_TLS13)) ||
+		    !(f->hs_flags & TLS_HS_SH_DONE) || f->hs[dir].state)
+			return i;
+		if (rec_minor(f) >= 0)
+			vmask = 1u << rec_minor(f);
+	}
+	/* max_len() of a protected record */
+	maxl = d->flags & TLS_F_TLS13 ? TLS_MAX_CIPHER13 : TLS_MAX_CIPHER;
+	run = d->run;
+	/* lowrun_quick() takes limits of 15 and more */
+	step = limit >= 15 ? lowrun_step(limit) : 0;
+	do {
+		h = buf + i;
+		bl = (u32)h[3] << 8 | h[4];
+		if (h[0] != CT_APPDATA || h[1] != 3 || h[2] > 4 ||
+		    !(vmask >> h[2] & 1) || bl > maxl)
+			break;
+		nrec++;
+		d->scratch = h[3];
+		if (d->version < (0x30 | h[2]))
+			d->version = 0x30 | h[2];
+		i += 5;
+		if (bl > len - i)
+			goto cut;
+		if (step && bl >= 16 &&
+		    lowrun_quick(buf + i, bl, &run, limit, step)) {
+			/* ciphertext */
+		} else if (bl) {
+			ra = lowrun_body(buf + i, bl, run, limit);
+			run = ra >> 32;
+			at = (u32)ra;
+			if (at < bl) {
+				d->rec_left = bl;
+				i += at;
+				*rp = TLS_R_LOWRUN;
+				goto out;
+			}
+		}
+		i += bl;
+	} while (len - i >= 5);
+	if (nrec)
+		d->rec_left = 0;
+	goto out;
+cut:
+	/* the last record goes on in the next call */
+	n = len - i;
+	d->state = ST_BODY;
+	d->rec_left = bl - n;
+	if (n) {
+		ra = lowrun_body(buf + i, n, run, limit);
+		run = ra >> 32;
+		at = (u32)ra;
+		if (at < n) {
+			d->rec_left = bl;
+			i += at;
+			*rp = TLS_R_LOWRUN;
+			goto out;
+		}
+	}
+	i += n;
+out:
+	if (nrec) {
+		*records += nrec;
+		d->flags |= TLS_F_HDR_SEEN;
+		d->rec_type = CT_APPDATA;
+		d->run = run;
+	}
+	return i;
 }
 
 /*
@@ -508,53 +604,48 @@ static enum tls_reason step(struct tls_flow *f, struct tls_dir *d,
 	}
 }
 
-enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
-			 u32 len, const struct tls_policy *pol,
-			 struct tls_result *res)
+/* Where feed_loop() is in buf, and the record headers it completed. */
+struct feed_pos {
+	u32 i;
+	u32 records;
+};
+
+/*
+ * The general loop of tls_feed() from buf[pos->i] on: any state, byte by
+ * byte in headers, a pass per body.  Out of line, so that the common case
+ * of tls_feed() (appdata_run() alone) does not pay for its registers.  On
+ * a violation pos->i is the deciding byte.
+ */
+static noinline enum tls_reason feed_loop(struct tls_flow *f,
+					  unsigned int dir, const u8 *buf,
+					  u32 len, const struct tls_policy *pol,
+					  struct feed_pos *pos)
 {
-	struct tls_dir *d, *peer;
+	struct tls_dir *d = &f->dir[dir];
+	struct tls_dir *peer = &f->dir[dir ^ 1];
 	enum tls_reason r = TLS_OK;
 	u32 records = 0;
-	u32 i = 0;
-	u32 limit, n, at, run;
+	u32 i = pos->i;
+	u32 limit = pol->lowrun_limit;
+	u32 n, at, run;
 
-	if (res) {
-		res->at = 0;
-		res->records = 0;
-	}
-	/* conntrack directions are 0 and 1; anything else is not ours */
-	if (dir > 1)
-		return TLS_OK;
-	d = &f->dir[dir];
-	peer = &f->dir[dir ^ 1];
-	if (d->flags & TLS_F_OFF)
-		return TLS_OK;
-	if (d->state == ST_DEAD)
-		return d->scratch < TLS_R_MAX ? d->scratch : TLS_R_RECORD_TYPE;
-	/* tls_seg_begin() feeds nothing after a FIN; nothing to read here */
-	if (d->state == ST_FIN)
-		return TLS_OK;
-	if (!pol)
-		pol = &default_policy;
-	/* read once per call: the glue may change it between calls */
-	limit = pol->lowrun_limit;
 	if (limit > TLS_LOWRUN_MAX)
 		limit = TLS_LOWRUN_MAX;
-	/* a layer switched off mid-flow cannot find its messages again */
-	if ((f->hs_flags & TLS_HS_ON) && !pol->handshake)
-		f->hs_flags |= TLS_HS_STOP;
 
 	while (i < len) {
 		if (d->state != ST_BODY) {
-			if (d->state == ST_REC && len - i >= 5 &&
-			    appdata_hdr(f, d, dir, buf + i)) {
-				records++;
-				i += 5;
-				continue;
+			if (d->state == ST_REC && len - i >= 5) {
+				i = appdata_run(f, d, dir, buf, len, i, limit,
+						&records, &r);
+				if (r)
+					break;
+				/* else at a header it does not take: step() */
+				if (i == len)
+					break;
 			}
 			r = step(f, d, peer, dir, buf[i], pol, &records);
 			if (r)
-				goto fail;
+				break;
 			i++;
 			continue;
 		}
@@ -572,20 +663,75 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
 				if (at < n) {
 					i += at;
 					r = TLS_R_LOWRUN;
-					goto fail;
+					break;
 				}
 			}
 		} else if (tls_hs_parsed(f, dir)) {
 			r = tls_hs_body(f, dir, buf + i, n, &at, pol);
 			if (r) {
 				i += at;
-				goto fail;
+				break;
 			}
 		}
 		i += n;
 		d->rec_left -= n;
 		if (!d->rec_left)
 			rec_end(d, dir);
+	}
+	pos->i = i;
+	pos->records = records;
+	return r;
+}
+
+enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
+			 u32 len, const struct tls_policy *pol,
+			 struct tls_result *res)
+{
+	struct tls_dir *d;
+	enum tls_reason r = TLS_OK;
+	u32 records = 0;
+	u32 i = 0;
+	u32 limit;
+
+	if (res) {
+		res->at = 0;
+		res->records = 0;
+	}
+	/* conntrack directions are 0 and 1; anything else is not ours */
+	if (dir > 1)
+		return TLS_OK;
+	d = &f->dir[dir];
+	if (d->flags & TLS_F_OFF)
+		return TLS_OK;
+	if (d->state == ST_DEAD)
+		return d->scratch < TLS_R_MAX ? d->scratch : TLS_R_RECORD_TYPE;
+	/* tls_seg_begin() feeds nothing after a FIN; nothing to read here */
+	if (d->state == ST_FIN)
+		return TLS_OK;
+	if (!pol)
+		pol = &default_policy;
+	/* read once per call: the glue may change it between calls */
+	limit = pol->lowrun_limit;
+	if (limit > TLS_LOWRUN_MAX)
+		limit = TLS_LOWRUN_MAX;
+	/* a layer switched off mid-flow cannot find its messages again */
+	if ((f->hs_flags & TLS_HS_ON) && !pol->handshake)
+		f->hs_flags |= TLS_HS_STOP;
+
+	/* whole small records, one or more per call: the loop not needed */
+	if (d->state == ST_REC && len >= 5) {
+		i = appdata_run(f, d, dir, buf, len, 0, limit, &records, &r);
+		if (r)
+			goto fail;
+	}
+	if (i < len) {
+		struct feed_pos pos = { .i = i };
+
+		r = feed_loop(f, dir, buf, len, pol, &pos);
+		records += pos.records;
+		i = pos.i;
+		if (r)
+			goto fail;
 	}
 	if (res)
 		res->records = records;

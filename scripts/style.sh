@@ -51,6 +51,11 @@ WAIVERS=(
 	tls_types.h:PREFER_KERNEL_TYPES
 	# C11 _Static_assert is not CamelCase of ours.
 	tls_types.h:CAMELCASE
+	# The userspace fallbacks of noinline and __always_inline (#ifndef:
+	# the kernel's own are used in the module) spell the attribute out.
+	tls_engine.h:PREFER_DEFINED_ATTRIBUTE_MACRO
+	# "inline __attribute__((...))": the kernel's own __always_inline.
+	tls_engine.h:COMPLEX_MACRO
 	# NF_CT_HELPER_BUILD_BUG_ON is a compile-time check, not a BUG().
 	nf_conntrack_tls_state.c:AVOID_BUG
 	# NF_CT_TLS_KNOB() pastes name into identifiers: no side effects.

@@ -317,6 +317,121 @@ static void t_scan_random(void)
 	group_end(&g);
 }
 
+/*
+ * Small protected records after a real handshake, handshake layer on: the
+ * run of whole records tls_feed() takes at once (appdata_run()) must give
+ * the verdict and deciding byte of a bytewise feed, for a low-byte run
+ * spread over three records, a record version other than the selected
+ * one, and an alert among the records; and the same state when all pass.
+ */
+static void t_small_records_hs(void)
+{
+	static const char *const names[] = {
+		"real_ossl_tls12_hs", "real_ossl_tls13_hs",
+	};
+	static const int chunks[] = { 0, 1, 2, 3, 5, 7, 25, 105, 1448, -40 };
+	static u8 stream[6000];
+	struct unit_group g;
+	struct tls_flow hs, f, base;
+	struct tls_policy pol;
+	struct tls_result res;
+	const struct tls_vector *v;
+	u32 k, sn, i, pos, c, rec, seed;
+	u32 want_at, at;
+	unsigned int n, ci, s, kind;
+	enum tls_reason want, r;
+
+	group_begin(&g, "small records after a handshake, whole and bytewise");
+	for (n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		v = NULL;
+		for (k = 0; k < tls_nvectors; k++)
+			if (!strcmp(tls_vectors[k].name, names[n]))
+				v = &tls_vectors[k];
+		CHECK(&g, v, "no vector %s", names[n]);
+		if (!v)
+			continue;
+		pol = v->pol;
+		pol.lowrun_limit = 40;
+		tls_flow_init(&hs);
+		for (s = 0; s < v->nsteps; s++)
+			tls_feed(&hs, v->steps[s].dir, v->steps[s].data,
+				 v->steps[s].len, &pol, &res);
+		CHECK(&g, (hs.hs_flags & TLS_HS_SH_DONE) && !tls_flow_dead(&hs),
+		      "%s: handshake not done", v->name);
+		/* 0: all pass, 1: low run, 2: version 0x0301, 3: alert first */
+		for (kind = 0; kind < 4; kind++) {
+			sn = 0;
+			want = TLS_OK;
+			want_at = 0;
+			for (rec = 0; rec < 40; rec++) {
+				u32 bl = 20;
+
+				if (kind == 3 && rec == 3) {
+					stream[sn++] = 21;
+				} else {
+					stream[sn++] = 23;
+				}
+				stream[sn++] = 3;
+				stream[sn++] = kind == 2 && rec == 30 ? 1 : 3;
+				if (kind == 2 && rec == 30 && !want) {
+					want = TLS_R_VERSION_MISMATCH;
+					want_at = sn - 1;
+				}
+				stream[sn++] = 0;
+				stream[sn++] = bl;
+				for (i = 0; i < bl; i++) {
+					/* 10 + 20 + 10 low bytes: records 11-13 */
+					bool low = kind == 1 &&
+						   ((rec == 11 && i >= 10) ||
+						    rec == 12 ||
+						    (rec == 13 && i < 10));
+
+					stream[sn] = low ? rnd() & 0x7f :
+						     0x80 | rnd();
+					if (low && rec == 13 && i == 9) {
+						want = TLS_R_LOWRUN;
+						want_at = sn;
+					}
+					sn++;
+				}
+			}
+			for (ci = 0; ci < sizeof(chunks) / sizeof(chunks[0]);
+			     ci++) {
+				f = hs;
+				seed = 7 + ci;
+				r = TLS_OK;
+				at = 0;
+				for (pos = 0; pos < sn && !r; pos += c) {
+					c = sn - pos;
+					if (chunks[ci] > 0 && c > (u32)chunks[ci])
+						c = chunks[ci];
+					if (chunks[ci] < 0) {
+						seed = seed * 1103515245 + 12345;
+						c = 1 + (seed >> 8) %
+							(c < 40 ? c : 40);
+					}
+					r = tls_feed(&f, TLS_DIR_CLIENT,
+						     stream + pos, c, &pol,
+						     &res);
+					at = pos + res.at;
+				}
+				CHECK(&g, r == want && (!r || at == want_at),
+				      "%s kind %u chunk %d: %s at %u, want %s at %u",
+				      v->name, kind, chunks[ci],
+				      tls_reason_name(r), at,
+				      tls_reason_name(want), want_at);
+				if (!ci)
+					base = f;
+				else if (!want)
+					CHECK(&g, !memcmp(&f, &base, sizeof(f)),
+					      "%s kind %u chunk %d: state",
+					      v->name, kind, chunks[ci]);
+			}
+		}
+	}
+	group_end(&g);
+}
+
 /* limit changes between calls apply at once; 0 switches the rule off */
 static void t_limit_runtime(void)
 {
@@ -589,6 +704,7 @@ void run_engine_tests(void)
 	t_guard();
 	t_scan_random();
 	t_limit_runtime();
+	t_small_records_hs();
 	t_api();
 	t_handshake_state();
 	t_handshake_facts();
