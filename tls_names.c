@@ -21,21 +21,34 @@
 TLS_STATIC_ASSERT(SYM_OTHER + 1 == NSYM, "one root goto per symbol");
 TLS_STATIC_ASSERT(ST_NODE < ST_PENDING, "node bits below the pending dot");
 
+/*
+ * The symbol of each byte: a-z and A-Z 0..25, 0-9 26..35, '-' 36, '_' 37,
+ * '.' 38, anything else OTHER (40).  A table, not comparisons: names mix
+ * letters, digits and dots unpredictably, and each mispredicted branch
+ * costs more than the lookup.
+ */
+static const u8 tls_names_symtab[256] = {
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 36, 38, 40,
+	26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 40, 40, 40, 40, 40, 40,
+	40, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 40, 40, 40, 40, 37,
+	40, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+	40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+};
+
 static u8 tls_names_sym(u8 b)
 {
-	if (b >= 'a' && b <= 'z')
-		return b - 'a';
-	if (b >= 'A' && b <= 'Z')
-		return b - 'A';
-	if (b >= '0' && b <= '9')
-		return 26 + b - '0';
-	if (b == '-')
-		return SYM_DASH;
-	if (b == '_')
-		return SYM_UNDER;
-	if (b == '.')
-		return SYM_DOT;
-	return SYM_OTHER;
+	return tls_names_symtab[b];
 }
 
 static u8 tls_names_lower(u8 b)
@@ -140,28 +153,40 @@ static int tls_names_bytecmp(const u8 *a, u32 alen, const u8 *b, u32 blen)
 	return 0;
 }
 
-/* The goto of the automaton, fail links included */
-static u32 tls_names_go(const struct tls_names *s, u32 v, u8 c)
+/* The fields of a node (tls_names.h) */
+#define NODE_CHILD(n)	((n)->child & ST_NODE)
+#define NODE_NCHILD(n)	((n)->child >> 24)
+#define NODE_FAIL(n)	((n)->fail & ST_NODE)
+#define NODE_SYM(n)	((n)->fail >> 24)
+
+/*
+ * The goto of the automaton, fail links included.  The search of a block
+ * is branch-free (the last child whose symbol is <= c, then one compare):
+ * the wide blocks near the root would mispredict a branchy one.
+ */
+static u32 tls_names_go(const struct tls_names *s, u32 v, u32 c)
 {
 	for (;;) {
-		u32 lo, hi;
+		const struct tls_names_node *n;
+		u32 cnt, base;
 
 		if (!v)
 			return s->root[c];
-		lo = s->node[v].child;
-		hi = s->node[v + 1].child;
-		while (lo < hi) {
-			u32 mid = lo + (hi - lo) / 2;
-			u8 m = s->sym[mid];
+		n = &s->node[v];
+		cnt = NODE_NCHILD(n);
+		if (cnt) {
+			base = NODE_CHILD(n);
+			while (cnt > 1) {
+				u32 half = cnt / 2;
 
-			if (m == c)
-				return mid;
-			if (m < c)
-				lo = mid + 1;
-			else
-				hi = mid;
+				base = NODE_SYM(&s->node[base + half]) <= c ?
+				       base + half : base;
+				cnt -= half;
+			}
+			if (NODE_SYM(&s->node[base]) == c)
+				return base;
 		}
-		v = s->node[v].fail;
+		v = NODE_FAIL(n);
 	}
 }
 
@@ -230,14 +255,15 @@ static int tls_names_count(const struct tls_names_bpat *pat, const u8 *pool,
 }
 
 /*
- * The trie, one depth at a time: among the sorted patterns still at least
- * d long (act[], compacted as they end), equal prefixes of length d are
- * neighbours, so a new node starts where the parent or the symbol
- * changes.  Nodes come out breadth first, children of a node consecutive
- * and in symbol order: the layout tls_names_go() reads.
+ * The breadth-first trie (temporary: bfs[] with plain child indexes and
+ * own outputs, sym[]), one depth at a time: among the sorted patterns
+ * still at least d long (act[], compacted as they end), equal prefixes of
+ * length d are neighbours, so a new node starts where the parent or the
+ * symbol changes.  Children of a node come out consecutive and in symbol
+ * order, bfs[i].child .. bfs[i + 1].child - 1.
  */
-static void tls_names_trie(struct tls_names *s, struct tls_names_node *node,
-			   struct tls_names_out *outs, u8 *sym,
+static void tls_names_trie(struct tls_names_node *bfs, u8 *sym, u32 nnodes,
+			   struct tls_names_out *outs,
 			   const struct tls_names_bpat *pat, const u8 *pool,
 			   u32 *act, u32 *cur, u32 n)
 {
@@ -263,8 +289,8 @@ static void tls_names_trie(struct tls_names *s, struct tls_names_node *node,
 			if (parent != prev_parent || c != prev_c) {
 				prev_node = next++;
 				sym[prev_node] = c;
-				if (!node[parent].child)
-					node[parent].child = prev_node;
+				if (!bfs[parent].child)
+					bfs[parent].child = prev_node;
 				prev_parent = parent;
 				prev_c = c;
 			}
@@ -273,14 +299,14 @@ static void tls_names_trie(struct tls_names *s, struct tls_names_node *node,
 				act[w++] = k;
 				continue;
 			}
-			if (!node[prev_node].out) {
-				node[prev_node].out = slot;
+			if (!bfs[prev_node].out) {
+				bfs[prev_node].out = slot;
 				outs[slot].deny = NO_ENTRY;
 				outs[slot].allow = NO_ENTRY;
 				slot++;
 			}
 			/* sorted by idx: the first of a kind has the lowest */
-			o = &outs[node[prev_node].out];
+			o = &outs[bfs[prev_node].out];
 			if (p->allow && o->allow == NO_ENTRY)
 				o->allow = p->idx;
 			else if (!p->allow && o->deny == NO_ENTRY)
@@ -289,37 +315,94 @@ static void tls_names_trie(struct tls_names *s, struct tls_names_node *node,
 		nact = w;
 	}
 	/* a leaf's range is empty: it starts where the next node's does */
-	node[s->nnodes].child = s->nnodes;
-	for (v = s->nnodes; v-- > 0;)
-		if (!node[v].child)
-			node[v].child = node[v + 1].child;
+	bfs[nnodes].child = nnodes;
+	for (v = nnodes; v-- > 0;)
+		if (!bfs[v].child)
+			bfs[v].child = bfs[v + 1].child;
 }
 
 /*
- * Fail links and outputs, breadth first: a node's fail link is shallower,
- * so its outputs are final when the node's are merged with them (its own
+ * The final numbering, map[bfs id]: each node's children stay one block
+ * in symbol order (a goto is a binary search over it), and the blocks
+ * are laid out depth first, a node's block right after its parent's
+ * siblings: a chain of single children, most of a set, is consecutive
+ * memory, where the breadth-first order put each step a depth apart.
+ * An explicit stack of (node, next child), at most a pattern deep.
+ */
+struct tls_names_frame {
+	u32 v;
+	u32 i;
+};
+
+static void tls_names_layout(const struct tls_names_node *bfs, u32 *map,
+			     struct tls_names_frame *stack)
+{
+	u32 pos = 1, sp = 1, x;
+
+	map[0] = 0;
+	for (x = bfs[0].child; x < bfs[1].child; x++)
+		map[x] = pos++;
+	stack[0].v = 0;
+	stack[0].i = 0;
+	while (sp) {
+		struct tls_names_frame *f = &stack[sp - 1];
+		u32 c = bfs[f->v].child + f->i;
+
+		if (c >= bfs[f->v + 1].child) {
+			sp--;
+			continue;
+		}
+		f->i++;
+		for (x = bfs[c].child; x < bfs[c + 1].child; x++)
+			map[x] = pos++;
+		if (bfs[c].child < bfs[c + 1].child) {
+			stack[sp].v = c;
+			stack[sp].i = 0;
+			sp++;
+		}
+	}
+}
+
+/*
+ * The nodes in their final places, then fail links and outputs in
+ * breadth-first order (the bfs ids): a node's fail link is shallower, so
+ * its outputs are final when the node's are merged with them (its own
  * entry, if any, being longer, wins).
  */
 static void tls_names_links(struct tls_names *s, struct tls_names_node *node,
-			    struct tls_names_out *outs, const u8 *sym)
+			    struct tls_names_out *outs,
+			    const struct tls_names_node *bfs, const u8 *sym,
+			    const u32 *map)
 {
 	u32 p, v, c;
 
+	for (v = 0; v < s->nnodes; v++) {
+		struct tls_names_node *nv = &node[map[v]];
+		u32 nc = bfs[v + 1].child - bfs[v].child;
+
+		nv->child = nc ? map[bfs[v].child] | nc << 24 : 0;
+		nv->fail = (u32)sym[v] << 24;
+		nv->out = bfs[v].out;
+	}
 	for (c = 0; c < NSYM; c++)
 		s->root[c] = 0;
-	for (v = node[0].child; v < node[1].child; v++)
-		s->root[sym[v]] = v;
+	for (v = bfs[0].child; v < bfs[1].child; v++)
+		s->root[sym[v]] = map[v];
 	for (p = 0; p < s->nnodes; p++) {
-		for (v = node[p].child; v < node[p + 1].child; v++) {
-			u32 f = p ? tls_names_go(s, node[p].fail, sym[v]) : 0;
+		for (v = bfs[p].child; v < bfs[p + 1].child; v++) {
+			struct tls_names_node *nv = &node[map[v]];
+			u32 f = 0;
 			struct tls_names_out *o, *fo;
 
-			node[v].fail = f;
-			if (!node[v].out) {
-				node[v].out = node[f].out;
+			if (p)
+				f = tls_names_go(s, NODE_FAIL(&node[map[p]]),
+						 sym[v]);
+			nv->fail |= f;
+			if (!nv->out) {
+				nv->out = node[f].out;
 				continue;
 			}
-			o = &outs[node[v].out];
+			o = &outs[nv->out];
 			fo = &outs[node[f].out];
 			if (o->deny == NO_ENTRY)
 				o->deny = fo->deny;
@@ -336,13 +419,14 @@ int tls_names_build(const struct tls_name_entry *e, u32 n, u32 gen,
 	struct tls_names hdr, *s;
 	struct tls_names_bctx ctx;
 	struct tls_names_bpat *pat = NULL;
-	struct tls_names_node *node;
+	struct tls_names_node *node, *bfs;
+	struct tls_names_frame *stack;
 	struct tls_names_out *outs;
 	char buf[TLS_NAME_BUF];
 	size_t pool_len = 0, size;
-	u32 i, *act = NULL, *cur = NULL;
+	u32 i, *act = NULL, *cur = NULL, *map;
 	u8 *pool = NULL, *sym;
-	void *tmp = NULL;
+	void *tmp = NULL, *tmp2 = NULL;
 	int l, err;
 
 	*out = NULL;
@@ -387,16 +471,26 @@ int tls_names_build(const struct tls_name_entry *e, u32 n, u32 gen,
 	err = tls_names_count(pat, pool, act, n, &hdr);
 	if (err)
 		goto out;
-	size = sizeof(*s) + (hdr.nnodes + 1) * sizeof(*node) +
-	       hdr.nouts * sizeof(*outs) + hdr.nnodes;
-	s = a->alloc(size, a->ctx);
+	/* bfs[nnodes + 1], sym[nnodes], map[nnodes], stack: 17 bytes/node */
+	tmp2 = a->alloc((hdr.nnodes + 1) * sizeof(*bfs) + hdr.nnodes *
+			(1 + sizeof(u32)) + (TLS_NAME_BUF + 1) * sizeof(*stack),
+			a->ctx);
 	err = TLS_NAMES_ENOMEM;
+	if (!tmp2)
+		goto out;
+	bfs = tmp2;
+	stack = (struct tls_names_frame *)(bfs + hdr.nnodes + 1);
+	map = (u32 *)(stack + TLS_NAME_BUF + 1);
+	sym = (u8 *)(map + hdr.nnodes);
+	__builtin_memset(bfs, 0, (hdr.nnodes + 1) * sizeof(*bfs));
+	size = sizeof(*s) + hdr.nnodes * sizeof(*node) +
+	       hdr.nouts * sizeof(*outs);
+	s = a->alloc(size, a->ctx);
 	if (!s)
 		goto out;
 	__builtin_memset(s, 0, size);
 	node = (struct tls_names_node *)(s + 1);
-	outs = (struct tls_names_out *)(node + hdr.nnodes + 1);
-	sym = (u8 *)(outs + hdr.nouts);
+	outs = (struct tls_names_out *)(node + hdr.nnodes);
 	s->gen = gen % 127 + 1;
 	s->nnodes = hdr.nnodes;
 	s->nouts = hdr.nouts;
@@ -405,12 +499,14 @@ int tls_names_build(const struct tls_name_entry *e, u32 n, u32 gen,
 	s->size = size;
 	s->node = node;
 	s->outs = outs;
-	s->sym = sym;
-	tls_names_trie(s, node, outs, sym, pat, pool, act, cur, n);
-	tls_names_links(s, node, outs, sym);
+	tls_names_trie(bfs, sym, hdr.nnodes, outs, pat, pool, act, cur, n);
+	tls_names_layout(bfs, map, stack);
+	tls_names_links(s, node, outs, bfs, sym, map);
 	*out = s;
 	err = 0;
 out:
+	if (tmp2)
+		a->free(tmp2, a->ctx);
 	if (tmp)
 		a->free(tmp, a->ctx);
 	return err;
@@ -427,10 +523,23 @@ u32 tls_names_init(const struct tls_names *s)
 	return s ? s->gen << ST_GEN_SHIFT | s->start : 0;
 }
 
+/* One byte from node v; *dot: the pending dot */
+static u32 tls_names_next(const struct tls_names *s, u32 v, u32 *dot, u8 byte)
+{
+	u32 c = tls_names_sym(byte);
+
+	if (*dot)
+		v = tls_names_go(s, v, SYM_DOT);
+	*dot = c == SYM_DOT;
+	if (*dot)
+		return v;
+	/* no entry holds OTHER: back to the root, where suffixes restart */
+	return c == SYM_OTHER ? 0 : tls_names_go(s, v, c);
+}
+
 u32 tls_names_step(const struct tls_names *s, u32 st, u8 byte)
 {
-	u32 v;
-	u8 c;
+	u32 v, dot;
 
 	/* a foreign state stays as it is, for tls_names_end() to see */
 	if (!s || st >> ST_GEN_SHIFT != s->gen)
@@ -438,14 +547,26 @@ u32 tls_names_step(const struct tls_names *s, u32 st, u8 byte)
 	v = st & ST_NODE;
 	if (v >= s->nnodes)
 		return st;
-	c = tls_names_sym(byte);
-	if (st & ST_PENDING)
-		v = tls_names_go(s, v, SYM_DOT);
-	if (c == SYM_DOT)
-		return s->gen << ST_GEN_SHIFT | ST_PENDING | v;
-	/* no entry holds OTHER: back to the root, where suffixes restart */
-	v = c == SYM_OTHER ? 0 : tls_names_go(s, v, c);
-	return s->gen << ST_GEN_SHIFT | v;
+	dot = st & ST_PENDING;
+	v = tls_names_next(s, v, &dot, byte);
+	return s->gen << ST_GEN_SHIFT | (dot ? ST_PENDING : 0) | v;
+}
+
+u32 tls_names_feed(const struct tls_names *s, u32 st, const u8 *p,
+		   size_t len)
+{
+	u32 v, dot;
+	size_t i;
+
+	if (!s || st >> ST_GEN_SHIFT != s->gen)
+		return st;
+	v = st & ST_NODE;
+	if (v >= s->nnodes)
+		return st;
+	dot = st & ST_PENDING;
+	for (i = 0; i < len; i++)
+		v = tls_names_next(s, v, &dot, p[i]);
+	return s->gen << ST_GEN_SHIFT | (dot ? ST_PENDING : 0) | v;
 }
 
 enum tls_name_verdict tls_names_end(const struct tls_names *s, u32 st,

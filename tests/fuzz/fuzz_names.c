@@ -125,6 +125,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vb = names_ref_match(ref, n, data + p, q - p, &ridx);
 		if (va != vb || idx != ridx)
 			abort();
+		/* fed in two pieces, cut after the first byte of the name */
+		st = tls_names_feed(s, tls_names_init(s), data + p,
+				    q > p ? 1 : 0);
+		st = tls_names_feed(s, st, data + p + (q > p), q - p - (q > p));
+		if (tls_names_end(s, st, &idx) != va || idx != ridx)
+			abort();
 		/* the same name, the set swapped after its first byte */
 		st = tls_names_init(s);
 		for (i = 0; p + i < q; i++)

@@ -327,6 +327,9 @@ static void test_generations(void)
 	}
 	CHECK(&g, a->ndeny == 1 && !a->nallow, "counts %u %u", a->ndeny,
 	      a->nallow);
+	/* root, '.', e x a m p l e, '.', c o m: 13 nodes of 12 bytes */
+	CHECK(&g, a->nnodes == 13 && a->size == sizeof(*a) + 13 * 12 + 2 * 8,
+	      "%u nodes, %zu bytes", a->nnodes, a->size);
 	/* NULL: no lists at all */
 	st = tls_names_init(NULL);
 	for (i = 0; nm[i]; i++)
@@ -342,6 +345,9 @@ static void test_generations(void)
 	for (; nm[i]; i++)
 		st2 = tls_names_step(b, st2, nm[i]);
 	CHECK(&g, st2 == st, "b stepped a's state");
+	CHECK(&g, tls_names_feed(b, st, (const u8 *)nm, 3) == st &&
+	      tls_names_feed(NULL, st, (const u8 *)nm, 3) == st,
+	      "b or NULL fed a's state");
 	CHECK(&g, tls_names_end(b, st2, &idx) == TLS_NAME_CHANGED &&
 	      idx == TLS_NAMES_NO_ENTRY, "a's state ended on b: %s",
 	      vname(tls_names_end(b, st2, &idx)));
@@ -351,7 +357,9 @@ static void test_generations(void)
 	      TLS_NAME_CHANGED, "no set's state, lists loaded");
 	/* a state of the right generation but another size */
 	st = (st & ~TLS_NAMES_NODE_MAX) | TLS_NAMES_NODE_MAX;
-	CHECK(&g, tls_names_step(a, st, 'a') == st, "hostile node stepped");
+	CHECK(&g, tls_names_step(a, st, 'a') == st &&
+	      tls_names_feed(a, st, (const u8 *)"ab", 2) == st,
+	      "hostile node stepped");
 	CHECK(&g, tls_names_end(a, st, &idx) == TLS_NAME_CHANGED,
 	      "hostile node ended");
 	st = (st & ~TLS_NAMES_NODE_MAX) | a->nnodes;
@@ -380,13 +388,15 @@ static void test_nomem(void)
 	int k, r;
 
 	group_begin(&g, "names: allocation failures");
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		struct tls_name_entry e = { "a.com", 5, 0, 0 };
 
 		allocs_left = k;
 		r = tls_names_build(&e, 1, 0, &ta, &s);
 		CHECK(&g, r == TLS_NAMES_ENOMEM && !s, "build, alloc %d: %d", k, r);
 		allocs_left = k;
+		if (k == 2)
+			continue;
 		r = tls_names_parse(NULL, "+a.com\n", 7, 0, 0, &ta, &l, &line);
 		CHECK(&g, r == TLS_NAMES_ENOMEM && !l && !line,
 		      "parse, alloc %d: %d", k, r);
@@ -394,6 +404,8 @@ static void test_nomem(void)
 	allocs_left = -1;
 	CHECK(&g, allocs_live == live, "%ld allocations leaked",
 	      allocs_live - live);
+	r = tls_names_build(NULL, TLS_NAMES_NODE_MAX, 0, &ta, &s);
+	CHECK(&g, r == TLS_NAMES_E2BIG && !s, "2^24 entries: %d", r);
 	{
 		struct tls_name_entry e = { "a..com", 6, 0, 0 };
 
@@ -487,6 +499,20 @@ static void test_differential(void)
 				nm[rnd(l)] = 'B';
 			va = names_run(s, (u8 *)nm, l, &ia);
 			vb = names_ref_match(ref, nr, (u8 *)nm, l, &ib);
+			/* in two pieces, split anywhere: the same state */
+			{
+				u32 cut = rnd(l + 1), st, sf, j;
+
+				st = tls_names_init(s);
+				for (j = 0; j < l; j++)
+					st = tls_names_step(s, st, nm[j]);
+				sf = tls_names_feed(s, tls_names_init(s),
+						    (u8 *)nm, cut);
+				sf = tls_names_feed(s, sf, (u8 *)nm + cut,
+						    l - cut);
+				CHECK(&g, st == sf, "feed split %u of '%.*s'",
+				      cut, (int)l, nm);
+			}
 			names++;
 			hits += va == TLS_NAME_DENIED || va == TLS_NAME_ALLOWED;
 			CHECK(&g, va == vb && ia == ib,
