@@ -14,7 +14,7 @@
 #define NSYM		TLS_NAMES_NSYM
 
 #define ST_GEN_SHIFT	25
-#define ST_PENDING	(1U << 24)
+#define ST_PENDING	0x1000000U	/* bit 24 */
 #define ST_NODE		TLS_NAMES_NODE_MAX
 #define NO_ENTRY	TLS_NAMES_NO_ENTRY
 
@@ -220,9 +220,16 @@ static int tls_names_bpat_cmp(const void *ctx, u32 x, u32 y)
 	return 0;
 }
 
+struct tls_names_counts {
+	u32 nnodes;
+	u32 nouts;
+	u32 ndeny;
+	u32 nallow;
+};
+
 /* Counts of the sorted patterns; 0 or TLS_NAMES_E2BIG */
 static int tls_names_count(const struct tls_names_bpat *pat, const u8 *pool,
-			   const u32 *ord, u32 n, struct tls_names *s)
+			   const u32 *ord, u32 n, struct tls_names_counts *s)
 {
 	u64 nodes = 1;
 	u32 j;
@@ -416,7 +423,8 @@ static void tls_names_links(struct tls_names *s, struct tls_names_node *node,
 int tls_names_build(const struct tls_name_entry *e, u32 n, u32 gen,
 		    const struct tls_names_alloc *a, struct tls_names **out)
 {
-	struct tls_names hdr, *s;
+	struct tls_names_counts hdr;
+	struct tls_names *s;
 	struct tls_names_bctx ctx;
 	struct tls_names_bpat *pat = NULL;
 	struct tls_names_node *node, *bfs;

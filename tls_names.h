@@ -19,9 +19,9 @@
  * symbol fed once before the first byte, so it can only match the whole
  * name; the suffix ".example.com" is the pattern ".example.com",
  * unanchored.  At the end of the name, the patterns that end there are
- * exactly the entries that match the name, and the deepest state's
- * precomputed outputs (its own patterns, else its fail link's) give the
- * longest, i.e. most specific, deny entry and allow entry.
+ * exactly the entries that match the name, and the state's precomputed
+ * outputs (its own pattern, else those of its fail link, recursively)
+ * give the longest, i.e. most specific, deny entry and allow entry.
  *
  * Alphabet: 41 symbols, because a name's bytes are only compared with
  * entries of the hostname alphabet: a-z (A-Z folded), 0-9, '-', '_', '.',
@@ -33,14 +33,17 @@
  * link and the symbol of the edge into the node (24 + 8), output index.
  * The children of a node are one block of nodes in symbol order, so a
  * node needs no edge list and a goto is a binary search over the block
- * (at most 41, most often 1).  Blocks are laid out depth first (a block
- * right after its parent's), so a chain of single children, most of a
- * set, is consecutive memory: names walk forwards through the cache
- * instead of one miss per byte.  Outputs: 8 bytes per distinct entry
- * string.  No 41-way table per node (164 bytes each); the root alone has
- * one, because fail links end there most of the time.  100,000 name-like
- * entries: about 0.9 million nodes, 11 MB (bench/names_bench.c); the
- * build needs about 17 bytes per node more, for a while.
+ * (at most 41, most often 1).  A node's block is placed when a
+ * depth-first walk reaches the node, so along a chain of single
+ * children (most of a set: the tails of the entries) the nodes are
+ * consecutive memory and a name walks forwards through the cache instead
+ * of taking a miss per byte, as a breadth-first order did (twice the
+ * time per name at 100,000 entries).  Outputs: 8 bytes per distinct
+ * entry string.  No 41-way table per node (164 bytes each); the root
+ * alone has one, because fail links end there most of the time.
+ * 100,000 name-like entries: 0.93 million nodes, 12 MB, 120 bytes per
+ * entry (bench/names_bench.c); the build needs 17 bytes per node and
+ * about 30 per entry more, for a while.
  *
  * State (u32 per flow, no name stored):
  *   bits 31..25  generation of the set (1..127; 0: no set)
@@ -50,15 +53,20 @@
  * A state of another generation (the set was swapped in the middle of a
  * name) is never used as an index: steps leave it as it is and
  * tls_names_end() says TLS_NAME_CHANGED, for the caller to fail safe.
- * Every node index is checked against the set before any read, since the
- * state may come from an older, larger set.
+ * The tag is 7 bits, so the set of 127 swaps later has the same tag: a
+ * state that old is only wrong, never unsafe, because every node index
+ * is checked against the set before any read.  A NULL set has state 0;
+ * a set's states are never 0.
  *
- * Cost: amortised O(1) per byte (one goto, fail links followed at most as
- * often as the depth grew), independent of the number of entries; build
- * O(L log n) for n entries of L bytes in all (heapsort, then one pass per
- * depth over the entries still that long, then the fail links breadth
- * first).  No recursion, no global state, memory from the caller's
- * callbacks (kvmalloc/kvfree in the kernel).
+ * Cost: amortised O(1) per byte (at most two gotos, a pending dot and
+ * the byte, each a search of one block; fail links followed at most as
+ * often as the depth grew), whatever the number of entries, which only
+ * changes how much of the set is in the cache.  Build O(L log n) for n
+ * entries of L bytes in all: heapsort, one pass per depth over the
+ * entries still that long, the depth-first placement, the fail links
+ * breadth first.  No recursion, no global state, memory from the
+ * caller's callbacks (kvmalloc/kvfree in the kernel), under 500 bytes of
+ * stack.
  */
 #ifndef _TLS_NAMES_H
 #define _TLS_NAMES_H
@@ -182,12 +190,13 @@ struct tls_name_list {
  *   /       flushes the list
  * Spaces, tabs and '\r' around a line are ignored, and so are blank lines.
  * Counters move with surviving entries; a new, or removed and re-added,
- * entry starts at 0.  Atomic: on any error nothing is allocated, *line
- * gets the 1-based number of the offending line and the function returns
- * TLS_NAMES_EINVAL (malformed line or name), TLS_NAMES_ENOENT, or
- * TLS_NAMES_ENOSPC (the line that made the list exceed max_entries); or
- * TLS_NAMES_ENOMEM (*line 0).  max_len bounds names as for
- * tls_name_normalise().
+ * entry (or any after a flush) starts at 0.  max_entries 0: no limit; a
+ * list already above the limit is only refused more adds.  max_len
+ * bounds names as for tls_name_normalise().  Atomic: on any error nothing
+ * is allocated, *line gets the 1-based number of the offending line and
+ * the function returns TLS_NAMES_EINVAL (malformed line or name),
+ * TLS_NAMES_ENOENT, or TLS_NAMES_ENOSPC (the line that made the list
+ * exceed max_entries); or TLS_NAMES_ENOMEM (*line 0).
  */
 int tls_names_parse(const struct tls_name_list *old, const char *buf,
 		    size_t len, u32 max_entries, u32 max_len,
