@@ -20,6 +20,12 @@ enum tls_name_verdict {
 	TLS_NAME_DENIED,	/* on the deny list (deny wins) */
 	TLS_NAME_ALLOWED,	/* on the allow list, not on the deny list */
 	TLS_NAME_NOT_ALLOWED,	/* the allow list is not empty, the name not on it */
+	/*
+	 * The lists were swapped while the name was read (tls_names.h): the
+	 * state is not one of the new set.  The glue decides (fail safe);
+	 * tls_rules_client_hello() treats it as NONE.
+	 */
+	TLS_NAME_CHANGED,
 };
 
 enum tls_ech_policy {
