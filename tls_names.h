@@ -134,6 +134,7 @@ struct tls_names {
 	u32 nallow;
 	u32 start;	/* the state after START, without the generation */
 	size_t size;	/* bytes of the allocation */
+	void *owner;	/* the caller's, NULL from the builder (name_hit()) */
 	const struct tls_names_node *node;
 	const struct tls_names_out *outs;
 	u32 root[TLS_NAMES_NSYM];	/* goto of the root, every symbol */

@@ -14,6 +14,8 @@
 
 #include "tls_types.h"
 
+struct tls_names;	/* tls_names.h */
+
 /* What the server-name lists said of a ClientHello's name */
 enum tls_name_verdict {
 	TLS_NAME_NONE = 0,	/* no name, or no list is loaded */
@@ -50,6 +52,15 @@ struct tls_rules {
 	u8 cipher_deny;	/* TLS_CC_* classes (tls_ciphers.h) a ServerHello may not select */
 	const u16 *cipher_list;	/* suites it may not select, sorted ascending */
 	u32 cipher_n;
+	/*
+	 * The server-name lists (tls_names.h), NULL when both are empty: the
+	 * current set, and the one before it, with which a name that began
+	 * before the last change is finished.  name_hit(set->owner, idx), if
+	 * set, counts each entry that decided a name.
+	 */
+	const struct tls_names *names;
+	const struct tls_names *names_prev;
+	void (*name_hit)(void *owner, u32 idx);
 };
 
 /* Which rule denied a hello; stable numbers (counters rule_<name>). */

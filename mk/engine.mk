@@ -9,7 +9,7 @@ VEC_DEPS := $(VEC_SRCS) tests/vectors/tls_vectors.h tests/vectors/seq_cases.h $(
 	    tests/vectors/real_vectors.inc
 UNIT_DEPS := tests/unit/test_main.c tests/unit/test_engine.c tests/unit/test_seq.c \
 	     tests/unit/test_rules.c tests/unit/test_handshake.c \
-	     tests/unit/test_names.c tests/names_ref.h \
+	     tests/unit/test_names.c tests/unit/test_sni.c tests/names_ref.h \
 	     tests/unit/unit.h $(VEC_DEPS) $(ENGINE_DEPS) $(CHECK_DEPS)
 # The engine alone is held to more warnings, with gcc and clang.
 WSTRICT := -Wmissing-prototypes -Wvla -Wdeclaration-after-statement -Wshadow \
