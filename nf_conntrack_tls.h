@@ -6,6 +6,7 @@
 #ifndef _NF_CONNTRACK_TLS_H
 #define _NF_CONNTRACK_TLS_H
 
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
@@ -51,11 +52,30 @@ struct nf_ct_tls_stats {
 	u64 c[NF_CT_TLS_NCOUNTERS];
 };
 
+/* nf_conntrack_tls_names.c: the server-name lists of one namespace */
+struct nf_ct_tls_names_ver;
+struct nf_ct_tls_names {
+	struct mutex lock;	/* writers */
+	struct nf_ct_tls_names_ver __rcu *cur;
+	struct nf_ct_tls_names_ver __rcu *prev;	/* names begun under it end with it */
+	u32 gen;		/* versions built so far */
+	struct nf_ct_tls_names_file {
+		struct nf_ct_tls_names *nn;
+		unsigned int list;	/* 0 deny, 1 allow */
+	} file[2];
+};
+
 struct nf_ct_tls_net {
 	struct nf_ct_tls_conf conf;
 	struct nf_ct_tls_stats __percpu *stats;
 	struct ctl_table_header *sysctl;
+	struct nf_ct_tls_names names;
 };
+
+int nf_ct_tls_names_net_init(struct net *net, struct nf_ct_tls_names *nn);
+void nf_ct_tls_names_net_exit(struct net *net, struct nf_ct_tls_names *nn);
+void nf_ct_tls_names_get(struct nf_ct_tls_names *nn, struct tls_rules *r);
+bool nf_ct_tls_names_entry(struct nf_ct_tls_names *nn, u32 ent, char *buf);
 
 /*
  * A local copy of the knobs for one packet: each read once, so a sysctl

@@ -32,6 +32,8 @@
 #include "nf_conntrack_tls.h"
 #include "nf_conntrack_tls_compat.h"
 #include "tls_seq.h"
+#include "tls_handshake.h"
+#include "tls_names.h"
 #include "version.h"
 
 struct nf_ct_tls_conf nf_ct_tls_defaults = {
@@ -79,25 +81,40 @@ module_param_cb(name, &nf_ct_tls_ops_##name, &nf_ct_tls_defaults.name, 0444);	\
 MODULE_PARM_DESC(name, desc);
 #include "nf_conntrack_tls_knobs.h"
 
-static void nf_ct_tls_log(const struct nf_conn *ct, unsigned int dir,
-			  enum tls_reason reason, bool dropped)
+/*
+ * One line per violation; with name_ent (tls_hs_name_entry()) the
+ * server-name list entry that decided it (sni_deny).  The name itself is
+ * not kept; entries hold the hostname alphabet only.
+ */
+static noinline void nf_ct_tls_log(struct nf_ct_tls_net *tn,
+				   const struct nf_conn *ct, unsigned int dir,
+				   enum tls_reason reason, bool dropped,
+				   u32 name_ent)
 {
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	const char *what = dropped ? "dropped" : "audit";
 	const char *side = dir == TLS_DIR_CLIENT ? "client" : "server";
+	char entry[TLS_NAME_BUF] = "";
+	const char *pre, *post;
 
 	if (!net_ratelimit())
 		return;
+	if (name_ent && !nf_ct_tls_names_entry(&tn->names, name_ent, entry))
+		entry[0] = 0;
+	pre = *entry ? " (entry " : "";
+	post = *entry ? ")" : "";
 	if (nf_ct_l3num(ct) == NFPROTO_IPV6)
-		pr_info("%s: %s from %s: [%pI6c]:%u -> [%pI6c]:%u\n",
+		pr_info("%s: %s from %s: [%pI6c]:%u -> [%pI6c]:%u%s%s%s\n",
 			what, tls_reason_name(reason), side,
 			&t->src.u3.in6, ntohs(t->src.u.tcp.port),
-			&t->dst.u3.in6, ntohs(t->dst.u.tcp.port));
+			&t->dst.u3.in6, ntohs(t->dst.u.tcp.port),
+			pre, entry, post);
 	else
-		pr_info("%s: %s from %s: %pI4:%u -> %pI4:%u\n",
+		pr_info("%s: %s from %s: %pI4:%u -> %pI4:%u%s%s%s\n",
 			what, tls_reason_name(reason), side,
 			&t->src.u3.ip, ntohs(t->src.u.tcp.port),
-			&t->dst.u3.ip, ntohs(t->dst.u.tcp.port));
+			&t->dst.u3.ip, ntohs(t->dst.u.tcp.port),
+			pre, entry, post);
 }
 
 /*
@@ -332,7 +349,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	struct tls_seg seg;
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
-	u32 plen, records = 0, max_ack;
+	u32 plen, records = 0, max_ack, name_ent = 0;
 	u8 wscale;
 
 	/* ICMP errors about the flow carry no stream bytes. */
@@ -376,6 +393,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		.sni_odd = conf.sni_odd,
 		.cipher_deny = conf.cipher_deny,
 	};
+	nf_ct_tls_names_get(&tn->names, &pol.rules);
 
 	/*
 	 * Both directions of a flow may be handled on two CPUs at once; the
@@ -401,6 +419,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		if (plen > __this_cpu_read(tn->stats->c[NF_CT_TLS_MAX_SKB]))
 			__this_cpu_write(tn->stats->c[NF_CT_TLS_MAX_SKB], plen);
 		tls_seg_end(flow, dir, plen, r, &pol, &seg);
+		if (r == TLS_R_SNI_DENY)
+			name_ent = tls_hs_name_entry(flow);
 	}
 	if (view == NF_CT_TLS_OBJECT) {
 		nf_ct_tls_sync(ct, flow);
@@ -420,7 +440,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	}
 	nf_ct_tls_account(tn, &seg, plen, r, records);
 	if (r != TLS_OK && conf.log)
-		nf_ct_tls_log(ct, dir, r, seg.drop);
+		nf_ct_tls_log(tn, ct, dir, r, seg.drop, name_ent);
 	if (seg.kill || seg.why == TLS_DROP_DEAD)
 		nf_ct_tls_dead(skb, protoff, ct, ctinfo, &conf, seg.rcv_nxt);
 	return seg.drop ? NF_DROP : NF_ACCEPT;

@@ -121,8 +121,12 @@ static int __net_init nf_ct_tls_net_setup(struct net *net)
 	if (!proc_create_net_single("nf_conntrack_tls", 0444, net->proc_net,
 				    nf_ct_tls_proc_show, NULL))
 		goto err_sysctl;
+	if (nf_ct_tls_names_net_init(net, &tn->names))
+		goto err_proc;
 	return 0;
 
+err_proc:
+	remove_proc_entry("nf_conntrack_tls", net->proc_net);
 err_sysctl:
 	unregister_net_sysctl_table(tn->sysctl);
 err_table:
@@ -141,6 +145,7 @@ static void __net_exit nf_ct_tls_net_teardown(struct net *net)
 	struct nf_ct_tls_net *tn = nf_ct_tls_pernet(net);
 	const struct ctl_table *table = tn->sysctl->ctl_table_arg;
 
+	nf_ct_tls_names_net_exit(net, &tn->names);
 	remove_proc_entry("nf_conntrack_tls", net->proc_net);
 	unregister_net_sysctl_table(tn->sysctl);
 	kfree(table);

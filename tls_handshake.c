@@ -95,6 +95,7 @@
  */
 #include "tls_engine.h"
 #include "tls_handshake.h"
+#include "tls_names.h"
 
 #define CT_CCS		20
 #define CT_ALERT	21
@@ -529,6 +530,26 @@ static enum tls_reason hs_order(struct tls_flow *f, unsigned int dir, u8 t)
 	return flight_order(f, dir, t);
 }
 
+/*
+ * The server-name lists' matcher state of the name being read: the
+ * server's message layer is idle while a ClientHello is parsed (it may
+ * send alerts only before the first, nothing but a CCS before the
+ * second: early_server, hs_order), so its length word carries it.  Once
+ * the name is read the word holds the entry that decided it
+ * (tls_hs_name_entry()), and hello.spare the verdict so far.
+ */
+static u32 *name_word(struct tls_flow *f)
+{
+	return &f->hs[TLS_DIR_SERVER].left;
+}
+
+u32 tls_hs_name_entry(const struct tls_flow *f)
+{
+	u32 e = f->hs[TLS_DIR_SERVER].left;
+
+	return tls_hs_on(f) && (e & TLS_HS_NAME_ENTRY) ? e : 0;
+}
+
 /* Type byte of a message of dir. */
 static enum tls_reason hs_type(struct tls_flow *f, unsigned int dir, u8 t)
 {
@@ -562,8 +583,10 @@ static enum tls_reason hs_type(struct tls_flow *f, unsigned int dir, u8 t)
 	 * on its own: a second one (after a HelloRetryRequest) is judged
 	 * for what it says, not for what the first said.
 	 */
-	if (t == HT_CLIENT_HELLO)
+	if (t == HT_CLIENT_HELLO) {
 		f->hs_facts = 0;
+		*name_word(f) = 0;
+	}
 	return TLS_OK;
 }
 
@@ -674,7 +697,53 @@ static bool host_byte(u8 b)
 }
 
 /* One byte of an extension's body: elen counts it off. */
-static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b)
+/* The set a matcher state belongs to: the current one or the one before */
+static const struct tls_names *names_of(const struct tls_rules *r, u32 st)
+{
+	const struct tls_names *p = r->names_prev;
+
+	if (p && st >> 25 == p->gen && (!r->names || r->names->gen != p->gen))
+		return p;
+	return r->names;
+}
+
+/* Verdicts of several names: the worst wins (every name must pass). */
+static u8 name_rank(u8 v)
+{
+	switch (v) {
+	case TLS_NAME_DENIED:		return 4;
+	case TLS_NAME_CHANGED:		return 3;
+	case TLS_NAME_NOT_ALLOWED:	return 2;
+	case TLS_NAME_ALLOWED:		return 1;
+	default:			return 0;
+	}
+}
+
+/*
+ * The last byte of a host_name: its verdict joins the hello's, and the
+ * word holds the entry that decided it if that verdict is the hello's
+ * now (a later name of a verdict no worse leaves none).
+ */
+static void name_end(struct tls_flow *f, const struct tls_rules *r)
+{
+	u32 st = *name_word(f), idx;
+	const struct tls_names *set = names_of(r, st);
+	u8 v = tls_names_end(set, st, &idx);
+
+	*name_word(f) = 0;
+	if (!set && !st)
+		return;		/* no list when the name began, none now */
+	if (set && idx != TLS_NAMES_NO_ENTRY && r->name_hit)
+		r->name_hit(set->owner, idx);
+	if (name_rank(v) <= name_rank(f->hello.spare))
+		return;
+	f->hello.spare = v;
+	if (set && idx != TLS_NAMES_NO_ENTRY && idx <= TLS_HS_NAME_IDX(~0U))
+		*name_word(f) = (u32)set->gen << 25 | TLS_HS_NAME_ENTRY | idx;
+}
+
+static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b,
+				const struct tls_policy *pol)
 {
 	struct tls_hello *p = &f->hello;
 	struct tls_hs_dir *h = &f->hs[dir];
@@ -734,6 +803,7 @@ static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b)
 		if (!p->cnt || p->cnt > p->elen)
 			return TLS_R_HS_MALFORMED;
 		f->hs_sub |= SUB_IP;
+		*name_word(f) = tls_names_init(pol->rules.names);
 		next = F_SNINAME;
 		break;
 	case F_SNINAME:
@@ -744,10 +814,14 @@ static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b)
 			f->hs_sub &= ~SUB_IP;
 		if (!host_byte(b))
 			f->hs_facts |= TLS_HF_SNI_ODD;
+		*name_word(f) = tls_names_step(names_of(&pol->rules,
+							*name_word(f)),
+					       *name_word(f), b);
 		if (!--p->cnt) {
 			if (f->hs_sub & (SUB_IP | SUB_COLON))
 				f->hs_facts |= TLS_HF_SNI_IP;
 			f->hs_sub |= SUB_NAME;
+			name_end(f, &pol->rules);
 			/* the next entry of the list, if any */
 			next = p->elen ? F_SNITYPE : F_EDATA;
 		}
@@ -772,7 +846,7 @@ static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b)
  * Before the extensions, elen counts the bytes of the random.
  */
 static enum tls_reason hello_byte(struct tls_flow *f, unsigned int dir,
-				  u8 b, u32 rem)
+				  u8 b, u32 rem, const struct tls_policy *pol)
 {
 	struct tls_hello *p = &f->hello;
 	struct tls_hs_dir *h = &f->hs[dir];
@@ -884,7 +958,7 @@ static enum tls_reason hello_byte(struct tls_flow *f, unsigned int dir,
 		p->elen = v;
 		return ext_begin(f, dir);
 	default:
-		return ext_byte(f, dir, b);
+		return ext_byte(f, dir, b, pol);
 	}
 }
 
@@ -898,6 +972,7 @@ static enum tls_reason hello_rules(const struct tls_flow *f,
 				   const struct tls_hs_dir *h,
 				   const struct tls_policy *pol)
 {
+	const struct tls_names *set = pol->rules.names;
 	struct tls_rules_ch ch;
 
 	if (h->type == HT_CLIENT_HELLO) {
@@ -907,7 +982,19 @@ static enum tls_reason hello_rules(const struct tls_flow *f,
 			.names = f->hs_facts & TLS_HF_SNI_MULTI ? 2 :
 				 f->hs_sub & SUB_NAME ? 1 : 0,
 			.odd = f->hs_facts & TLS_HF_SNI_ODD,
+			.name = f->hello.spare,
 		};
+		/* a non-empty allow list: a hello needs a name on it */
+		if (!ch.names && set && set->nallow)
+			ch.name = TLS_NAME_NOT_ALLOWED;
+		/*
+		 * The lists changed twice while a name was read: it cannot be
+		 * matched again (it is not kept), so it is denied if a list
+		 * is loaded now, and let through if none is.
+		 */
+		if (ch.name == TLS_NAME_CHANGED)
+			ch.name = set && (set->ndeny || set->nallow) ?
+				  TLS_NAME_DENIED : TLS_NAME_NONE;
 		return tls_rule_reason(tls_rules_client_hello(&pol->rules, &ch));
 	}
 	if (f->hs_flags & TLS_HS_SH_DONE)
@@ -1012,7 +1099,7 @@ enum tls_reason tls_hs_body(struct tls_flow *f, unsigned int dir,
 		/* HS_BODY */
 		if (is_hello(h) && f->hello.field != F_EDATA) {
 			h->left--;
-			r = hello_byte(f, dir, p[i], h->left);
+			r = hello_byte(f, dir, p[i], h->left, pol);
 			if (!tls_hs_on(f))
 				return TLS_OK;	/* stopped: a draft hello */
 			if (!r && !h->left)

@@ -40,6 +40,18 @@ struct tls_hs_facts {
  */
 bool tls_hs_get_facts(const struct tls_flow *f, struct tls_hs_facts *out);
 
+/*
+ * The list entry that decided the server-name verdict of the flow's last
+ * ClientHello, for the log; 0 if none.  Otherwise TLS_HS_NAME_ENTRY is
+ * set, bits 31..25 hold the generation tag of the set it comes from
+ * (struct tls_names.gen) and bits 23..0 its idx (tls_names_build()).
+ * Valid at the violation the ClientHello's last byte raised.
+ */
+#define TLS_HS_NAME_ENTRY	0x01000000U
+#define TLS_HS_NAME_GEN(e)	((e) >> 25)
+#define TLS_HS_NAME_IDX(e)	((e) & 0xffffffU)
+u32 tls_hs_name_entry(const struct tls_flow *f);
+
 /* Engine-private below: called by tls_parse.c and tls_seq.c only. */
 
 /* Forget the handshake layer's state: the flow's bytes were forgotten. */

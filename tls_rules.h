@@ -14,12 +14,20 @@
 
 #include "tls_types.h"
 
+struct tls_names;	/* tls_names.h */
+
 /* What the server-name lists said of a ClientHello's name */
 enum tls_name_verdict {
 	TLS_NAME_NONE = 0,	/* no name, or no list is loaded */
 	TLS_NAME_DENIED,	/* on the deny list (deny wins) */
 	TLS_NAME_ALLOWED,	/* on the allow list, not on the deny list */
 	TLS_NAME_NOT_ALLOWED,	/* the allow list is not empty, the name not on it */
+	/*
+	 * The lists were swapped while the name was read (tls_names.h): the
+	 * state is not one of the new set.  The glue decides (fail safe);
+	 * tls_rules_client_hello() treats it as NONE.
+	 */
+	TLS_NAME_CHANGED,
 };
 
 enum tls_ech_policy {
@@ -44,6 +52,15 @@ struct tls_rules {
 	u8 cipher_deny;	/* TLS_CC_* classes (tls_ciphers.h) a ServerHello may not select */
 	const u16 *cipher_list;	/* suites it may not select, sorted ascending */
 	u32 cipher_n;
+	/*
+	 * The server-name lists (tls_names.h), NULL when both are empty: the
+	 * current set, and the one before it, with which a name that began
+	 * before the last change is finished.  name_hit(set->owner, idx), if
+	 * set, counts each entry that decided a name.
+	 */
+	const struct tls_names *names;
+	const struct tls_names *names_prev;
+	void (*name_hit)(void *owner, u32 idx);
 };
 
 /* Which rule denied a hello; stable numbers (counters rule_<name>). */

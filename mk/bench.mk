@@ -9,11 +9,17 @@
 BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER KVER,\
 	    $(if $($(v)),$(v)="$($(v))"))
 
-.PHONY: bench-seq bench-user bench-vm bench-all bench-tools bench-module engine-diff bench-peer
+.PHONY: bench-names bench-seq bench-user bench-vm bench-all bench-tools bench-module engine-diff bench-peer
 
 ## bench-seq: per-segment cost of tls_seq_* + tls_feed vs a plain read
 bench-seq: build/bench/seq_bench
 	build/bench/seq_bench
+
+## bench-names: server-name matcher: build time, bytes/entry, ns/name
+# 100,000 name-like entries (60% exact, 40% suffix) vs none, one run;
+# BENCH_NAMES="entries names" overrides (default 100000 1000000).
+bench-names: build/bench/names_bench
+	build/bench/names_bench $(BENCH_NAMES)
 
 ## bench-user: bench-seq, `make bench`, handshakes and callgrind counts, one table
 bench-user: build/bench/seq_bench build/engine/bench build/bench/hs_bench
@@ -48,6 +54,9 @@ build/bench/seq_bench: bench/seq_bench.c bench/plain_read.h $(ENGINE_DEPS) | bui
 	$(CC) $(UFLAGS) -O2 -o $@ $(filter %.c,$^)
 
 build/bench/hs_bench: bench/hs_bench.c $(VEC_DEPS) $(ENGINE_DEPS) | build/bench
+	$(CC) $(UFLAGS) -O2 -o $@ $(filter %.c,$^)
+
+build/bench/names_bench: bench/names_bench.c $(ENGINE_DEPS) | build/bench
 	$(CC) $(UFLAGS) -O2 -o $@ $(filter %.c,$^)
 
 # Runs inside the guest, which sees the host's /usr: a normal dynamic build.

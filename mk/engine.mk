@@ -9,6 +9,7 @@ VEC_DEPS := $(VEC_SRCS) tests/vectors/tls_vectors.h tests/vectors/seq_cases.h $(
 	    tests/vectors/real_vectors.inc
 UNIT_DEPS := tests/unit/test_main.c tests/unit/test_engine.c tests/unit/test_seq.c \
 	     tests/unit/test_rules.c tests/unit/test_handshake.c \
+	     tests/unit/test_names.c tests/unit/test_sni.c tests/names_ref.h \
 	     tests/unit/unit.h $(VEC_DEPS) $(ENGINE_DEPS) $(CHECK_DEPS)
 # The engine alone is held to more warnings, with gcc and clang.
 WSTRICT := -Wmissing-prototypes -Wvla -Wdeclaration-after-statement -Wshadow \
@@ -110,4 +111,25 @@ fuzz-oracle: build/engine/fuzz_oracle
 		build/engine/fuzz-oracle.log; exit $$rc
 
 build/engine/fuzz_oracle: tests/fuzz/fuzz_oracle.c $(ORACLE_SRCS) $(ENGINE_DEPS) | build/engine
+	$(CLANG) $(UFLAGS) -O1 $(FUZZ) -o $@ $(filter %.c,$^)
+
+# The server-name matcher (tls_names.c) against the plain reference of
+# tests/names_ref.h, and its list parser, under libFuzzer (part of fuzz).
+.PHONY: fuzz-names
+fuzz: fuzz-names
+
+## fuzz-names: libFuzzer, name automaton vs reference, FUZZ_TIME seconds
+fuzz-names: build/engine/fuzz_names
+	mkdir -p build/engine/fuzz-names-corpus build/engine/fuzz-artifacts
+	@echo "== fuzz names for $(FUZZ_TIME) s, log in build/engine/fuzz-names.log"
+	@build/engine/fuzz_names -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		-dict=tests/fuzz/names.dict \
+		-print_final_stats=1 -artifact_prefix=build/engine/fuzz-artifacts/names- \
+		build/engine/fuzz-names-corpus tests/fuzz/corpus-names \
+		> build/engine/fuzz-names.log 2>&1; rc=$$?; \
+		grep -E 'INITED|DONE|ERROR|SUMMARY|stat::' build/engine/fuzz-names.log; \
+		awk '/stat::number_of_executed_units/ { print "fuzz-names: " $$2 " executions" }' \
+		build/engine/fuzz-names.log; exit $$rc
+
+build/engine/fuzz_names: tests/fuzz/fuzz_names.c tests/names_ref.h $(ENGINE_DEPS) | build/engine
 	$(CLANG) $(UFLAGS) -O1 $(FUZZ) -o $@ $(filter %.c,$^)

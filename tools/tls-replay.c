@@ -23,6 +23,7 @@
 
 #include "replay.h"
 #include "../tls_ciphers.h"
+#include "../tls_names.h"
 
 #define TR_MAX_FLOWS_DEFAULT	65536
 #define TR_MAX_FLOWS_MAX	(1u << 20)
@@ -66,6 +67,10 @@ static void usage(FILE *out)
 "                      a name byte outside [A-Za-z0-9.-_] (default allow)\n"
 "  --cipher-deny LIST  classes a ServerHello may not select, comma-separated:\n"
 "                      null, export, anon, rc4, des, all\n"
+"  --sni-deny FILE, --sni-allow FILE\n"
+"                      server-name lists in the format of the module's\n"
+"                      /proc/net/nf_conntrack_tls_sni_{deny,allow}: lines\n"
+"                      +name (exact), +.name or +*.name (below name)\n"
 "Reorder window (offline only; the kernel has none):\n"
 "  --reorder-bytes N   per flow direction, hold up to N stream bytes (and\n"
 "                      %u segments) that start beyond a hole until it is\n"
@@ -144,7 +149,7 @@ enum {
 	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
 	O_MAXFLOWS, O_TTLFLOOR, O_REORDER_BYTES, O_REORDER_TOTAL, O_NOREORDER,
 	O_HANDSHAKE, O_MINVER, O_MINOFFER, O_ECH, O_NOSNI, O_SNIIP, O_CIPHERDENY,
-	O_SNIMULTI, O_SNIODD,
+	O_SNIMULTI, O_SNIODD, O_SNIDENY, O_SNIALLOW,
 };
 
 static const struct option longopts[] = {
@@ -162,6 +167,8 @@ static const struct option longopts[] = {
 	{ "sni-ip", required_argument, NULL, O_SNIIP },
 	{ "sni-multi", required_argument, NULL, O_SNIMULTI },
 	{ "sni-odd", required_argument, NULL, O_SNIODD },
+	{ "sni-deny", required_argument, NULL, O_SNIDENY },
+	{ "sni-allow", required_argument, NULL, O_SNIALLOW },
 	{ "cipher-deny", required_argument, NULL, O_CIPHERDENY },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
@@ -219,9 +226,77 @@ static u8 cipher_classes(const char *s)
 	}
 }
 
+static void *mem_alloc(size_t size, void *ctx)
+{
+	(void)ctx;
+	return malloc(size);
+}
+
+static void mem_free(void *p, void *ctx)
+{
+	(void)ctx;
+	free(p);
+}
+
+static const struct tls_names_alloc mem = { mem_alloc, mem_free, NULL };
+
+/*
+ * --sni-deny / --sni-allow FILE: the lines of the module's list files
+ * (+name, -name, /), so one file serves both; compiled into the policy.
+ */
+static void load_lists(struct tr_opts *o, const char *const files[2])
+{
+	static const char *const opt[2] = { "--sni-deny", "--sni-allow" };
+	struct tls_name_list *list[2] = { NULL, NULL };
+	struct tls_name_entry *e;
+	struct tls_names *set;
+	u32 n = 0, k, i, line;
+	char *buf;
+	long len;
+	FILE *fp;
+	int r;
+
+	for (k = 0; k < 2; k++) {
+		if (!files[k])
+			continue;
+		fp = fopen(files[k], "rb");
+		if (!fp || fseek(fp, 0, SEEK_END) || (len = ftell(fp)) < 0 ||
+		    fseek(fp, 0, SEEK_SET))
+			bad_arg("%s: cannot read '%s': %s", opt[k], files[k],
+				strerror(errno));
+		buf = malloc(len + 1);
+		if (!buf || fread(buf, 1, len, fp) != (size_t)len)
+			bad_arg("%s: cannot read '%s'", opt[k], files[k]);
+		fclose(fp);
+		r = tls_names_parse(NULL, buf, len, 0, 0, &mem, &list[k], &line);
+		free(buf);
+		if (r)
+			bad_arg("%s: %s: line %u: %s", opt[k], files[k], line,
+				r == TLS_NAMES_ENOENT ? "no such entry to remove" :
+				r == TLS_NAMES_ENOMEM ? "out of memory" :
+				"not +name, -name or / (names: [A-Za-z0-9.-_], labels of 1-63 bytes, 253 at most)");
+		n += list[k]->n;
+	}
+	e = calloc(n ? n : 1, sizeof(*e));
+	if (!e)
+		bad_arg("out of memory");
+	for (k = 0, i = 0; k < 2; k++) {
+		if (!list[k])
+			continue;
+		tls_name_list_entries(list[k], k, e + i);
+		i += list[k]->n;
+	}
+	if (tls_names_build(e, n, 0, &mem, &set))
+		bad_arg("%s: cannot build the name set", opt[!!files[1]]);
+	free(e);
+	/* the lists stay: the set's entries point at their names */
+	o->pol.rules.names = set;
+}
+
 static void parse_args(int argc, char **argv, struct tr_opts *o,
 		       const char **file)
 {
+	const char *lists[2] = { NULL, NULL };
 	static const char *const hb[] = { "validate", "drop", "allow" };
 	static const char *const gap[] = { "drop", "stop" };
 	static const char *const ech[] = { "allow", "deny", "require" };
@@ -285,6 +360,10 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 		case O_SNIODD:
 			o->pol.rules.sni_odd = word("--sni-odd", optarg, allow, 2);
 			break;
+		case O_SNIDENY:
+		case O_SNIALLOW:
+			lists[c == O_SNIALLOW] = optarg;
+			break;
 		case O_CIPHERDENY:
 			o->pol.rules.cipher_deny = cipher_classes(optarg);
 			break;
@@ -330,6 +409,8 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 		bad_arg(optind >= argc ? "no capture file given" :
 			"exactly one capture file expected");
 	*file = argv[optind];
+	if (lists[0] || lists[1])
+		load_lists(o, lists);
 }
 
 /* Why pcap_open_offline() failed, in words a user can act on. */

@@ -55,7 +55,7 @@ run_user() {
 	build/bench/hs_bench | tee "$OUT/hs.txt" || rc=1
 	if command -v valgrind >/dev/null; then
 		for v in real_ossl_tls12 real_ossl_tls13 real_gnutls_tls12 real_gnutls_tls13; do
-			for hs in 0 1; do
+			for hs in 0 1 2; do
 				valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.out" \
 					--toggle-collect=hs_pass build/bench/hs_bench once $v $hs \
 					>"$OUT/cg.stdout" 2>"$OUT/cg.log" || rc=1

@@ -356,12 +356,13 @@ def hs_section(path, lines):
     if ir:
         lines.append("   callgrind, instructions per transcript:")
         for t in sorted({k[0] for k in ir}):
-            a, b = ir.get((t, "0")), ir.get((t, "1"))
+            a, b, c = ir.get((t, "0")), ir.get((t, "1")), ir.get((t, "2"))
             try:
                 ratio = "%.2f" % (int(b) / int(a))
             except (TypeError, ValueError, ZeroDivisionError):
                 ratio = "-"
-            lines.append("   %-20s handshake=0 %8s  handshake=1 %8s  1/0 %s" % (t, a, b, ratio))
+            lines.append("   %-20s handshake=0 %8s  handshake=1 %8s  1/0 %s  +100,000 names %s"
+                         % (t, a, b, ratio, c))
 
 
 def main():

@@ -4,7 +4,10 @@
  *
  * Input layout:
  *   [0..1] lowrun limit (u16, little endian)
- *   [2]    bits 0-1 heartbeat policy (3 = validate), bit 2 allow_sslv2
+ *   [2]    bits 0-1 heartbeat policy (3 = validate), bit 2 allow_sslv2,
+ *          bit 3 handshake layer off, bit 4 a server-name deny list,
+ *          bit 5 an allow list too, bit 6 the no_sni, sni_ip, sni_multi,
+ *          sni_odd rules
  *   [3]    largest chunk for the split run (0 = 256)
  *   [4..7] seed of the split points
  *   then segments: c0 c1 data..., direction c0 & 1, length
@@ -20,7 +23,36 @@
 #include <string.h>
 
 #include "../../tls_parse.h"
+#include "../../tls_names.h"
 #include "../tls_check.h"
+
+static void *fz_alloc(size_t size, void *ctx)
+{
+	(void)ctx;
+	return malloc(size);
+}
+
+static void fz_free(void *p, void *ctx)
+{
+	(void)ctx;
+	free(p);
+}
+
+/* The server-name sets of bits 4 and 5, built once: [0] deny, [1] both */
+static const struct tls_names *fz_names(unsigned int which)
+{
+	static const struct tls_name_entry e[] = {
+		{ ".example.com", 12, 0, 0 }, { "evil.test", 9, 0, 1 },
+		{ "a", 1, 0, 2 }, { "ok.test", 7, 1, 3 }, { ".b.c", 4, 1, 4 },
+	};
+	static const struct tls_names_alloc a = { fz_alloc, fz_free, NULL };
+	static struct tls_names *set[2];
+
+	if (!set[which] && tls_names_build(e, which ? 5 : 3, which + 1, &a,
+					   &set[which]))
+		abort();
+	return set[which];
+}
 
 struct outcome {
 	enum tls_reason reason;
@@ -92,6 +124,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pol.heartbeat = (data[2] & 3) == 3 ? TLS_HB_VALIDATE : data[2] & 3;
 	pol.allow_sslv2 = !!(data[2] & 4);
 	pol.handshake = !(data[2] & 8);
+	if (data[2] & 0x10)
+		pol.rules.names = fz_names(!!(data[2] & 0x20));
+	if (data[2] & 0x40) {
+		pol.rules.no_sni = 1;
+		pol.rules.sni_ip = 1;
+		pol.rules.sni_multi = 1;
+		pol.rules.sni_odd = 1;
+	}
 	maxc = data[3] ? data[3] : 256;
 	seed = (u32)data[4] | data[5] << 8 | data[6] << 16 | (u32)data[7] << 24;
 	if (!seed)

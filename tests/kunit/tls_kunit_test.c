@@ -18,6 +18,8 @@
 #include "../vectors/tls_vectors.h"
 #include "../../tls_parse.h"
 #include "../../tls_seq.h"
+#include "../../tls_names.h"
+#include <linux/slab.h>
 
 /* ------------------------------------------------------------------------ */
 /* Vectors: one parameter per entry of tls_vectors[0..tls_nvectors). */
@@ -168,7 +170,73 @@ static void tls_seq_case_test(struct kunit *test)
 		   tls_seq_action_name(st->want), st->skip);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The server-name matcher in the kernel, kvmalloc'd, byte by byte. */
+
+static void *tls_kunit_alloc(size_t size, void *ctx)
+{
+	return kvmalloc(size, GFP_KERNEL);
+}
+
+static void tls_kunit_free(void *p, void *ctx)
+{
+	kvfree(p);
+}
+
+static const struct tls_names_alloc tls_kunit_mem = {
+	.alloc = tls_kunit_alloc,
+	.free = tls_kunit_free,
+};
+
+static const struct tls_name_case {
+	const char *name;
+	enum tls_name_verdict want;
+} tls_name_cases[] = {
+	{ "www.example.com", TLS_NAME_DENIED },
+	{ "WWW.Example.COM.", TLS_NAME_DENIED },
+	{ "example.com", TLS_NAME_NOT_ALLOWED },
+	{ "notexample.com", TLS_NAME_NOT_ALLOWED },
+	{ "evil.test", TLS_NAME_DENIED },
+	{ "www.evil.test", TLS_NAME_NOT_ALLOWED },
+	{ "good.test", TLS_NAME_ALLOWED },
+	{ "a.corp.test", TLS_NAME_ALLOWED },
+	{ "corp.test", TLS_NAME_NOT_ALLOWED },
+	{ "x.corp.test.example.com", TLS_NAME_DENIED },
+	{ "bad\xff.corp.test", TLS_NAME_ALLOWED },
+};
+
+static void tls_name_desc(const struct tls_name_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(tls_name, tls_name_cases, tls_name_desc);
+
+static void tls_name_test(struct kunit *test)
+{
+	static const struct tls_name_entry e[] = {
+		{ ".example.com", 12, 0, 0 }, { "evil.test", 9, 0, 1 },
+		{ "good.test", 9, 1, 2 }, { "*.corp.test", 11, 1, 3 },
+	};
+	const struct tls_name_case *c = test->param_value;
+	struct tls_names *set = NULL;
+	size_t i, n = strlen(c->name);
+	u32 st, idx;
+
+	KUNIT_ASSERT_EQ(test, tls_names_build(e, ARRAY_SIZE(e), 1,
+					      &tls_kunit_mem, &set), 0);
+	st = tls_names_init(set);
+	for (i = 0; i < n; i++)
+		st = tls_names_step(set, st, c->name[i]);
+	KUNIT_EXPECT_EQ(test, tls_names_end(set, st, &idx), c->want);
+	/* a state of another generation is never used */
+	KUNIT_EXPECT_EQ(test, tls_names_end(set, st ^ (3U << 25), &idx),
+			TLS_NAME_CHANGED);
+	tls_names_free(set, &tls_kunit_mem);
+}
+
 static struct kunit_case tls_kunit_cases[] = {
+	KUNIT_CASE_PARAM(tls_name_test, tls_name_gen_params),
 	KUNIT_CASE(tls_flow_size_test),
 	KUNIT_CASE(tls_vectors_present_test),
 	KUNIT_CASE_PARAM(tls_vector_test, tls_vec_gen_params),

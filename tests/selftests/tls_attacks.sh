@@ -32,7 +32,8 @@
 # ATTACKS="NAME..." in the environment runs only those cases (names as
 # above; hb_enc includes hb_enc+nopickup, lowrun its control); default: all;
 # "fast" (what make check runs): all but testssl, whose Heartbleed check
-# takes 15 minutes under TCG and proves what hb_plain and nmap prove.
+# takes 15 minutes under TCG and proves what hb_plain and nmap prove, and
+# hb_plain over IPv4 only (hb_split runs over IPv6 and nftables).
 #
 # Needs nf_conntrack_tls loaded (run.sh does it).
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
@@ -47,9 +48,11 @@ ATTACKS=${ATTACKS:-all}
 
 CASES="hb_plain nmap testssl hb_enc hb_split lowrun sslv2_client sslv2_server reorder pickup"
 
+FAST=
 if [ "$ATTACKS" = fast ]; then
 	ATTACKS=${CASES/testssl /}
-	echo "# ATTACKS=fast: testssl not run (check-matrix, check-debug and ATTACKS=all run it)"
+	FAST=1
+	echo "# ATTACKS=fast: testssl and hb_plain over IPv6 not run (check-matrix, check-debug and ATTACKS=all run them)"
 fi
 selected() { [ "$ATTACKS" = all ] || [[ " $ATTACKS " == *" $1 "* ]]; }
 
@@ -221,8 +224,9 @@ attack() {
 # 1. Heartbleed in plaintext, right after the ClientHello.
 attack hb_plain 4 iptables hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
 	"the secret leaked" -- $PORT ch hbx
-attack hb_plain 6 nft hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
-	"the secret leaked" -- $PORT ch hbx
+[ -n "$FAST" ] ||
+	attack hb_plain 6 nft hb_length 2 "plaintext heartbeat type 1, record 11 bytes, payload_length 16384" \
+		"the secret leaked" -- $PORT ch hbx
 
 # 2. nmap's ssl-heartbleed (TLS 1.0, 1.1, 1.2: one connection each).
 nmap_run() {

@@ -4,6 +4,8 @@
 int unit_passed, unit_failed;
 
 void run_handshake_tests(void);	/* test_handshake.c */
+void run_names_tests(void);	/* test_names.c */
+void run_sni_tests(void);	/* test_sni.c */
 
 int main(void)
 {
@@ -12,6 +14,8 @@ int main(void)
 	run_seq_tests();
 	run_rules_tests();
 	run_handshake_tests();
+	run_names_tests();
+	run_sni_tests();
 	printf("unit: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

@@ -49,6 +49,9 @@ static inline void group_end(struct unit_group *g)
 	}
 }
 
+/* Elements of an array (the same definition as test_rules.c's) */
+#define N(a)	(sizeof(a) / sizeof(*(a)))
+
 #define CHECK(g, cond, ...)					\
 	do {							\
 		if (!(cond))					\

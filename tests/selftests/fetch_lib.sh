@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# One HTTPS fetch through the router, judged (tls_rules.sh, tls_sni.sh).
+# Needs lib.sh, $PORT, $TLSDIR/f.bin (served by s_server -WWW) and $want,
+# its sha256sum line.
+
+# violations: the sum of the router's violation_* counters
+violations() {
+	ip netns exec "$router" awk '$1 ~ /^violation_/ { s += $2 } END { print s + 0 }' \
+		/proc/net/nf_conntrack_tls
+}
+
+# fetch WANT RULE LABEL SERVER_OPTS -- CLIENT...: one connection of CLIENT
+# (curl or an s_client that fetches f.bin: its stdout is compared with
+# what s_server -WWW sends) to a fresh s_server with SERVER_OPTS.  WANT ok:
+# the file arrives intact, no violation; WANT deny: no file, RULE's counter
+# +1 and no other violation
+fetch() {
+	local want_=$1 rule=$2 label=$3 sopts=() got b0 v0 b1 v1
+	shift 3
+	while [ "$1" != -- ]; do sopts+=("$1"); shift; done
+	shift
+	# the last case's server must be gone, or wait_port would see it
+	for _ in $(seq "$(scaled 50)"); do
+		ip netns exec "$server" ss -Hltn "sport = :$PORT" | grep -q . || break
+		sleep 0.1
+	done
+	serve_www 4 1 "$(scaled 60)" "${sopts[@]}" ||
+		{ log_fail "$label: server did not start"; return; }
+	b0=$(counter "$router" "violation_$rule"); v0=$(violations)
+	# s_client is fed the request through a shell in the namespace
+	[ "$1" = sclient ] && set -- bash -c \
+		'printf "GET /f.bin HTTP/1.0\r\n\r\n" | openssl s_client -quiet -connect 10.0.2.2:'$PORT' "$@"' \
+		sclient "${@:2}"
+	got=$(ip netns exec "$client" timeout "$(scaled 40)" "$@" 2>"$TLSDIR/client.err" |
+		sed '1,/^\r\{0,1\}$/{/^HTTP\/1.0 200/,/^\r\{0,1\}$/d}' | sha256sum)
+	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+	b1=$(counter "$router" "violation_$rule"); v1=$(violations)
+	if [ "$want_" = ok ]; then
+		if [ "$got" = "$want" ] && [ "$v1" = "$v0" ]; then
+			log_pass "$label: allowed, the file intact"
+		else
+			log_fail "$label: expected the file intact and no violation (violations +$((v1 - v0)))"
+		fi
+	elif [ "$got" != "$want" ] && [ "$((b1 - b0))" = 1 ] && [ "$((v1 - v0))" = 1 ]; then
+		log_pass "$label: denied, violation_$rule +1, no data"
+	else
+		log_fail "$label: expected denied by $rule: violation_$rule +$((b1 - b0)), violations +$((v1 - v0)), data $([ "$got" = "$want" ] && echo arrived || echo missing); client: $(tail -c 200 "$TLSDIR/client.err" | tr '\n' ' ')"
+	fi
+}
+

@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The server-name lists (/proc/net/nf_conntrack_tls_sni_deny and _allow)
+# with real clients through the router (iptables, reset=1): exact names,
+# label-aware suffixes, the suffix itself and a label boundary
+# (notexample.test) as near misses, upper case, a trailing dot, punycode,
+# the allow list and hellos without a name; a post-quantum sized hello
+# whose name is in its second TCP segment, and in its second record (the
+# case a first-packet matcher fails open on), first without a list (the
+# server answers it) then denied.  For each denied flow the client gets
+# no data and violation_sni_deny/_allow rises by one; for each allowed
+# one the file arrives intact.  Then the files themselves: reading with
+# hit counts, a bad write that changes nothing and names its line, a
+# remove, a flush, 100,000 names loaded in one write() while a download
+# runs, 20,000 by `cat` (in pieces), and a second namespace that sees
+# none of it.  About 7 minutes under TCG; SNI_CASES=all adds two cases
+# the unit tests cover.
+SELFTESTS=$(cd "$(dirname "$0")" && pwd)
+TLSDIR=${TLSDIR:-/tmp/tls-selftest}/sni
+source "$SELFTESTS/lib.sh"
+
+PORT=4443
+PY=/usr/bin/python3
+DENY=/proc/net/nf_conntrack_tls_sni_deny
+ALLOW=/proc/net/nf_conntrack_tls_sni_allow
+
+require_module
+checktool openssl curl iptables "$PY -c 'import socket'"
+trap cleanup_ns EXIT
+setup_topology || { log_fail "topology"; exit 1; }
+attach_iptables "$router" $PORT || { log_fail "attach"; exit 1; }
+drop_invalid "$router"
+make_cert
+head -c 131072 /dev/urandom >"$TLSDIR/f.bin"
+want=$(sha256sum <"$TLSDIR/f.bin")
+ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=1
+# shellcheck source=fetch_lib.sh
+source "$SELFTESTS/fetch_lib.sh"
+
+# lists FILE TEXT: write TEXT to the router's list FILE in one write()
+lists() {
+	ip netns exec "$router" "$PY" -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.write(fd, sys.argv[2].encode())' "$1" "$2"
+}
+
+name() { fetch "$1" "$2" "$3" -- sclient -servername "$4"; }
+
+if [ ! -e "$DENY" ] || ! ip netns exec "$router" test -w "$DENY"; then
+	log_fail "no $DENY in the router's namespace"
+	exit 1
+fi
+
+# no list: nothing is denied
+name ok sni_deny "no list, www.example.test" www.example.test
+
+lists $DENY $'+.example.test\n+evil.test\n+xn--bcher-kva.test\n'
+name deny sni_deny "deny .example.test, www.example.test" www.example.test
+# SNI_CASES=all runs the cases unit tests cover too (not in make check)
+full() { [ "${SNI_CASES:-}" = all ]; }
+full && name deny sni_deny "deny .example.test, a.b.example.test" a.b.example.test
+name deny sni_deny "deny .example.test, upper case WWW.Example.TEST" WWW.Example.TEST
+name deny sni_deny "deny .example.test, a trailing dot" www.example.test.
+name ok sni_deny "deny .example.test, the suffix itself example.test" example.test
+name ok sni_deny "deny .example.test, label boundary notexample.test" notexample.test
+name deny sni_deny "deny evil.test, exact" evil.test
+name ok sni_deny "deny evil.test, www.evil.test is not below an exact entry" www.evil.test
+name deny sni_deny "deny xn--bcher-kva.test (IDN, punycode)" xn--bcher-kva.test
+fetch deny sni_deny "deny .example.test, curl --resolve www.example.test" -- \
+	curl -sk --max-time "$(scaled 30)" --resolve "www.example.test:$PORT:10.0.2.2" \
+	"https://www.example.test:$PORT/f.bin"
+n=$(dmesg | grep -c 'dropped: sni_deny from client: .* (entry \.example\.test)')
+if [ "$n" -ge 4 ]; then
+	log_pass "the kernel log names the entry (.example.test) of each deny: $n lines"
+else
+	log_fail "the kernel log names .example.test in $n lines, want 4 or more"
+fi
+
+# the list file: entries with hit counts
+got=$(ip netns exec "$router" cat $DENY | tr '\n' ' ')
+hits=$(full && echo 5 || echo 4)
+if [ "$got" = ".example.test hits=$hits evil.test hits=1 xn--bcher-kva.test hits=1 " ]; then
+	log_pass "reading $DENY: entries sorted with hit counts ($got)"
+else
+	log_fail "reading $DENY: '$got'"
+fi
+
+# a post-quantum sized hello with the name in its second segment / record
+for mode in segments records; do
+	serve_www 4 1 "$(scaled 60)" || { log_fail "server did not start"; continue; }
+	b0=$(counter "$router" violation_sni_deny)
+	r=$(ip netns exec "$client" "$PY" "$PEERS/sni_hello.py" 10.0.2.2 $PORT \
+		www.example.test $mode)
+	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+	b1=$(counter "$router" violation_sni_deny)
+	if [ "$r" != server_hello ] && [ $((b1 - b0)) = 1 ]; then
+		log_pass "2 KB hello, the name in its second $mode: denied ($r), violation_sni_deny +1"
+	else
+		log_fail "2 KB hello, the name in its second $mode: $r, violation_sni_deny +$((b1 - b0))"
+	fi
+	serve_www 4 1 "$(scaled 60)" || { log_fail "server did not start"; continue; }
+	r=$(ip netns exec "$client" "$PY" "$PEERS/sni_hello.py" 10.0.2.2 $PORT \
+		www.other.test $mode)
+	kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+	if [ "$r" = server_hello ]; then
+		log_pass "2 KB hello in two $mode, a name not on the list: the server answers"
+	else
+		log_fail "2 KB hello in two $mode, a name not on the list: $r"
+	fi
+done
+
+# a bad write changes nothing and names its line
+before=$(ip netns exec "$router" cat $DENY)
+n0=$(dmesg | wc -l)
+if lists $DENY $'+ok.test\n+bad..name\n' 2>/dev/null; then
+	log_fail "a write with an invalid line was accepted"
+elif [ "$(ip netns exec "$router" cat $DENY)" != "$before" ]; then
+	log_fail "a write with an invalid line changed the list"
+elif dmesg_since "$n0" | grep -q 'nf_conntrack_tls_sni_deny: line 2: '; then
+	log_pass "a write with an invalid line 2 fails, changes nothing, the log names line 2"
+else
+	log_fail "no log line naming line 2: $(dmesg_since "$n0" | tail -2)"
+fi
+if lists $DENY $'-nothere.test\n' 2>/dev/null; then
+	log_fail "removing an absent entry was accepted"
+else
+	log_pass "removing an absent entry fails"
+fi
+
+# remove, then the allow list
+lists $DENY $'-.example.test\n'
+name ok sni_deny "after -.example.test, www.example.test" www.example.test
+lists $ALLOW $'+www.example.test\n+.corp.test\n'
+name ok sni_allow "allow www.example.test, www.example.test" www.example.test
+full && name ok sni_allow "allow .corp.test, mail.corp.test" mail.corp.test
+name deny sni_allow "allow list, other.example.test" other.example.test
+fetch deny sni_allow "allow list, curl to an IP address (no name)" -- \
+	curl -sk --max-time "$(scaled 30)" "https://10.0.2.2:$PORT/f.bin"
+name deny sni_deny "allow list and deny evil.test: deny wins" evil.test
+lists $ALLOW /
+lists $DENY /
+name ok sni_allow "both lists flushed, other.example.test" other.example.test
+if [ -z "$(ip netns exec "$router" cat $DENY $ALLOW)" ]; then
+	log_pass "both files empty after /"
+else
+	log_fail "files not empty after /"
+fi
+
+# 100,000 names while a download runs; one write(), then cat in pieces
+"$PY" -c 'import random
+r = random.Random(1)
+a = "abcdefghijklmnopqrstuvwxyz0123456789"
+for i in range(100000):
+    n = ".".join("".join(r.choice(a) for _ in range(r.randint(3, 12))) for _ in range(r.randint(1, 3)))
+    print("+%s%s.test" % ("." if i % 3 == 0 else "", n))' >"$TLSDIR/names.txt"
+echo "+.example.test" >>"$TLSDIR/names.txt"
+# random labels repeat now and then: adding an entry twice keeps one
+uniq=$(sort -u "$TLSDIR/names.txt" | wc -l)
+head -c 16000000 /dev/urandom >"$TLSDIR/big.bin"
+big=$(sha256sum <"$TLSDIR/big.bin")
+serve_www 4 1 "$(scaled 300)" || log_fail "server did not start"
+spid=$SERVER_PID
+(ip netns exec "$client" curl -sk --limit-rate 1M --max-time "$(scaled 200)" \
+	"https://10.0.2.2:$PORT/big.bin" | sha256sum >"$TLSDIR/big.got") &
+cpid=$!
+sleep 2
+t0=$(date +%s%N)
+ip netns exec "$router" "$PY" -c 'import os, sys
+d = open(sys.argv[2], "rb").read()
+fd = os.open(sys.argv[1], os.O_WRONLY)
+assert os.write(fd, d) == len(d)' $DENY "$TLSDIR/names.txt"
+t1=$(date +%s%N)
+n=$(ip netns exec "$router" cat $DENY | wc -l)
+wait "$cpid"
+kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+echo "# 100,001 names ($(stat -c %s "$TLSDIR/names.txt") bytes) in one write(): $(((t1 - t0) / 1000000)) ms under TCG"
+if [ "$n" = "$uniq" ] && [ "$(cat "$TLSDIR/big.got")" = "$big" ]; then
+	log_pass "100,001 names ($uniq distinct) loaded in one write() during a 16 MB download, which arrived intact"
+else
+	log_fail "100,001 names during a download: $n entries (want $uniq), download $([ "$(cat "$TLSDIR/big.got")" = "$big" ] && echo intact || echo broken)"
+fi
+name deny sni_deny "100,001 names, www.example.test" www.example.test
+name ok sni_deny "100,001 names, www.example.org" www.example.org
+lists $DENY /
+# cat writes in 128 KiB pieces: 20,000 names take 4, lines cut between
+head -n 20000 "$TLSDIR/names.txt" >"$TLSDIR/names20k.txt"
+uniq=$(sort -u "$TLSDIR/names20k.txt" | wc -l)
+t0=$(date +%s%N)
+ip netns exec "$router" sh -c "cat '$TLSDIR/names20k.txt' > $DENY"
+t1=$(date +%s%N)
+n=$(ip netns exec "$router" cat $DENY | wc -l)
+echo "# 20,000 names by cat: $(((t1 - t0) / 1000000)) ms"
+if [ "$n" = "$uniq" ]; then
+	log_pass "cat of 20,000 names: every line ($uniq distinct), those cut between writes too"
+else
+	log_fail "cat of 20,000 names: $n entries, want $uniq"
+fi
+
+# another namespace has its own, empty lists
+other=tls-sni-other-$$
+ip netns add "$other"
+if [ -z "$(ip netns exec "$other" cat $DENY $ALLOW)" ] &&
+   ip netns exec "$other" "$PY" -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.write(fd, b"+only.other.test\n")' $DENY &&
+   ! ip netns exec "$router" grep -q only.other.test $DENY; then
+	log_pass "another namespace: empty lists of its own, its write not seen by the router"
+else
+	log_fail "another namespace sees or changes the router's lists"
+fi
+ip netns del "$other"
+lists $DENY /
+exit "${RET:-0}"
