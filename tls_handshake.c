@@ -804,6 +804,8 @@ static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b,
 			return TLS_R_HS_MALFORMED;
 		f->hs_sub |= SUB_IP;
 		*name_word(f) = tls_names_init(pol->rules.names);
+		if (pol->rules.name_byte)
+			pol->rules.name_byte(pol->rules.name_ctx, -1);
 		next = F_SNINAME;
 		break;
 	case F_SNINAME:
@@ -814,6 +816,8 @@ static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b,
 			f->hs_sub &= ~SUB_IP;
 		if (!host_byte(b))
 			f->hs_facts |= TLS_HF_SNI_ODD;
+		if (pol->rules.name_byte)
+			pol->rules.name_byte(pol->rules.name_ctx, b);
 		*name_word(f) = tls_names_step(names_of(&pol->rules,
 							*name_word(f)),
 					       *name_word(f), b);

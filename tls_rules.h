@@ -61,6 +61,12 @@ struct tls_rules {
 	const struct tls_names *names;
 	const struct tls_names *names_prev;
 	void (*name_hit)(void *owner, u32 idx);
+	/*
+	 * If set, gets each host_name byte as it is parsed, -1 before each
+	 * name (tls-replay prints the name; the kernel keeps none).
+	 */
+	void (*name_byte)(void *ctx, int b);
+	void *name_ctx;
 };
 
 /* Which rule denied a hello; stable numbers (counters rule_<name>). */

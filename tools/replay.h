@@ -127,6 +127,11 @@ struct tr_flow {
 	u8 addr[2][16];		/* [0] client (conntrack original), [1] server */
 	u16 port[2];
 	struct tls_flow tls;
+	/* the flow's first host_name, as the engine read it (name_byte) */
+	char sni[254];
+	u8 sni_len;
+	bool sni_seen;		/* a name began */
+	bool sni_done;		/* a second began: the first is complete */
 	enum tr_state state;
 	u64 state_frame;	/* frame that caused state (0: none) */
 	enum tls_reason verdict;

@@ -403,6 +403,20 @@ static void held_discard(struct tr_table *tb, struct tr_flow *f)
 static void drain(struct tr_table *tb, struct tr_flow *f,
 		  const struct tr_opts *o, struct tr_stats *st);
 
+/* The engine's host_name bytes (struct tls_rules.name_byte): keep the first */
+static void tr_name_byte(void *ctx, int b)
+{
+	struct tr_flow *f = ctx;
+
+	if (b < 0) {
+		f->sni_done = f->sni_seen;
+		f->sni_seen = true;
+		return;
+	}
+	if (!f->sni_done && f->sni_len < sizeof(f->sni) - 1)
+		f->sni[f->sni_len++] = (char)b;
+}
+
 /*
  * What nf_ct_tls_help() does with one segment of a tracked flow (the same
  * tls_seg_begin() and tls_seg_end()), given the engine's decision on a
@@ -415,6 +429,7 @@ static bool commit(struct tr_table *tb, struct tr_flow *f, unsigned int dir,
 		   struct trial *tr, bool *fed)
 {
 	struct tls_seg seg = tr->seg;
+	struct tls_policy pol;
 	struct tls_result res;
 	enum tls_reason r;
 	u32 n, avail;
@@ -433,8 +448,11 @@ static bool commit(struct tr_table *tb, struct tr_flow *f, unsigned int dir,
 			f->window_lost = true;
 		f->no_hold[dir] = false;
 		keep_head(f, dir, payload + seg.skip, avail);
-		r = tls_feed(&f->tls, dir, payload + seg.skip, avail,
-			     &o->pol, &res);
+		pol = o->pol;
+		pol.rules.name_byte = tr_name_byte;
+		pol.rules.name_ctx = f;
+		r = tls_feed(&f->tls, dir, payload + seg.skip, avail, &pol,
+			     &res);
 		f->records += res.records;
 		tls_seg_end(&f->tls, dir, tt->len, r, &o->pol, &seg);
 		/* the glue raises the ACK of a segment it passes */

@@ -123,6 +123,29 @@ static void print_hs(FILE *out, const struct tls_flow *tf, bool json)
 		fputs("-", out);
 }
 
+/*
+ * The first host_name: bytes outside printable ASCII (and the quote and
+ * backslash) as \xHH in text, \u00HH in JSON; nothing without a name.
+ */
+static void print_sni(FILE *out, const struct tr_flow *f, bool json)
+{
+	unsigned int i;
+	u8 c;
+
+	if (!f->sni_seen)
+		return;
+	fputs(json ? ",\"sni\":\"" : " sni=", out);
+	for (i = 0; i < f->sni_len; i++) {
+		c = (u8)f->sni[i];
+		if (c > 0x20 && c < 0x7f && c != '"' && c != '\\')
+			fputc(c, out);
+		else
+			fprintf(out, json ? "\\u%04x" : "\\x%02x", c);
+	}
+	if (json)
+		fputc('"', out);
+}
+
 static void print_json(FILE *out, const struct tr_flow *f,
 		       const struct tr_opts *o, const char *c, const char *s)
 {
@@ -151,6 +174,7 @@ static void print_json(FILE *out, const struct tr_flow *f,
 	else
 		fprintf(out, ",\"dir\":null,\"frame\":null,\"offset\":null");
 	print_hs(out, &f->tls, true);
+	print_sni(out, f, true);
 	fprintf(out, ",\"state\":\"%s\"", tr_state_name(f->state));
 	if (f->state_frame)
 		fprintf(out, ",\"state_frame\":%" PRIu64, f->state_frame);
@@ -206,6 +230,7 @@ void tr_print_flow(FILE *out, const struct tr_flow *f, const struct tr_opts *o)
 		fprintf(out, " dir=%s frame=%" PRIu64 " offset=%" PRIu64,
 			dir_name(f->vdir), f->vframe, f->voffset);
 	print_hs(out, &f->tls, false);
+	print_sni(out, f, false);
 	fprintf(out, " state=%s", tr_state_name(f->state));
 	if (f->state_frame && f->state != TR_ST_KILLED)
 		fprintf(out, " state_frame=%" PRIu64, f->state_frame);

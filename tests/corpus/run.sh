@@ -253,6 +253,17 @@ while IFS=$'\t' read -r path _; do
 	fi
 done <"$EXP"
 
+# 3. the server name the tool prints: localhost in the s_client capture
+f=$REPO/tests/data/tls13-openssl-lo.pcap
+if "$TOOL" "$f" | grep -q ' sni=localhost ' &&
+   "$TOOL" --json "$f" | grep -q '"sni":"localhost"'; then
+	echo "PASS: tests/data/tls13-openssl-lo.pcap: sni=localhost (text and JSON)"
+	pass=$((pass + 1))
+else
+	echo "FAIL: tests/data/tls13-openssl-lo.pcap: the tool does not print sni=localhost"
+	fail=$((fail + 1))
+fi
+
 echo "# corpus: $ncapt captures ($skip listed but absent), $nfix fixtures:" \
 	"$pass passed, $fail failed, $xfail known engine false positives (XFAIL)"
 [ "$fail" = 0 ]
