@@ -65,12 +65,24 @@ struct nf_ct_tls_names {
 	} file[2];
 };
 
+/* nf_conntrack_tls_suites.c: the cipher-suite deny list of one namespace */
+struct nf_ct_tls_suite_list;
+struct nf_ct_tls_suites {
+	struct mutex lock;	/* writers */
+	struct nf_ct_tls_suite_list __rcu *cur;
+};
+
 struct nf_ct_tls_net {
 	struct nf_ct_tls_conf conf;
 	struct nf_ct_tls_stats __percpu *stats;
 	struct ctl_table_header *sysctl;
 	struct nf_ct_tls_names names;
+	struct nf_ct_tls_suites suites;
 };
+
+int nf_ct_tls_suites_net_init(struct net *net, struct nf_ct_tls_suites *ns);
+void nf_ct_tls_suites_net_exit(struct net *net, struct nf_ct_tls_suites *ns);
+void nf_ct_tls_suites_get(struct nf_ct_tls_suites *ns, struct tls_rules *r);
 
 int nf_ct_tls_names_net_init(struct net *net, struct nf_ct_tls_names *nn);
 void nf_ct_tls_names_net_exit(struct net *net, struct nf_ct_tls_names *nn);

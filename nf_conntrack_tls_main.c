@@ -394,6 +394,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		.cipher_deny = conf.cipher_deny,
 	};
 	nf_ct_tls_names_get(&tn->names, &pol.rules);
+	nf_ct_tls_suites_get(&tn->suites, &pol.rules);
 
 	/*
 	 * Both directions of a flow may be handled on two CPUs at once; the

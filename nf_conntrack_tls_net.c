@@ -123,8 +123,12 @@ static int __net_init nf_ct_tls_net_setup(struct net *net)
 		goto err_sysctl;
 	if (nf_ct_tls_names_net_init(net, &tn->names))
 		goto err_proc;
+	if (nf_ct_tls_suites_net_init(net, &tn->suites))
+		goto err_names;
 	return 0;
 
+err_names:
+	nf_ct_tls_names_net_exit(net, &tn->names);
 err_proc:
 	remove_proc_entry("nf_conntrack_tls", net->proc_net);
 err_sysctl:
@@ -146,6 +150,7 @@ static void __net_exit nf_ct_tls_net_teardown(struct net *net)
 	const struct ctl_table *table = tn->sysctl->ctl_table_arg;
 
 	nf_ct_tls_names_net_exit(net, &tn->names);
+	nf_ct_tls_suites_net_exit(net, &tn->suites);
 	remove_proc_entry("nf_conntrack_tls", net->proc_net);
 	unregister_net_sysctl_table(tn->sysctl);
 	kfree(table);

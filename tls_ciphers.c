@@ -144,3 +144,101 @@ u8 tls_cipher_class(u16 s)
 	}
 	return 0;
 }
+
+/* Index of s in l[0..n), or where it would go (l sorted) */
+static u32 cl_find(const u16 *l, u32 n, u16 s)
+{
+	u32 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (l[mid] < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool cl_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* A suite number of p[0..len): decimal or 0x hex, 0..65535 */
+static bool cl_number(const char *p, u32 len, u16 *out)
+{
+	u32 v = 0, base = 10, i = 0, d;
+
+	if (len > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == len)
+		return false;
+	for (; i < len; i++) {
+		char c = p[i];
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return false;
+		v = v * base + d;
+		if (v > 0xffff)
+			return false;
+	}
+	*out = (u16)v;
+	return true;
+}
+
+int tls_cipher_list_apply(u16 *l, u32 *n, const char *buf, u32 len,
+			  u32 *line)
+{
+	u32 pos = 0, end, a, b, k, i;
+	u16 s;
+
+	*line = 0;
+	while (pos < len) {
+		for (end = pos; end < len && buf[end] != '\n'; end++)
+			;
+		++*line;
+		a = pos;
+		b = end;
+		pos = end + 1;
+		while (a < b && cl_space(buf[a]))
+			a++;
+		while (b > a && cl_space(buf[b - 1]))
+			b--;
+		if (a == b)
+			continue;
+		if (buf[a] == '/' && b - a == 1) {
+			*n = 0;
+			continue;
+		}
+		if ((buf[a] != '+' && buf[a] != '-') ||
+		    !cl_number(buf + a + 1, b - a - 1, &s))
+			return -22;
+		k = cl_find(l, *n, s);
+		if (buf[a] == '+') {
+			if (k < *n && l[k] == s)
+				continue;
+			if (*n >= TLS_CIPHER_LIST_MAX)
+				return -28;
+			for (i = *n; i > k; i--)
+				l[i] = l[i - 1];
+			l[k] = s;
+			++*n;
+		} else {
+			if (k == *n || l[k] != s)
+				return -2;
+			for (i = k; i + 1 < *n; i++)
+				l[i] = l[i + 1];
+			--*n;
+		}
+	}
+	return 0;
+}

@@ -23,4 +23,21 @@
  */
 u8 tls_cipher_class(u16 s);
 
+/* Suites a list may hold (about 350 are assigned) */
+#define TLS_CIPHER_LIST_MAX	1024
+
+/*
+ * Apply the lines of buf/len to the sorted, duplicate-free list l[0..*n)
+ * in place (l has room for TLS_CIPHER_LIST_MAX): "+S" adds suite S
+ * (decimal, 0x hex, e.g. +0x000a; adding a present one does nothing),
+ * "-S" removes it, "/" empties the list; blank lines and spaces, tabs,
+ * '\r' around a line are ignored.  Returns 0, or -22 (EINVAL: a
+ * malformed line) / -2 (ENOENT: removing an absent suite) / -28 (ENOSPC:
+ * more than TLS_CIPHER_LIST_MAX suites) with *line the
+ * 1-based number of that line; then l and *n may be half changed: apply
+ * to a copy and keep it only on 0.
+ */
+int tls_cipher_list_apply(u16 *l, u32 *n, const char *buf, u32 len,
+			  u32 *line);
+
 #endif /* _TLS_CIPHERS_H */

@@ -16,6 +16,7 @@ ENGINE_H := tls_types.h tls_parse.h tls_handshake.h tls_seq.h tls_engine.h \
 	    tls_names.h
 GLUE_C   := nf_conntrack_tls_main.c nf_conntrack_tls_net.c \
 	    nf_conntrack_tls_reset.c nf_conntrack_tls_attach.c \
-	    nf_conntrack_tls_state.c nf_conntrack_tls_names.c
+	    nf_conntrack_tls_state.c nf_conntrack_tls_names.c \
+	    nf_conntrack_tls_suites.c
 GLUE_H   := nf_conntrack_tls.h nf_conntrack_tls_knobs.h \
 	    nf_conntrack_tls_compat.h version.h

@@ -67,6 +67,8 @@ static void usage(FILE *out)
 "                      a name byte outside [A-Za-z0-9.-_] (default allow)\n"
 "  --cipher-deny LIST  classes a ServerHello may not select, comma-separated:\n"
 "                      null, export, anon, rc4, des, all\n"
+"  --cipher-list S,S   suite numbers a ServerHello may not select\n"
+"                      (decimal or 0x hex, e.g. 0x000a,0xc02f)\n"
 "  --sni-deny FILE, --sni-allow FILE\n"
 "                      server-name lists in the format of the module's\n"
 "                      /proc/net/nf_conntrack_tls_sni_{deny,allow}: lines\n"
@@ -149,7 +151,7 @@ enum {
 	O_LOWRUN = 256, O_HB, O_GAP, O_SSLV2, O_NOSSLV2, O_PORT, O_JSON,
 	O_MAXFLOWS, O_TTLFLOOR, O_REORDER_BYTES, O_REORDER_TOTAL, O_NOREORDER,
 	O_HANDSHAKE, O_MINVER, O_MINOFFER, O_ECH, O_NOSNI, O_SNIIP, O_CIPHERDENY,
-	O_SNIMULTI, O_SNIODD, O_SNIDENY, O_SNIALLOW,
+	O_SNIMULTI, O_SNIODD, O_SNIDENY, O_SNIALLOW, O_CIPHERLIST,
 };
 
 static const struct option longopts[] = {
@@ -169,6 +171,7 @@ static const struct option longopts[] = {
 	{ "sni-odd", required_argument, NULL, O_SNIODD },
 	{ "sni-deny", required_argument, NULL, O_SNIDENY },
 	{ "sni-allow", required_argument, NULL, O_SNIALLOW },
+	{ "cipher-list", required_argument, NULL, O_CIPHERLIST },
 	{ "cipher-deny", required_argument, NULL, O_CIPHERDENY },
 	{ "port", required_argument, NULL, O_PORT },
 	{ "max-flows", required_argument, NULL, O_MAXFLOWS },
@@ -293,6 +296,42 @@ static void load_lists(struct tr_opts *o, const char *const files[2])
 	o->pol.rules.names = set;
 }
 
+/* --cipher-list S,S...: the suites a ServerHello may not select */
+static void cipher_list(struct tr_opts *o, const char *arg)
+{
+	static u16 l[TLS_CIPHER_LIST_MAX];
+	static u32 n;
+	char *lines = strdup(arg), *c;
+	u32 line;
+
+	if (!lines)
+		bad_arg("out of memory");
+	/* "0x000a,10" is the lines "+0x000a" and "+10" */
+	for (c = lines; *c; c++)
+		if (*c == ',')
+			*c = '\n';
+	c = malloc(2 * strlen(lines) + 2);
+	if (!c)
+		bad_arg("out of memory");
+	{
+		char *w = c, *p = lines;
+
+		*w++ = '+';
+		for (; *p; p++) {
+			*w++ = *p;
+			if (*p == '\n')
+				*w++ = '+';
+		}
+		*w = 0;
+	}
+	if (!*arg || tls_cipher_list_apply(l, &n, c, strlen(c), &line))
+		bad_arg("--cipher-list: '%s': suite numbers 0-65535 (decimal or 0x hex), comma-separated", arg);
+	free(c);
+	free(lines);
+	o->pol.rules.cipher_list = l;
+	o->pol.rules.cipher_n = n;
+}
+
 static void parse_args(int argc, char **argv, struct tr_opts *o,
 		       const char **file)
 {
@@ -359,6 +398,9 @@ static void parse_args(int argc, char **argv, struct tr_opts *o,
 			break;
 		case O_SNIODD:
 			o->pol.rules.sni_odd = word("--sni-odd", optarg, allow, 2);
+			break;
+		case O_CIPHERLIST:
+			cipher_list(o, optarg);
 			break;
 		case O_SNIDENY:
 		case O_SNIALLOW:

@@ -28,12 +28,21 @@ head -c 131072 /dev/urandom >"$TLSDIR/f.bin"
 want=$(sha256sum <"$TLSDIR/f.bin")
 ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=1
 
+# suites TEXT: write TEXT to the router's cipher-suite deny list, one write()
+SUITES=/proc/net/nf_conntrack_tls_cipher_deny
+suites() {
+	ip netns exec "$router" /usr/bin/python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.write(fd, sys.argv[2].encode())' $SUITES "$1"
+}
+
 # rules NAME=VALUE...: set the router's rule sysctls (all others back to 0)
 rules() {
 	local k
 	for k in min_version min_offer ech no_sni sni_ip sni_multi sni_odd cipher_deny; do
 		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k=0"
 	done
+	suites /
 	for k in "$@"; do
 		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k" ||
 			log_fail "sysctl $k"
@@ -100,6 +109,28 @@ rules cipher_deny=31
 fetch ok cipher_class "cipher_deny=31, an AES-GCM suite" -- "${CURL[@]}" --tls-max 1.2
 ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_lowrun_limit=128
 rules
+
+# the explicit suite list (/proc/net/nf_conntrack_tls_cipher_deny)
+rules
+suites $'+0xc02b\n+10\n'
+fetch deny cipher_list "cipher list 0xc02b, ECDHE-ECDSA-AES128-GCM-SHA256 (0xc02b) selected" \
+	-- sclient -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256
+fetch ok cipher_list "cipher list 0xc02b, ECDHE-ECDSA-AES256-GCM-SHA384 (0xc02c) selected" \
+	-- sclient -tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384
+if [ "$(ip netns exec "$router" cat $SUITES | tr '\n' ' ')" = "0x000a 0xc02b " ]; then
+	log_pass "reading $SUITES: 0x000a 0xc02b"
+else
+	log_fail "reading $SUITES: $(ip netns exec "$router" cat $SUITES | tr '\n' ' ')"
+fi
+if suites $'+0xc02c\n+0x1g\n' 2>/dev/null ||
+   [ "$(ip netns exec "$router" cat $SUITES | tr '\n' ' ')" != "0x000a 0xc02b " ]; then
+	log_fail "a bad line in $SUITES was accepted or changed the list"
+else
+	log_pass "a bad line in $SUITES fails and changes nothing"
+fi
+suites /
+fetch ok cipher_list "cipher list flushed, 0xc02b selected" \
+	-- sclient -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256
 
 # bad values change nothing
 for kv in min_version=5 ech=3 cipher_deny=32 no_sni=-1 min_offer=x; do

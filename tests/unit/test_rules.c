@@ -4,6 +4,8 @@
  * breaks it, and a near miss (the closest hello that keeps it, or the
  * same hello with the rule off) passes.
  */
+#include <string.h>
+
 #include "unit.h"
 #include "../../tls_rules.h"
 #include "../../tls_ciphers.h"
@@ -122,6 +124,64 @@ static const struct {
 
 #define N(a)	(sizeof(a) / sizeof(*(a)))
 
+/* The cipher-suite deny list's lines (tls_cipher_list_apply()) */
+static void t_cipher_list(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		u32 line;
+		const char *want;	/* the list after, if rc == 0 */
+	} c[] = {
+		{ "+0x000a\n+10\n+0XC02F\n", 0, 3, "0x000a 0xc02f" },
+		{ " +0x0005 \r\n\n\t+4\n-5\n", 0, 4, "0x0004" },
+		{ "+1\n/\n+2", 0, 3, "0x0002" },
+		{ "+65535\n+0\n", 0, 2, "0x0000 0xffff" },
+		{ "+65536\n", -22, 1, NULL },
+		{ "+0x\n", -22, 1, NULL },
+		{ "+1\n0x2\n", -22, 2, NULL },
+		{ "+1\n+ 2\n", -22, 2, NULL },
+		{ "+1\n+0x1g\n", -22, 2, NULL },
+		{ "+1\n-2\n", -2, 2, NULL },
+		{ "+1\n//\n", -22, 2, NULL },
+	};
+	struct unit_group g;
+	u16 l[TLS_CIPHER_LIST_MAX];
+	char got[64];
+	u32 n, line, i, k, o;
+	int rc;
+
+	group_begin(&g, "rules: cipher-suite list lines");
+	for (i = 0; i < N(c); i++) {
+		n = 0;
+		rc = tls_cipher_list_apply(l, &n, c[i].in, strlen(c[i].in),
+					   &line);
+		CHECK(&g, rc == c[i].rc && (rc ? line == c[i].line : 1),
+		      "case %u: rc %d line %u, want %d line %u", i, rc, line,
+		      c[i].rc, c[i].line);
+		if (rc || !c[i].want)
+			continue;
+		for (k = 0, o = 0; k < n && o + 8 < sizeof(got); k++)
+			o += snprintf(got + o, sizeof(got) - o, "%s0x%04x",
+				      k ? " " : "", l[k]);
+		got[o] = 0;
+		CHECK(&g, !strcmp(got, c[i].want), "case %u: '%s', want '%s'",
+		      i, got, c[i].want);
+	}
+	/* the limit */
+	n = 0;
+	for (i = 0; i < TLS_CIPHER_LIST_MAX; i++) {
+		k = snprintf(got, sizeof(got), "+%u\n", i);
+		if (tls_cipher_list_apply(l, &n, got, k, &line))
+			break;
+	}
+	CHECK(&g, n == TLS_CIPHER_LIST_MAX, "%u suites fit, want %u", n,
+	      TLS_CIPHER_LIST_MAX);
+	CHECK(&g, tls_cipher_list_apply(l, &n, "+65535", 6, &line) == -28,
+	      "one more than TLS_CIPHER_LIST_MAX accepted");
+	group_end(&g);
+}
+
 void run_rules_tests(void)
 {
 	struct unit_group g;
@@ -160,4 +220,5 @@ void run_rules_tests(void)
 	}
 	CHECK(&g, tls_rule_name(TLS_RULE_MAX)[0] == '?', "past the end");
 	group_end(&g);
+	t_cipher_list();
 }
