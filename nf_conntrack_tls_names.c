@@ -40,8 +40,8 @@ static int names_param_set(const char *val, const struct kernel_param *kp,
 	unsigned int v;
 
 	if (kstrtouint(val, 0, &v) || v < min || v > max) {
-		pr_err("%s=%s: not an integer in %u..%u\n", kp->name, val,
-		       min, max);
+		pr_err("parameter %s=%s: expected an integer from %u to %u\n",
+		       kp->name, val, min, max);
 		return -EINVAL;
 	}
 	WRITE_ONCE(*(unsigned int *)kp->arg, v);

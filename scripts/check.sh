@@ -54,7 +54,7 @@ fi
 if [ -f "$(make -s --no-print-directory print-KBUILD)/nf_conntrack_tls.ko" ]; then
 	# testssl (15 of tls_attacks.sh's 20 minutes) repeats what hb_plain and
 	# nmap prove; it runs in check-matrix, check-debug and by hand
-	stage selftests scripts/vm/vm-run.sh -t 3600 -- \
+	stage selftests scripts/vm/vm-run.sh -t 4500 -- \
 		env ATTACKS="${ATTACKS:-fast}" tests/selftests/run.sh
 else
 	echo "SKIP: selftests: no module to load" | tee -a "$LOG"

@@ -47,7 +47,9 @@
 #
 #   client -- router (helper, ctstate INVALID dropped) -- hop -- server
 #
-# EVASION="NAME..." runs only those techniques (default: all).
+# EVASION="NAME..." runs only those techniques (default: all);
+# EVASION_FULL=1 attaches through iptables and nftables on both families
+# (make check: IPv4 with iptables, IPv6 with nftables).
 # Needs nf_conntrack_tls loaded (run.sh does it).
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 source "$SELFTESTS/lib.sh"
@@ -432,9 +434,19 @@ for tech in $TECHNIQUES; do
 	esac
 	for fam in $fams; do
 		run_case "$tech" "$fam" off
-		run_case "$tech" "$fam" iptables
+		# make check: IPv4 through iptables, IPv6 through nftables (a
+		# technique for one family gets both); EVASION_FULL=1: both
+		# attachments on both families
+		if [ "${EVASION_FULL:-}" = 1 ] || [ "$fams" != "4 6" ] ||
+		   [ "$fam" = 4 ] || [ "$tech" = after_kill ]; then
+			run_case "$tech" "$fam" iptables
+		fi
 		# after_kill has ports of its own, without the INVALID rule
-		[ "$tech" = after_kill ] || run_case "$tech" "$fam" nft
+		if [ "$tech" != after_kill ] &&
+		   { [ "${EVASION_FULL:-}" = 1 ] || [ "$fams" != "4 6" ] ||
+		     [ "$fam" = 6 ]; }; then
+			run_case "$tech" "$fam" nft
+		fi
 	done
 done
 

@@ -4,7 +4,8 @@
 # The knobs of nf_conntrack_tls:
 #
 #  - module parameters: an out-of-range value refuses the load with a clear
-#    message and leaves nothing loaded; valid values become the sysctl
+#    message and leaves nothing loaded (make check: one value per kind of
+#    error, all through the same range check; KNOBS_ALL=1: every knob); valid values become the sysctl
 #    defaults of every namespace created afterwards (sysctl changes in one
 #    namespace do not change them); reloading without parameters restores
 #    the built-in defaults (the module is left loaded that way);
@@ -116,11 +117,15 @@ echo "# --- module parameters (t=$((SECONDS - T0)) s)"
 if ! rmmod nf_conntrack_tls; then
 	log_fail "rmmod nf_conntrack_tls (module parameters not tested)"
 else
-	for bad in heartbeat=9 heartbeat=3 lowrun_limit=65536 lowrun_limit=-1 \
-		   gap=2 audit=2 sslv2=2 log=2 reset=2 heartbeat=abc ttl_floor=256 \
-		   ttl_floor=-1 dead_timeout=0 dead_timeout=86401 handshake=2 \
-		   min_version=5 ech=3 cipher_deny=32 min_offer=2 no_sni=2 sni_ip=-1 \
-		   sni_multi=2 sni_odd=-1; do
+	# every knob goes through one range check (nf_ct_tls_param_set());
+	# make check tries one value per kind of error, KNOBS_ALL=1 all
+	bads=(heartbeat=abc lowrun_limit=65536 ttl_floor=-1 dead_timeout=0
+	      sni_odd=2 sni_max_entries=0 sni_max_len=254)
+	[ "${KNOBS_ALL:-}" = 1 ] && bads+=(heartbeat=9 heartbeat=3 lowrun_limit=-1
+		gap=2 audit=2 sslv2=2 log=2 reset=2 ttl_floor=256 dead_timeout=86401
+		handshake=2 min_version=5 ech=3 cipher_deny=32 min_offer=2 no_sni=2
+		sni_ip=-1 sni_multi=2 sni_odd=-1 sni_max_entries=8388608)
+	for bad in "${bads[@]}"; do
 		n=$(dmesg | wc -l)
 		name=${bad%%=*}
 		if insmod "$KO" "$bad" 2>"$TLSDIR/insmod.err"; then
