@@ -320,13 +320,12 @@ static const struct seq_operations names_seq_ops = {
 
 static int names_open(struct inode *inode, struct file *file)
 {
+	const struct nf_ct_tls_names_file *nf = pde_data(inode);
 	struct names_file_state *st;
 
 	st = __seq_open_private(file, &names_seq_ops, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	const struct nf_ct_tls_names_file *nf = pde_data(inode);
-
 	st->nn = nf->nn;
 	st->list = nf->list;
 	return 0;
