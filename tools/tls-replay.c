@@ -301,33 +301,21 @@ static void cipher_list(struct tr_opts *o, const char *arg)
 {
 	static u16 l[TLS_CIPHER_LIST_MAX];
 	static u32 n;
-	char *lines = strdup(arg), *c;
-	u32 line;
+	const char *p = arg;
+	char line[16];
+	size_t k;
+	u32 at;
+	int len;
 
-	if (!lines)
-		bad_arg("out of memory");
-	/* "0x000a,10" is the lines "+0x000a" and "+10" */
-	for (c = lines; *c; c++)
-		if (*c == ',')
-			*c = '\n';
-	c = malloc(2 * strlen(lines) + 2);
-	if (!c)
-		bad_arg("out of memory");
-	{
-		char *w = c, *p = lines;
-
-		*w++ = '+';
-		for (; *p; p++) {
-			*w++ = *p;
-			if (*p == '\n')
-				*w++ = '+';
-		}
-		*w = 0;
-	}
-	if (!*arg || tls_cipher_list_apply(l, &n, c, strlen(c), &line))
-		bad_arg("--cipher-list: '%s': suite numbers 0-65535 (decimal or 0x hex), comma-separated", arg);
-	free(c);
-	free(lines);
+	/* each S is the list line "+S" */
+	do {
+		k = strcspn(p, ",");
+		len = snprintf(line, sizeof(line), "+%.*s", (int)k, p);
+		if (!k || k >= sizeof(line) - 1 ||
+		    tls_cipher_list_apply(l, &n, line, len, &at))
+			bad_arg("--cipher-list: '%s': suite numbers 0-65535 (decimal or 0x hex), comma-separated", arg);
+		p += k;
+	} while (*p++ == ',');
 	o->pol.rules.cipher_list = l;
 	o->pol.rules.cipher_n = n;
 }
