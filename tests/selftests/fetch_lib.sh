@@ -5,6 +5,15 @@
 # Needs lib.sh, $PORT, $TLSDIR/f.bin (served by s_server -WWW) and $want,
 # its sha256sum line.
 
+# proc_write NS FILE TEXT: TEXT to FILE in namespace NS in one write()
+# (the list files apply each write() whole or not at all)
+proc_write() {
+	ip netns exec "$1" /usr/bin/python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+d = sys.argv[2].encode()
+assert os.write(fd, d) == len(d)' "$2" "$3"
+}
+
 # violations: the sum of the router's violation_* counters
 violations() {
 	ip netns exec "$router" awk '$1 ~ /^violation_/ { s += $2 } END { print s + 0 }' \

@@ -30,11 +30,7 @@ ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=1
 
 # suites TEXT: write TEXT to the router's cipher-suite deny list, one write()
 SUITES=/proc/net/nf_conntrack_tls_cipher_deny
-suites() {
-	ip netns exec "$router" /usr/bin/python3 -c 'import os, sys
-fd = os.open(sys.argv[1], os.O_WRONLY)
-os.write(fd, sys.argv[2].encode())' $SUITES "$1"
-}
+suites() { proc_write "$router" $SUITES "$1"; }
 
 # rules NAME=VALUE...: set the router's rule sysctls (all others back to 0)
 rules() {

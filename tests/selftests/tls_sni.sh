@@ -39,11 +39,7 @@ ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=1
 source "$SELFTESTS/fetch_lib.sh"
 
 # lists FILE TEXT: write TEXT to the router's list FILE in one write()
-lists() {
-	ip netns exec "$router" "$PY" -c 'import os, sys
-fd = os.open(sys.argv[1], os.O_WRONLY)
-os.write(fd, sys.argv[2].encode())' "$1" "$2"
-}
+lists() { proc_write "$router" "$1" "$2"; }
 
 name() { fetch "$1" "$2" "$3" -- sclient -servername "$4"; }
 
@@ -202,9 +198,7 @@ fi
 other=tls-sni-other-$$
 ip netns add "$other"
 if [ -z "$(ip netns exec "$other" cat $DENY $ALLOW)" ] &&
-   ip netns exec "$other" "$PY" -c 'import os, sys
-fd = os.open(sys.argv[1], os.O_WRONLY)
-os.write(fd, b"+only.other.test\n")' $DENY &&
+   proc_write "$other" $DENY $'+only.other.test\n' &&
    ! ip netns exec "$router" grep -q only.other.test $DENY; then
 	log_pass "another namespace: empty lists of its own, its write not seen by the router"
 else
