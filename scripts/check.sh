@@ -24,7 +24,8 @@ mkdir -p build
 stage() {
 	local name=$1
 	shift
-	local out rc
+	local out rc t0
+	t0=$(date +%s)
 	out=$(mktemp)
 	echo "### $name: $*" | tee -a "$LOG"
 	"$@" 2>&1 | tee "$out"
@@ -34,6 +35,7 @@ stage() {
 		echo "FAIL: $name (exit $rc)" | tee -a "$LOG"
 	fi
 	rm -f "$out"
+	echo "# stage $name took $(($(date +%s) - t0)) s" | tee -a "$LOG"
 }
 
 start=$(date +%s)

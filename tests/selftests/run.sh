@@ -25,6 +25,7 @@ for t in "${TESTS[@]}"; do
 	# a sweep each second (default 60): any state it wrongly frees shows
 	echo "${GC_INTERVAL:-1}" >/sys/module/nf_conntrack_tls/parameters/gc_interval
 	echo "# selftest $t"
+	t0=$(date +%s)
 	out=$(mktemp)
 	"$DIR/$t" 2>&1 | tee "$out"
 	trc=${PIPESTATUS[0]}
@@ -35,5 +36,6 @@ for t in "${TESTS[@]}"; do
 		rc=1
 	fi
 	rm -f "$out"
+	echo "# run.sh: $t took $(($(date +%s) - t0)) s"
 done
 exit $rc

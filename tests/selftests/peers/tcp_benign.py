@@ -74,25 +74,29 @@ def say(line):
 
 
 def hello(msg_type, ctl=b""):
-    """A plaintext hello record the handshake layer accepts (TLS 1.2, one
-    suite): ClientHello (1) with ctl (the client's JSON for the server,
-    NUL-terminated) in a private extension at body offset CTL_OFF, then
-    pool bytes in another; or a ServerHello (2) selecting TLS 1.2."""
+    """A plaintext hello record the handshake layer accepts: a ClientHello
+    (1) offering TLS 1.3 and 1.2 with early data, so that the client may
+    send its compatibility CCS and 0-RTT records at once, without waiting
+    for the server; ctl (the client's JSON for the server, NUL-terminated)
+    in a private extension at body offset CTL_OFF, then pool bytes in
+    another.  Or a ServerHello (2) selecting TLS 1.3."""
     fixed = b"\x03\x03" + POOL[:32] + b"\x00"
     if msg_type == 1:
         exts = (struct.pack(">HH", 0xffc0, len(ctl) + 1) + ctl + b"\0" +
-                struct.pack(">HH", 0xffc1, 200) + POOL[32:232])
-        body = (fixed + b"\x00\x02\xc0\x2f\x01\x00" +
+                struct.pack(">HH", 0xffc1, 200) + POOL[32:232] +
+                b"\x00\x2b\x00\x05\x04\x03\x04\x03\x03" +  # versions
+                b"\x00\x2a\x00\x00")                        # early_data
+        body = (fixed + b"\x00\x04\x13\x01\xc0\x2f\x01\x00" +
                 struct.pack(">H", len(exts)) + exts)
     else:
-        body = fixed + b"\xc0\x2f\x00"
+        body = fixed + b"\x13\x01\x00\x00\x06\x00\x2b\x00\x02\x03\x04"
     hs = bytes([msg_type]) + len(body).to_bytes(3, "big") + body
     return b"\x16\x03\x01" + struct.pack(">H", len(hs)) + hs
 
 
 # where hello(1) puts ctl in its record body: message header, version,
 # random, session id, suites, compression, extensions length and header
-CTL_OFF = 4 + 2 + 32 + 1 + 4 + 2 + 2 + 4
+CTL_OFF = 4 + 2 + 32 + 1 + 6 + 2 + 2 + 4
 
 
 def appdata(body):
