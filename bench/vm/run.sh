@@ -25,6 +25,10 @@
 #             MB/s until the server has read everything; W = 65536 is the
 #             bulk figure (BENCH_SIZES: the write sizes)
 #   tls       openssl s_server -WWW -> curl of a BENCH_TLS_MB file (TLS 1.3)
+#   tlsconn   openssl s_time -new against that server: full TLS 1.3
+#             handshakes per second (not in the default set)
+# BENCH_SNI_NAMES (0): names loaded into the router's server-name deny list
+#             before the tests (none matches the tests' traffic)
 #   small     32 flows of 100-byte-body records, one record per send(),
 #             TCP_NODELAY, 2 processes: records/s
 #   conn      plain TCP connect, server closes, client closes (2 processes):
@@ -347,6 +351,26 @@ run_tls() {
 		"tcp_timeouts=$(d c_TCPTimeouts) t=$(elapsed)"
 }
 
+# run_tlsconn REP: full TLS handshakes (s_time -new) for T seconds
+run_tlsconn() {
+	local rep=$1 out n secs
+	R conntrack -F >/dev/null 2>&1
+	snap S0
+	out=$(C openssl s_time -connect "$TLSSRV:$PORT" -new -time "$T" 2>&1)
+	snap S1
+	if [[ $out =~ ([0-9]+)\ connections\ in\ ([0-9.]+)\ real\ seconds ]]; then
+		n=${BASH_REMATCH[1]}
+		secs=${BASH_REMATCH[2]}
+	fi
+	if [ -z "$n" ] || [ "$n" = 0 ]; then
+		note "tlsconn $MODE: no result: $(echo "$out" | tail -2)"
+		emit "test=tlsconn mode=$MODE rps=$RPS rep=$rep value=NA"
+		return 1
+	fi
+	emit "test=tlsconn mode=$MODE rps=$RPS rep=$rep value=$(milli $((n * 1000000)) "$(usecs "$secs")")" \
+		"unit=conn/s conns=$n usecs=$(usecs "$secs") drops=$(d drops) helper_flows=$(d flows) t=$(elapsed)"
+}
+
 # set_gro on|off: client TSO/GSO off, GRO on or off on every veth
 set_gro() {
 	C ethtool -K c0 tso off gso off gro "$1" >/dev/null 2>&1
@@ -486,7 +510,23 @@ note "setup: rules at $(elapsed) s"
 start_servers || exit 1
 note "setup: servers at $(elapsed) s"
 
-if has tls; then
+if [ "${BENCH_SNI_NAMES:-0}" -gt 0 ]; then
+	python3 -c 'import random, sys
+r = random.Random(1)
+a = "abcdefghijklmnopqrstuvwxyz"
+for i in range(int(sys.argv[1])):
+    print("+%s%s.bench-deny" % ("." if i % 3 == 0 else "",
+          "".join(r.choice(a) for _ in range(r.randint(6, 16)))))' "$BENCH_SNI_NAMES" >"$W/names.txt"
+	R python3 -c 'import os, sys
+d = open(sys.argv[1], "rb").read()
+fd = os.open("/proc/net/nf_conntrack_tls_sni_deny", os.O_WRONLY)
+os.write(fd, d)' "$W/names.txt" || note "could not load $BENCH_SNI_NAMES names"
+	n=$(R cat /proc/net/nf_conntrack_tls_sni_deny | wc -l)
+	note "setup: $n names in the deny list at $(elapsed) s"
+	emit "test=names loaded=$n"
+fi
+
+if has tls || has tlsconn; then
 	make_cert
 	head -c $((TLS_MB << 20)) /dev/urandom >"$W/big.bin"
 	(cd "$W" && exec ip netns exec "$server" openssl s_server -quiet \
@@ -525,6 +565,7 @@ run_pass() {
 	[[ $tests == *" small "* ]] && pairs small "$REPS" small_rep
 	[[ $tests == *" conn "* ]] && pairs conn "$REPS" run_conn
 	[[ $tests == *" tls "* ]] && pairs tls "$REPS" run_tls
+	[[ $tests == *" tlsconn "* ]] && pairs tlsconn "$REPS" run_tlsconn
 	if [[ $tests == *" gro "* ]]; then
 		for g in off on; do
 			set_gro $g
