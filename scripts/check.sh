@@ -7,7 +7,8 @@
 #      the offline replay tool (tls_offline.sh needs it in the VM)
 #   3. VM selftests on the default kernel (scripts/vm/vm-run.sh)
 #   4. offline replay tool over the capture corpus and fixtures (tests/corpus)
-#   5. KUnit on UML (scripts/kunit.sh)
+#   5. KUnit on UML (scripts/kunit.sh; its kernel builds in the background
+#      from stage 3 on)
 #   6. style: checkpatch --strict and sparse on every source file (make style)
 # Each stage prints PASS:/FAIL:/SKIP: lines; a stage that fails without
 # saying why counts as one failure.  The last line is
@@ -53,6 +54,10 @@ else
 	cat build/tools.log
 	echo "FAIL: build: build/tools/tls-replay (see build/tools.log)" | tee -a "$LOG"
 fi
+# the KUnit kernel builds meanwhile, on the CPU time the VM leaves idle
+# (nice 19: the VM's threads keep their share); the kunit stage waits
+KUNIT_PREBUILD=1 nice -n 19 scripts/kunit.sh >build/kunit-prebuild.log 2>&1 &
+prebuild=$!
 if [ -f "$(make -s --no-print-directory print-KBUILD)/nf_conntrack_tls.ko" ]; then
 	# testssl (15 of tls_attacks.sh's 20 minutes) repeats what hb_plain and
 	# nmap prove; it runs in check-matrix, check-debug and by hand
@@ -62,6 +67,7 @@ else
 	echo "SKIP: selftests: no module to load" | tee -a "$LOG"
 fi
 stage corpus make --no-print-directory check-corpus
+wait "$prebuild" || echo "# kunit prebuild failed (build/kunit-prebuild.log); the kunit stage builds again"
 stage kunit scripts/kunit.sh
 stage style make --no-print-directory style
 

@@ -27,8 +27,9 @@
 # Environment: KUNIT_JOBS (default: number of CPUs), KUNIT_TIMEOUT (seconds
 # for the UML run, default 300), LINUX_SOURCE_TARBALL (default below),
 # KUNIT_SRC_ROOT (where the engine and tests/ are taken from; default: this
-# repository), KUNIT_WERROR=0 (W=1 warnings in the suite's directory do not
-# fail the build; see tests/kunit/Kbuild).
+# repository), KUNIT_PREBUILD=1 (see step 3), KUNIT_WERROR=0 (W=1
+# warnings in the suite's directory do not fail the build; see
+# tests/kunit/Kbuild).
 set -euo pipefail
 unset CDPATH
 
@@ -137,6 +138,16 @@ hook "$TREE/lib/Makefile" "obj-\$(CONFIG_NF_CONNTRACK_TLS_KUNIT_TEST) += nf_conn
 unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL GNUMAKEFLAGS \
 	KBUILD_OUTPUT KBUILD_EXTRA_WARN KBUILD_EXTMOD KCFLAGS KCPPFLAGS \
 	KAFLAGS CROSS_COMPILE ARCH SUBARCH O M W V C
+# KUNIT_PREBUILD=1: configure and build only (make check runs this in the
+# background at low priority while the VM tests leave CPU time idle);
+# the run that follows finds the kernel built.
+if [ "${KUNIT_PREBUILD:-0}" = 1 ]; then
+	echo "kunit.sh: kunit.py build only (build dir $OUT, $JOBS jobs)"
+	cd "$TREE"
+	exec python3 tools/testing/kunit/kunit.py build \
+		--kunitconfig="$SRC_ROOT/tests/kunit/.kunitconfig" \
+		--build_dir="$OUT" --jobs="$JOBS"
+fi
 rm -f "$JSON"
 echo "kunit.sh: kunit.py run (build dir $OUT, $JOBS jobs)"
 set +e

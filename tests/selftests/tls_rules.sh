@@ -9,7 +9,7 @@
 # response, the rule's counter violation_<rule> rises by exactly one and
 # nothing else is counted as a violation; an allowed one: the file arrives
 # intact.  Rules decide at the hello, before any application data, so a
-# denied client never sends its request.  About 1 minute under TCG.
+# denied client never sends its request.  About 4 minutes under TCG.
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 TLSDIR=${TLSDIR:-/tmp/tls-selftest}/rules
 source "$SELFTESTS/lib.sh"
@@ -18,7 +18,10 @@ PORT=4443
 URL=https://10.0.2.2:$PORT/f.bin
 
 require_module
-checktool openssl curl iptables
+checktool "openssl version" "run openssl"
+checktool "curl --version" "run curl"
+checktool "iptables -V" "run iptables"
+checktool "/usr/bin/python3 -c 'import os'" "run python3"
 trap cleanup_ns EXIT
 setup_topology || { log_fail "topology"; exit 1; }
 attach_iptables "$router" $PORT || { log_fail "attach"; exit 1; }
@@ -30,19 +33,19 @@ ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tls_reset=1
 
 # suites TEXT: write TEXT to the router's cipher-suite deny list, one write()
 SUITES=/proc/net/nf_conntrack_tls_cipher_deny
-suites() { proc_write "$router" $SUITES "$1"; }
+SUITES_SET=1	# the list may hold entries
+suites() { SUITES_SET=1; proc_write "$router" $SUITES "$1"; }
 
-# rules NAME=VALUE...: set the router's rule sysctls (all others back to 0)
+# rules NAME=VALUE...: set the router's rule sysctls (all others back to 0,
+# the suite list flushed), in one sysctl call
 rules() {
-	local k
+	local k zero=()
 	for k in min_version min_offer ech no_sni sni_ip sni_multi sni_odd cipher_deny; do
-		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k=0"
+		zero+=("net.netfilter.nf_conntrack_tls_$k=0")
 	done
-	suites /
-	for k in "$@"; do
-		ip netns exec "$router" sysctl -qw "net.netfilter.nf_conntrack_tls_$k" ||
-			log_fail "sysctl $k"
-	done
+	[ "$SUITES_SET" = 1 ] && suites / && SUITES_SET=0
+	ip netns exec "$router" sysctl -qw "${zero[@]}" "${@/#/net.netfilter.nf_conntrack_tls_}" ||
+		log_fail "sysctl $*"
 }
 
 # shellcheck source=fetch_lib.sh

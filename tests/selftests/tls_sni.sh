@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The server-name lists (/proc/net/nf_conntrack_tls_sni_deny and _allow)
-# with real clients through the router (iptables, reset=1): exact names,
+# with real clients (s_client, curl, gnutls-cli) through the router (iptables, reset=1): exact names,
 # label-aware suffixes, the suffix itself and a label boundary
 # (notexample.test) as near misses, upper case, a trailing dot, punycode,
 # the allow list and hellos without a name; a post-quantum sized hello
@@ -14,7 +14,7 @@
 # hit counts, a bad write that changes nothing and names its line, a
 # remove, a flush, 100,000 names loaded in one write() while a download
 # runs, 20,000 by `cat` (in pieces), and a second namespace that sees
-# none of it.  About 6 minutes under TCG; SNI_CASES=all adds seven cases
+# none of it.  About 4 minutes under TCG; SNI_CASES=all adds seven cases
 # the unit tests cover (make check leaves them out).
 SELFTESTS=$(cd "$(dirname "$0")" && pwd)
 TLSDIR=${TLSDIR:-/tmp/tls-selftest}/sni
@@ -26,7 +26,11 @@ DENY=/proc/net/nf_conntrack_tls_sni_deny
 ALLOW=/proc/net/nf_conntrack_tls_sni_allow
 
 require_module
-checktool openssl curl iptables "$PY -c 'import socket'"
+checktool "openssl version" "run openssl"
+checktool "curl --version" "run curl"
+checktool "gnutls-cli --version" "run gnutls-cli (gnutls-bin)"
+checktool "iptables -V" "run iptables"
+checktool "$PY -c 'import socket'" "run $PY"
 trap cleanup_ns EXIT
 setup_topology || { log_fail "topology"; exit 1; }
 attach_iptables "$router" $PORT || { log_fail "attach"; exit 1; }
@@ -67,7 +71,11 @@ name deny sni_deny "deny xn--bcher-kva.test (IDN, punycode)" xn--bcher-kva.test
 fetch deny sni_deny "deny .example.test, curl --resolve www.example.test" -- \
 	curl -sk --max-time "$(scaled 30)" --resolve "www.example.test:$PORT:10.0.2.2" \
 	"https://www.example.test:$PORT/f.bin"
-hits=$(full && echo 6 || echo 3)	# denies of .example.test so far
+fetch deny sni_deny "deny .example.test, gnutls-cli www.example.test" -- \
+	gnutls --sni-hostname www.example.test
+fetch ok sni_deny "deny .example.test, gnutls-cli www.other.test" -- \
+	gnutls --sni-hostname www.other.test
+hits=$(full && echo 7 || echo 4)	# denies of .example.test so far
 n=$(dmesg | grep -c 'dropped: sni_deny from client: .* (entry \.example\.test)')
 if [ "$n" -ge "$hits" ]; then
 	log_pass "the kernel log names the entry (.example.test) of each deny: $n lines"
@@ -84,6 +92,7 @@ else
 fi
 
 # a post-quantum sized hello with the name in its second segment / record
+fetch_server_stop	# its own servers on $PORT from here
 for mode in segments records; do
 	serve_www 4 1 "$(scaled 60)" || { log_fail "server did not start"; continue; }
 	b0=$(counter "$router" violation_sni_deny)
@@ -156,6 +165,7 @@ echo "+.example.test" >>"$TLSDIR/names.txt"
 uniq=$(sort -u "$TLSDIR/names.txt" | wc -l)
 head -c 16000000 /dev/urandom >"$TLSDIR/big.bin"
 big=$(sha256sum <"$TLSDIR/big.bin")
+fetch_server_stop
 serve_www 4 1 "$(scaled 300)" || log_fail "server did not start"
 spid=$SERVER_PID
 (ip netns exec "$client" curl -sk --limit-rate 1M --max-time "$(scaled 200)" \
