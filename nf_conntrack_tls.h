@@ -128,6 +128,7 @@ enum nf_ct_tls_view {
 	NF_CT_TLS_DROP,		/* the same, for a killed flow: drop */
 	NF_CT_TLS_DELETED,	/* deleted, not destroyed: no payload passes */
 };
+
 enum nf_ct_tls_view nf_ct_tls_peek(struct nf_conn *ct, struct tls_flow *tmp,
 				   struct tls_flow **flow);
 enum nf_ct_tls_view nf_ct_tls_get(struct nf_conn *ct, struct tls_flow *tmp,

@@ -82,19 +82,58 @@ MODULE_PARM_DESC(name, desc);
 #include "nf_conntrack_tls_knobs.h"
 
 /*
+ * The server name for the log line: the first host_name whose bytes the
+ * engine parsed in this segment (struct tls_rules.name_byte), bounded and
+ * with anything outside printable ASCII, '"' and '\\' shown as '?'.  A
+ * name begun in an earlier segment shows the part this one carried after
+ * "..." (none if it ended in an earlier one): the kernel keeps no name
+ * beyond the segment.
+ */
+#define NF_CT_TLS_LOG_NAME	64
+
+struct nf_ct_tls_seen_name {
+	u8 len;
+	bool begun;	/* the name's first byte is in this segment */
+	bool cut;	/* longer than buf */
+	bool done;	/* a second name began: the first is kept */
+	char buf[NF_CT_TLS_LOG_NAME];
+};
+
+static void nf_ct_tls_name_byte(void *ctx, int b)
+{
+	struct nf_ct_tls_seen_name *s = ctx;
+
+	if (s->done)
+		return;
+	if (b < 0) {
+		if (s->begun || s->len)
+			s->done = true;
+		else
+			s->begun = true;
+	} else if (s->len < sizeof(s->buf)) {
+		s->buf[s->len++] = b < 0x20 || b > 0x7e || b == '"' ||
+				   b == '\\' ? '?' : b;
+	} else {
+		s->cut = true;
+	}
+}
+
+/*
  * One line per violation; with name_ent (tls_hs_name_entry()) the
- * server-name list entry that decided it (sni_deny).  The name itself is
- * not kept; entries hold the hostname alphabet only.
+ * server-name list entry that decided it (sni_deny), with seen the server
+ * name this segment carried, if any.
  */
 static noinline void nf_ct_tls_log(struct nf_ct_tls_net *tn,
 				   const struct nf_conn *ct, unsigned int dir,
 				   enum tls_reason reason, bool dropped,
-				   u32 name_ent)
+				   u32 name_ent,
+				   const struct nf_ct_tls_seen_name *seen)
 {
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	const char *what = dropped ? "dropped" : "audit";
 	const char *side = dir == TLS_DIR_CLIENT ? "client" : "server";
 	char entry[TLS_NAME_BUF] = "";
+	char name[NF_CT_TLS_LOG_NAME + 16] = "";
 	const char *pre, *post;
 
 	if (!net_ratelimit())
@@ -103,18 +142,22 @@ static noinline void nf_ct_tls_log(struct nf_ct_tls_net *tn,
 		entry[0] = 0;
 	pre = *entry ? " (entry " : "";
 	post = *entry ? ")" : "";
+	if (seen->begun || seen->len)
+		snprintf(name, sizeof(name), " name \"%s%.*s%s\"",
+			 seen->begun ? "" : "...", seen->len, seen->buf,
+			 seen->cut ? "..." : "");
 	if (nf_ct_l3num(ct) == NFPROTO_IPV6)
-		pr_info("%s: %s from %s: [%pI6c]:%u -> [%pI6c]:%u%s%s%s\n",
+		pr_info("%s: %s from %s: [%pI6c]:%u -> [%pI6c]:%u%s%s%s%s\n",
 			what, tls_reason_name(reason), side,
 			&t->src.u3.in6, ntohs(t->src.u.tcp.port),
 			&t->dst.u3.in6, ntohs(t->dst.u.tcp.port),
-			pre, entry, post);
+			name, pre, entry, post);
 	else
-		pr_info("%s: %s from %s: %pI4:%u -> %pI4:%u%s%s%s\n",
+		pr_info("%s: %s from %s: %pI4:%u -> %pI4:%u%s%s%s%s\n",
 			what, tls_reason_name(reason), side,
 			&t->src.u3.ip, ntohs(t->src.u.tcp.port),
 			&t->dst.u3.ip, ntohs(t->dst.u.tcp.port),
-			pre, entry, post);
+			name, pre, entry, post);
 }
 
 /*
@@ -350,6 +393,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
 	u32 plen, records = 0, max_ack, name_ent = 0;
+	struct nf_ct_tls_seen_name seen = {};
 	u8 wscale;
 
 	/* ICMP errors about the flow carry no stream bytes. */
@@ -395,6 +439,12 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	};
 	nf_ct_tls_names_get(&tn->names, &pol.rules);
 	nf_ct_tls_suites_get(&tn->suites, &pol.rules);
+	/* a call per name byte, only while a rule on names may log one */
+	if (conf.log && (pol.rules.names || conf.sni_ip || conf.sni_odd ||
+			 conf.sni_multi)) {
+		pol.rules.name_byte = nf_ct_tls_name_byte;
+		pol.rules.name_ctx = &seen;
+	}
 
 	/*
 	 * Both directions of a flow may be handled on two CPUs at once; the
@@ -441,7 +491,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	}
 	nf_ct_tls_account(tn, &seg, plen, r, records);
 	if (r != TLS_OK && conf.log)
-		nf_ct_tls_log(tn, ct, dir, r, seg.drop, name_ent);
+		nf_ct_tls_log(tn, ct, dir, r, seg.drop, name_ent, &seen);
 	if (seg.kill || seg.why == TLS_DROP_DEAD)
 		nf_ct_tls_dead(skb, protoff, ct, ctinfo, &conf, seg.rcv_nxt);
 	return seg.drop ? NF_DROP : NF_ACCEPT;

@@ -1037,7 +1037,7 @@ static enum tls_reason hs_msg_end(struct tls_flow *f, unsigned int dir,
  * rec_left - i - 1 bytes after this one.
  */
 static enum tls_reason msg_last_byte(struct tls_flow *f, unsigned int dir,
-				       u32 i, const struct tls_policy *pol)
+				     u32 i, const struct tls_policy *pol)
 {
 	bool after_ccs = (f->dir[dir].flags & TLS_F_ENCRYPTED) &&
 			 tls_hs_parsed_hrr(f, dir);

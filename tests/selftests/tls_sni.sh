@@ -83,6 +83,12 @@ else
 	log_fail "the kernel log names .example.test in $n lines, want $hits or more"
 fi
 
+if dmesg | grep -q 'dropped: sni_deny from client: .* name "WWW\.Example\.TEST\." (entry \.example\.test)$'; then
+	log_pass "the log line shows the name as sent: name \"WWW.Example.TEST.\" (entry .example.test)"
+else
+	log_fail "no log line with name \"WWW.Example.TEST.\": $(dmesg | grep sni_deny | tail -1)"
+fi
+
 # the list file: entries with hit counts
 got=$(ip netns exec "$router" cat $DENY | tr '\n' ' ')
 if [ "$got" = ".example.test hits=$hits evil.test hits=1 xn--bcher-kva.test hits=1 " ]; then
@@ -141,6 +147,11 @@ lists $ALLOW $'+www.example.test\n+.corp.test\n'
 name ok sni_allow "allow www.example.test, www.example.test" www.example.test
 full && name ok sni_allow "allow .corp.test, mail.corp.test" mail.corp.test
 name deny sni_allow "allow list, other.example.test" other.example.test
+if dmesg | grep -q 'dropped: sni_allow from client: .* name "other\.example\.test"$'; then
+	log_pass "the log line of an allow-list deny shows the name: other.example.test"
+else
+	log_fail "no sni_allow log line with the name: $(dmesg | grep sni_allow | tail -1)"
+fi
 fetch deny sni_allow "allow list, curl to an IP address (no name)" -- \
 	curl -sk --max-time "$(scaled 30)" "https://10.0.2.2:$PORT/f.bin"
 full && name deny sni_deny "allow list and deny evil.test: deny wins" evil.test
