@@ -20,6 +20,11 @@ case ${BENCH_HELPER:-tls} in
 tls | ftp) ;;
 *) echo "bench.sh: BENCH_HELPER=$BENCH_HELPER: expected tls or ftp" >&2; exit 2 ;;
 esac
+case ${BENCH_SNI_NAMES:-0} in
+'' | *[!0-9]*)
+	echo "bench.sh: BENCH_SNI_NAMES=$BENCH_SNI_NAMES: expected a number of names" >&2
+	exit 2 ;;
+esac
 OUT=$REPO/build/bench
 KVER=${KVER:-$("$REPO/scripts/kver.sh")}
 mkdir -p "$OUT" "$REPO/bench/results"

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The server-name lists (/proc/net/nf_conntrack_tls_sni_deny and _allow)
-# with real clients (s_client, curl, gnutls-cli) through the router (iptables, reset=1): exact names,
-# label-aware suffixes, the suffix itself and a label boundary
-# (notexample.test) as near misses, upper case, a trailing dot, punycode,
-# the allow list and hellos without a name; a post-quantum sized hello
+# with real clients (s_client, curl, gnutls-cli) through the router
+# (iptables, reset=1): exact names, label-aware suffixes, the suffix
+# itself and a label boundary (notexample.test) as near misses, upper
+# case, a trailing dot, punycode, the allow list and hellos without a
+# name; a post-quantum sized hello
 # whose name is in its second TCP segment, and in its second record (the
 # case a first-packet matcher fails open on), first without a list (the
 # server answers it) then denied.  For each denied flow the client gets
