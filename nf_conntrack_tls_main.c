@@ -120,8 +120,8 @@ static void nf_ct_tls_name_byte(void *ctx, int b)
 
 /*
  * One line per violation; with name_ent (tls_hs_name_entry()) the
- * server-name list entry that decided it (sni_deny), with seen the server
- * name this segment carried, if any.
+ * server-name list entry that decided it (sni_deny), with seen (NULL
+ * while no name rule is on) the server name this segment carried.
  */
 static noinline void nf_ct_tls_log(struct nf_ct_tls_net *tn,
 				   const struct nf_conn *ct, unsigned int dir,
@@ -142,7 +142,7 @@ static noinline void nf_ct_tls_log(struct nf_ct_tls_net *tn,
 		entry[0] = 0;
 	pre = *entry ? " (entry " : "";
 	post = *entry ? ")" : "";
-	if (seen->begun || seen->len)
+	if (seen && (seen->begun || seen->len))
 		snprintf(name, sizeof(name), " name \"%s%.*s%s\"",
 			 seen->begun ? "" : "...", seen->len, seen->buf,
 			 seen->cut ? "..." : "");
@@ -393,7 +393,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
 	u32 plen, records = 0, max_ack, name_ent = 0;
-	struct nf_ct_tls_seen_name seen = {};
+	struct nf_ct_tls_seen_name seen;
 	u8 wscale;
 
 	/* ICMP errors about the flow carry no stream bytes. */
@@ -442,6 +442,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	/* a call per name byte, only while a rule on names may log one */
 	if (conf.log && (pol.rules.names || conf.sni_ip || conf.sni_odd ||
 			 conf.sni_multi)) {
+		seen = (struct nf_ct_tls_seen_name){};
 		pol.rules.name_byte = nf_ct_tls_name_byte;
 		pol.rules.name_ctx = &seen;
 	}
@@ -491,7 +492,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	}
 	nf_ct_tls_account(tn, &seg, plen, r, records);
 	if (r != TLS_OK && conf.log)
-		nf_ct_tls_log(tn, ct, dir, r, seg.drop, name_ent, &seen);
+		nf_ct_tls_log(tn, ct, dir, r, seg.drop, name_ent,
+			      pol.rules.name_ctx);
 	if (seg.kill || seg.why == TLS_DROP_DEAD)
 		nf_ct_tls_dead(skb, protoff, ct, ctinfo, &conf, seg.rcv_nxt);
 	return seg.drop ? NF_DROP : NF_ACCEPT;
