@@ -29,7 +29,7 @@ NF_CT_TLS_KNOB(ech, 0, 2, 0, "ClientHellos with encrypted_client_hello: 0 = allo
 NF_CT_TLS_KNOB(no_sni, 0, 1, 0, "1 = kill a ClientHello without server_name (SSLv2-format hellos have none; default 0)")
 NF_CT_TLS_KNOB(sni_ip, 0, 1, 0, "1 = kill a ClientHello whose server name is an IPv4/IPv6 literal (default 0)")
 NF_CT_TLS_KNOB(sni_multi, 0, 1, 0, "1 = kill a ClientHello with more than one host_name in server_name (RFC 6066 allows one; default 0)")
-NF_CT_TLS_KNOB(sni_odd, 0, 1, 0, "1 = kill a ClientHello whose server name has a byte outside [A-Za-z0-9.-_] (default 0)")
+NF_CT_TLS_KNOB(sni_odd, 0, 1, 0, "1 = kill a ClientHello whose server name has a byte outside [A-Za-z0-9.-_], or a name type other than host_name (default 0)")
 NF_CT_TLS_KNOB(cipher_deny, 0, TLS_CC_ALL, 0, "Cipher-suite classes a ServerHello may not select, a sum of: 1 = NULL, 2 = EXPORT, 4 = anonymous, 8 = RC4, 16 = DES/3DES (default 0; 31 = all, BCP 195)")
 NF_CT_TLS_KNOB(sslv2, 0, 1, 0, "1 = allow SSLv2 sessions (default 0; SSLv2-format ClientHellos offering TLS are always allowed)")
 NF_CT_TLS_KNOB(log, 0, 1, 1, "1 = log each violation, rate-limited (default 1)")

@@ -208,6 +208,7 @@ enum hello_field {
 	F_SVLEN, F_SV0, F_SV1,		/* ClientHello supported_versions */
 	F_SSV0, F_SSV1,			/* ServerHello supported_versions */
 	F_SNILEN0, F_SNILEN1, F_SNITYPE, F_SNINLEN0, F_SNINLEN1, F_SNINAME,
+	F_SNIOLEN0, F_SNIOLEN1, F_SNIOTHER,	/* an entry not a host_name */
 };
 
 enum hs_state {
@@ -783,16 +784,34 @@ static enum tls_reason ext_byte(struct tls_flow *f, unsigned int dir, u8 b,
 		break;
 	case F_SNITYPE:
 		/*
-		 * Only host_name (0) is defined, and its length is the only
-		 * one known: anything else ends what can be read of the list.
-		 * RFC 6066 3 allows one name of a type (sni_multi).
+		 * Only host_name (0) is defined (RFC 6066 3 allows one name
+		 * of a type: sni_multi).  Servers that skip other types read
+		 * them as a 2-byte length and bytes (Go, GnuTLS, NSS), and
+		 * then the entries after them: so does this, or a host_name
+		 * behind such an entry would never meet the lists.
 		 */
-		if (b)
-			next = F_EDATA;
-		else if (f->hs_sub & SUB_NAME)
+		if (b) {
+			f->hs_facts |= TLS_HF_SNI_ODD;
+			next = F_SNIOLEN0;
+			break;
+		}
+		if (f->hs_sub & SUB_NAME)
 			f->hs_facts |= TLS_HF_SNI_MULTI;
-		if (!b)
-			next = F_SNINLEN0;
+		next = F_SNINLEN0;
+		break;
+	case F_SNIOLEN0:
+		h->acc = b;
+		next = F_SNIOLEN1;
+		break;
+	case F_SNIOLEN1:
+		p->cnt = (u16)(h->acc << 8 | b);
+		if (p->cnt > p->elen)
+			return TLS_R_HS_MALFORMED;
+		next = p->cnt ? F_SNIOTHER : p->elen ? F_SNITYPE : F_EDATA;
+		break;
+	case F_SNIOTHER:
+		if (!--p->cnt)
+			next = p->elen ? F_SNITYPE : F_EDATA;
 		break;
 	case F_SNINLEN0:
 		h->acc = b;

@@ -232,7 +232,8 @@ struct tls_flow {
 #define TLS_HF_ECH	0x08	/* encrypted_client_hello (0xfe0d) */
 #define TLS_HF_SCSV	0x10	/* TLS_FALLBACK_SCSV (0x5600) in the cipher suites */
 #define TLS_HF_SNI_MULTI 0x20	/* more than one host_name in server_name */
-#define TLS_HF_SNI_ODD	0x40	/* a host_name byte outside [A-Za-z0-9.-_] */
+/* a name type other than host_name, or a byte outside [A-Za-z0-9.-_] */
+#define TLS_HF_SNI_ODD	0x40
 
 #define TLS_FT_TS_SEEN(dir)	(1U << (dir))	/* ts_max[dir] holds a value */
 #define TLS_FT_TS_ON		0x04	/* both SYNs carried timestamps */

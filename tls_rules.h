@@ -48,7 +48,10 @@ struct tls_rules {
 	u8 no_sni;	/* 1: deny a ClientHello without a server name */
 	u8 sni_ip;	/* 1: deny an IP literal as server name */
 	u8 sni_multi;	/* 1: deny more than one name in server_name */
-	u8 sni_odd;	/* 1: deny a name with bytes outside the hostname alphabet */
+	/* 1: deny a name with bytes outside the hostname alphabet, or of
+	 * a type other than host_name
+	 */
+	u8 sni_odd;
 	u8 cipher_deny;	/* TLS_CC_* classes (tls_ciphers.h) a ServerHello may not select */
 	const u16 *cipher_list;	/* suites it may not select, sorted ascending */
 	u32 cipher_n;

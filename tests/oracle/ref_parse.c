@@ -316,7 +316,7 @@ static int hello_ext(struct hctx *c, bool ch, u16 type, u32 e, u32 elen,
 {
 	struct hello *h = c->h;
 	u32 end = e + elen, k, nlen;
-	u8 a, b;
+	u8 a, b, t;
 
 	if (ch && type == 0x0000 && elen) {	/* server_name, RFC 6066 3 */
 		if (!hget(c, e, false, &a))
@@ -329,10 +329,9 @@ static int hello_ext(struct hctx *c, bool ch, u16 type, u32 e, u32 elen,
 			return hfail(h, e + 1);
 		/* the entries: type, 2-byte length, name; each in the list */
 		for (k = e + 2; k < end; k += 3 + nlen) {
-			if (!hget(c, k, false, &a))
+			/* a type not host_name: length and bytes, no name */
+			if (!hget(c, k, false, &t))
 				return c->rc;
-			if (a)
-				return HP_DONE;	/* not host_name: not read */
 			if (k + 1 == end)
 				return hfail(h, k);
 			if (!hget(c, k + 1, false, &a))
@@ -342,7 +341,7 @@ static int hello_ext(struct hctx *c, bool ch, u16 type, u32 e, u32 elen,
 			if (!hget(c, k + 2, false, &b))
 				return c->rc;
 			nlen = (u32)a << 8 | b;
-			if (!nlen || nlen > end - (k + 3))
+			if ((!nlen && !t) || nlen > end - (k + 3))
 				return hfail(h, k + 2);
 		}
 		return HP_DONE;

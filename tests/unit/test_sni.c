@@ -34,6 +34,7 @@ static u32 client_hello(u8 *out, const char *const *names, unsigned int n)
 {
 	u8 *p = out + 5 + 4;
 	u32 i, len, list = 0, body, k;
+	u8 t;
 
 	*p++ = 3;
 	*p++ = 3;
@@ -47,7 +48,7 @@ static u32 client_hello(u8 *out, const char *const *names, unsigned int n)
 	*p++ = 1;		/* compression: null */
 	*p++ = 0;
 	for (i = 0; i < n; i++)
-		list += 3 + strlen(names[i]);
+		list += 3 + strlen(names[i]) - ((u8)names[i][0] < ' ');
 	if (n) {
 		k = 4 + 2 + list;
 		*p++ = k >> 8;		/* extensions length */
@@ -59,11 +60,13 @@ static u32 client_hello(u8 *out, const char *const *names, unsigned int n)
 		*p++ = list >> 8;
 		*p++ = list & 0xff;
 		for (i = 0; i < n; i++) {
-			len = strlen(names[i]);
-			*p++ = 0;
+			/* a first byte below ' ': an entry of that type */
+			t = (u8)names[i][0] < ' ' ? (u8)names[i][0] : 0;
+			len = strlen(names[i]) - !!t;
+			*p++ = t;
 			*p++ = len >> 8;
 			*p++ = len & 0xff;
-			memcpy(p, names[i], len);
+			memcpy(p, names[i] + !!t, len);
 			p += len;
 		}
 	} else {
@@ -192,6 +195,13 @@ static const struct sni_case deny_cases[] = {
 	{ "two names, the second denied", { "ok.test", "evil.test" },
 	  TLS_R_SNI_DENY, 1 },
 	{ "no name", { NULL }, TLS_OK, -1 },
+	/* servers that skip other name types read the host_name after */
+	{ "a host_name after an entry of type 1", { "\001abc", "evil.test" },
+	  TLS_R_SNI_DENY, 1 },
+	{ "after an empty entry of type 2", { "\002", "evil.test" },
+	  TLS_R_SNI_DENY, 1 },
+	{ "near miss: the name in an entry of type 1", { "\001evil.test" },
+	  TLS_OK, -1 },
 };
 
 /* deny and allow lists */
@@ -204,6 +214,12 @@ static const struct sni_case allow_cases[] = {
 	{ "no name: not on the allow list", { NULL }, TLS_R_SNI_ALLOW, -1 },
 	{ "allowed, then one not", { "good.test", "x.test" },
 	  TLS_R_SNI_ALLOW, -1 },
+	{ "an entry of type 1, then one not allowed", { "\001good.test", "x.test" },
+	  TLS_R_SNI_ALLOW, -1 },
+	{ "an entry of type 1 only: no host_name", { "\001good.test" },
+	  TLS_R_SNI_ALLOW, -1 },
+	{ "allowed after an entry of type 1", { "\001x.test", "good.test" },
+	  TLS_OK, -1 },
 };
 
 static unsigned int count(const char *const *names)

@@ -338,6 +338,26 @@ bad2 = client_hello(ext(0x0000, b"\x00\x15\x00\x00\x0bexample.com"
 vec("hs_sni_second_cut", [(C, rec(22, bad2))], "TLS_R_HS_MALFORMED", C,
     5 + 4 + 43 + 4 + 2 + 14 + 3 - 1)
 
+# an entry of a type other than host_name (none is defined): read as a
+# 2-byte length and bytes, as servers that skip such types do, so a
+# host_name after it is still read; it makes the hello odd (sni_odd).
+# The near misses: sni_multi does not count it as a second name, and an
+# empty one is well formed.  Cut: its length runs past the list.
+OTHER = b"\x01\x00\x03abc"
+sni_oth = ext(0x0000, b"\x00\x14" + OTHER + b"\x00\x00\x0bexample.com")
+CH_OTH = client_hello(sni_oth)
+oth = [(C, rec(22, CH_OTH)), (S, rec(22, SH + SHD))]
+vec("hs_rule_sni_other_type", oth, "TLS_R_SNI_ODD", C, last(CH_OTH),
+    PRULE % ".sni_odd = 1")
+vec("hs_rule_sni_other_type_near", oth, pol=PRULE % ".sni_multi = 1")
+CH_OTH0 = client_hello(ext(0x0000, b"\x00\x11\x02\x00\x00"
+                           b"\x00\x00\x0bexample.com"))
+vec("hs_sni_other_empty", [(C, rec(22, CH_OTH0)), (S, rec(22, SH + SHD))])
+bad_oth = client_hello(ext(0x0000, b"\x00\x14\x00\x00\x0bexample.com"
+                           b"\x07\x00\x07abc"))
+vec("hs_sni_other_cut", [(C, rec(22, bad_oth))], "TLS_R_HS_MALFORMED", C,
+    5 + 4 + 43 + 4 + 2 + 14 + 3 - 1)
+
 # ---- issue 16, second part: for each handshake reason, cases that fire
 # it, each paired with the closest legitimate transcript (tests/unit/
 # test_handshake.c holds the table of pairs).  fire(name, reason, steps,
