@@ -9,7 +9,9 @@
 # name; a post-quantum sized hello
 # whose name is in its second TCP segment, and in its second record (the
 # case a first-packet matcher fails open on), first without a list (the
-# server answers it) then denied.  For each denied flow the client gets
+# server answers it) then denied; a name behind a server_name entry of
+# another type, which gnutls-serv reads without a list and never sees
+# with one.  For each denied flow the client gets
 # no data and violation_sni_deny/_allow rises by one; for each allowed
 # one the file arrives intact.  Then the files themselves: reading with
 # hit counts, a bad write that changes nothing and names its line, a
@@ -48,6 +50,27 @@ lists() { proc_write "$router" "$1" "$2"; }
 
 name() { fetch "$1" "$2" "$3" -- sclient -servername "$4"; }
 
+# othertype NAME: the 2 KB hello whose server_name list holds an entry of
+# name type 1 (none is defined) before NAME, sent to gnutls-serv, which
+# skips unknown types (as Go and NSS do) and logs the name it reads.
+# Sets OT_R (what came back: sni_hello.py) and OT_NAME (the name read).
+othertype() {
+	local log=$TLSDIR/gnutls-serv.log pid
+
+	(cd "$TLSDIR" && exec ip netns exec "$server" timeout "$(scaled 60)" \
+		gnutls-serv -p $PORT --x509certfile cert.pem \
+		--x509keyfile key.pem -d 4) >"$log" 2>&1 &
+	pid=$!
+	OT_R=noserver
+	wait_port "$server" $PORT &&
+		OT_R=$(ip netns exec "$client" "$PY" "$PEERS/sni_hello.py" \
+			10.0.2.2 $PORT "$1" othertype)
+	kill $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	OT_NAME=$(sed -n "s/.*Requested server name: '\(.*\)'.*/\1/p" "$log" |
+		head -1)
+}
+
 if [ ! -e "$DENY" ] || ! ip netns exec "$router" test -w "$DENY"; then
 	log_fail "no $DENY in the router's namespace"
 	exit 1
@@ -56,7 +79,24 @@ fi
 # no list: nothing is denied
 name ok sni_deny "no list, www.example.test" www.example.test
 
+# the attack: a name behind an entry of another type reaches the server
+fetch_server_stop
+othertype www.example.test
+if [ "$OT_R" = server_hello ] && [ "$OT_NAME" = www.example.test ]; then
+	log_pass "no list: a type-1 entry, then www.example.test: gnutls-serv answers, reads the name"
+else
+	log_fail "no list, a type-1 entry before the name: $OT_R, gnutls-serv read '$OT_NAME'"
+fi
+
 lists $DENY $'+.example.test\n+evil.test\n+xn--bcher-kva.test\n'
+b0=$(counter "$router" violation_sni_deny)
+othertype www.example.test
+b1=$(counter "$router" violation_sni_deny)
+if [ "$OT_R" != server_hello ] && [ -z "$OT_NAME" ] && [ $((b1 - b0)) = 1 ]; then
+	log_pass "deny .example.test, the name behind a type-1 entry: denied ($OT_R), gnutls-serv read no name"
+else
+	log_fail "deny .example.test, a type-1 entry before the name: $OT_R, read '$OT_NAME', violation_sni_deny +$((b1 - b0))"
+fi
 name deny sni_deny "deny .example.test, www.example.test" www.example.test
 # SNI_CASES=all runs the cases unit tests cover too (not in make check)
 full() { [ "${SNI_CASES:-}" = all ]; }
@@ -76,7 +116,7 @@ fetch deny sni_deny "deny .example.test, gnutls-cli www.example.test" -- \
 	gnutls --sni-hostname www.example.test
 fetch ok sni_deny "deny .example.test, gnutls-cli www.other.test" -- \
 	gnutls --sni-hostname www.other.test
-hits=$(full && echo 7 || echo 4)	# denies of .example.test so far
+hits=$(full && echo 8 || echo 5)	# denies of .example.test so far
 n=$(dmesg | grep -c 'dropped: sni_deny from client: .* (entry \.example\.test)')
 if [ "$n" -ge "$hits" ]; then
 	log_pass "the kernel log names the entry (.example.test) of each deny: $n lines"
