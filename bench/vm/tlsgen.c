@@ -2,7 +2,7 @@
 /*
  * tlsgen: traffic generator and sink for the VM benchmarks (bench/vm/run.sh).
  * Every client stream is a valid TLS record stream for the tls helper: a
- * ClientHello-sized handshake record (0x16 0x03 0x01), a ChangeCipherSpec
+ * TLS 1.3 ClientHello offering early_data, a ChangeCipherSpec
  * (0x14 0x03 0x03 0x00 0x01 0x01), then application-data records
  * (0x17 0x03 0x03 len) of uniformly random "ciphertext", so the helper parses
  * every header and scans every body byte (low-byte rule) and never fires.
@@ -95,7 +95,7 @@ static u_int8_t rnd8(void)
  * bytes again, so that any write of up to MAX_WRITE bytes starting inside
  * the ring is contiguous.
  */
-static u_int8_t pre[64];
+static u_int8_t pre[96];
 static size_t pre_len;
 static u_int8_t *ring;
 static size_t ring_len;
@@ -105,13 +105,32 @@ static void build_stream(void)
 	size_t rec = 5 + body, nrec, i, k, run = 0;
 	u_int8_t *p;
 
-	/* ClientHello-sized handshake record: content is not inspected */
-	pre[0] = 0x16; pre[1] = 3; pre[2] = 1; pre[3] = 0; pre[4] = 40;
-	for (i = 0; i < 40; i++)
-		pre[5 + i] = rnd8();
-	pre[5] = 1;	/* HandshakeType client_hello */
-	memcpy(pre + 45, "\x14\x03\x03\x00\x01\x01", 6);
-	pre_len = 51;
+	/*
+	 * A TLS 1.3 ClientHello that offers early_data, the compatibility
+	 * CCS, then 0-RTT application data: the one way a client may send
+	 * records before the server's ServerHello (the sink never answers),
+	 * so the handshake layer (handshake=1) passes it.
+	 */
+	static const u_int8_t hello_head[] = {
+		0x16, 3, 1, 0, 58,		/* record: 4 + 54 */
+		1, 0, 0, 54,			/* client_hello */
+		3, 3,				/* legacy_version */
+	};
+	static const u_int8_t hello_tail[] = {
+		0,				/* no session id */
+		0, 2, 0x13, 0x01,		/* TLS_AES_128_GCM_SHA256 */
+		1, 0,				/* null compression */
+		0, 11,				/* extensions */
+		0x00, 0x2b, 0, 3, 2, 3, 4,	/* supported_versions: 1.3 */
+		0x00, 0x2a, 0, 0,		/* early_data */
+		0x14, 3, 3, 0, 1, 1,		/* ChangeCipherSpec */
+	};
+
+	memcpy(pre, hello_head, sizeof(hello_head));
+	for (i = 0; i < 32; i++)		/* random */
+		pre[sizeof(hello_head) + i] = rnd8();
+	memcpy(pre + sizeof(hello_head) + 32, hello_tail, sizeof(hello_tail));
+	pre_len = sizeof(hello_head) + 32 + sizeof(hello_tail);
 
 	nrec = RING_RECS_BYTES / rec;
 	if (nrec < 1)
