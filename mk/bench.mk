@@ -4,12 +4,13 @@
 # bench-user/-vm/-all prints a table and saves it to
 # bench/results/<date>-<kernel>-<host>.txt.  Knobs (see bench/vm/run.sh):
 # BENCH_REPS, BENCH_REPS2, BENCH_TIME, BENCH_FLOWS, BENCH_TESTS, BENCH_SIZES,
-# BENCH_TLS_MB, BENCH_RPS, BENCH_HELPER.
+# BENCH_TLS_MB, BENCH_RPS, BENCH_HELPER, BENCH_SNI_NAMES, BENCH_MODES.
 
-BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER BENCH_SNI_NAMES KVER,\
+BENCH_ENV = $(foreach v,BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER BENCH_SNI_NAMES BENCH_MODES KVER,\
 	    $(if $($(v)),$(v)="$($(v))"))
 
-.PHONY: bench-names bench-seq bench-user bench-vm bench-all bench-tools bench-module engine-diff bench-peer
+.PHONY: bench-names bench-seq bench-user bench-vm bench-all bench-tools bench-module engine-diff bench-peer \
+	bench-peer-vm
 
 ## bench-seq: per-segment cost of tls_seq_* + tls_feed vs a plain read
 bench-seq: build/bench/seq_bench
@@ -43,6 +44,17 @@ bench-all: build/bench/tlsgen build/bench/seq_bench build/engine/bench build/ben
 bench-peer: tools
 	@scripts/deps-peer.sh
 	@python3 bench/peer/run.py
+
+## bench-peer-vm: the VM router with conntrack, the helper, Suricata inline, both
+# bench-vm with BENCH_MODES="none helper suricata both": bulk (tlsgen 64 KiB
+# writes, a curl download), TLS handshakes and TCP connections per second,
+# and one Heartbleed request per mode; ratios to conntrack alone.
+PEER_VM_ENV = BENCH_MODES="none helper suricata both" BENCH_RPS=1 \
+	BENCH_TESTS="$(or $(BENCH_TESTS),stream tls tlsconn conn heartbleed)" \
+	BENCH_SIZES="$(or $(BENCH_SIZES),65536)"
+bench-peer-vm: build/bench/tlsgen | bench-module
+	@scripts/deps-peer.sh
+	@$(BENCH_ENV) $(PEER_VM_ENV) bench/vm/bench.sh vm
 
 ## bench-tools: build seq_bench and tlsgen (the guest's TLS generator)
 bench-tools: build/bench/seq_bench build/bench/tlsgen

@@ -80,7 +80,8 @@ run_vm() {
 	local v envs=()
 	# the BENCH_* knobs that are set go into the guest's environment
 	for v in BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS \
-		 BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER BENCH_SNI_NAMES; do
+		 BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER BENCH_SNI_NAMES \
+		 BENCH_MODES; do
 		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 	done
 	# the host's load while the VM runs: other VMs on the same cores

@@ -176,6 +176,7 @@ def vm_section(rows, lines, plot):
     findings = []
     for i, rps in enumerate(rps_passes(rows)):
         findings += vm_table(rows, lines, plot, rps, i == 0)
+    findings += peer_section(rows, lines)
     ip = {r.get("mode"): r for r in rows if r.get("test") == "iperf3"}
     if ip:
         n = ip.get("none", {}).get("value", "NA")
@@ -185,6 +186,50 @@ def vm_section(rows, lines, plot):
                      f"record_type {h.get('violation_record_type')}, pickups {h.get('pickups')} "
                      "(iperf3's cookie is not a TLS record: the helper kills the flow by design)")
     return findings
+
+
+PEER_MODES = ("helper", "suricata", "both")
+
+
+def peer_section(rows, lines):
+    """Issue 18: each mode of BENCH_MODES against none, same repetition."""
+    modes = [m for m in PEER_MODES
+             if any(r.get("mode") == m for r in rows
+                    if "rep" in r or r.get("test") == "heartbleed")]
+    if not [m for m in modes if m != "helper"]:
+        return []
+    lines.append("")
+    lines.append("   Peer modes: suricata = Suricata inline on NFQUEUE 0 (heartbeat exploit rules drop),")
+    lines.append("   both = helper and Suricata; each ratio = mode/none of one repetition, median [min..max]")
+    hdr = f"   {'test':<38} {'unit':<7} {'none':>9}" + "".join(f" {m + ' ratio':>22}" for m in modes)
+    lines.append(hdr)
+    lines.append("   " + "-" * (len(hdr) - 3))
+    for test, label, field, unit, _ in VM_TESTS:
+        p = pairs(rows, test)
+        if not p:
+            continue
+        none_v = [num(d.get("none", {}).get(field)) for d in p.values()]
+        cells = []
+        for m in modes:
+            rat = [num(d[m].get(field)) / num(d["none"].get(field)) for d in p.values()
+                   if m in d and "none" in d and num(d["none"].get(field))
+                   and num(d[m].get(field)) is not None]
+            med, lo, hi = spread(rat)
+            cells.append(f"{fmt(med, 3)} [{fmt(lo, 2)}..{fmt(hi, 2)}]" if med is not None else "NA")
+        lines.append(f"   {label:<38} {unit:<7} {fmt(spread(none_v)[0]):>9}" +
+                     "".join(f" {c:>22}" for c in cells))
+    hb = [r for r in rows if r.get("test") == "heartbleed"]
+    for r in hb:
+        lines.append(f"   heartbleed, mode {r.get('mode'):<9}: request reached the server: "
+                     f"{r.get('reached_server')}; helper drops {r.get('helper_drops')}, "
+                     f"suricata alerts (drop rules) {r.get('suricata_alerts')}")
+    for r in rows:
+        if r.get("test") == "suricata":
+            lines.append(f"   suricata, whole run: {r.get('alerts')} alerts (each a drop), by sid "
+                         f"{r.get('by_sid') or '-'}; drop events by reason {r.get('drops_by_reason') or '-'}")
+            lines.append(f"     of them on the Heartbleed flows: {r.get('hb_drops_by_reason') or '-'}; "
+                         f"NFQUEUE verdicts: {r.get('verdicts', '')}")
+    return []
 
 
 def mem_section(rows, lines):

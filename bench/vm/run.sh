@@ -13,8 +13,18 @@
 #   helper:  iptables -t raw -A PREROUTING -p tcp --dport 443 -j CT --helper tls
 #
 # so both modes pay conntrack and the CT template; only the helper differs.
-# Every measurement runs in both modes back to back, in ABBA order over the
-# repetitions; the report compares the two runs of each pair.  Under TCG on a
+# BENCH_MODES ("none helper") may add the peer modes of issue 18
+#
+#   suricata: none's rule, and Suricata inline: the router's FORWARD chain
+#             queues port 443 both ways to NFQUEUE 0, where Suricata (in the
+#             router namespace, bench/peer/suricata/inline.yaml) parses TLS
+#             and drops a flow on its heartbeat exploit events
+#   both:     the helper's rule and Suricata inline
+#
+# (the FORWARD rule is ACCEPT in the other modes: the same rule walk).
+# Every measurement runs in all modes back to back, in ABBA order over the
+# repetitions (ABCD DCBA with four); the report compares each mode with
+# none in the same repetition.  Under TCG on a
 # shared host the spread between pairs is large: many short pairs beat a few
 # long ones, so the servers are persistent and a run costs two processes
 # (the rule change and the client); counters are read from /proc/PID/net of a
@@ -44,6 +54,10 @@
 #   iperf3    (not by default) iperf3 -p 443 once per mode: a sanity row,
 #             iperf3 is not TLS so the helper kills its flows
 #   perf      perf record -a during small and stream-65536 runs, per mode
+#   heartbleed (not by default) once per mode of BENCH_MODES: a plaintext
+#             Heartbleed request after a ClientHello (tests/selftests/peers/
+#             hb_peer.py) to a server that records what recv() returns:
+#             whether the request reached it
 #
 # Output: "R key=value ..." lines in RAW_OUT (default build/bench/vm-raw.txt),
 # perf reports next to it; bench/vm/report.py makes the table.  Knobs
@@ -90,6 +104,8 @@ SMALL_FLOWS=32
 PORT=443
 # one server per address, all on port 443
 SINK=10.0.2.2 ACCEPT=10.0.2.3 TLSSRV=10.0.2.4 IPERF=10.0.2.5 BLACKHOLE=10.0.2.6
+HBSRV=10.0.2.7
+MODES=${BENCH_MODES:-none helper}
 W=$(mktemp -d /tmp/bench.XXXXXX)
 MODE=none
 START=$EPOCHSECONDS
@@ -117,6 +133,17 @@ tls) ;;
 ftp) modprobe nf_conntrack_ftp || { echo "FAIL: modprobe nf_conntrack_ftp"; exit 1; } ;;
 *) echo "FAIL: BENCH_HELPER=$HELPER: expected tls or ftp"; exit 1 ;;
 esac
+for m in $MODES; do
+	case $m in
+	none | helper) ;;
+	suricata | both)
+		command -v suricata >/dev/null ||
+			{ echo "FAIL: BENCH_MODES=$MODES: no suricata (scripts/deps-peer.sh installs it)"; exit 1; }
+		SURICATA=1 ;;
+	*) echo "FAIL: BENCH_MODES=$MODES: $m is not none, helper, suricata or both"; exit 1 ;;
+	esac
+done
+[[ " $MODES " == *" none "* ]] || { echo "FAIL: BENCH_MODES=$MODES: none is the baseline"; exit 1; }
 [ -x "$TLSGEN" ] || { echo "FAIL: $TLSGEN missing (make bench-vm builds it)"; exit 1; }
 grep -q '^nf_conntrack_tls ' /proc/modules || { echo "FAIL: nf_conntrack_tls not loaded"; exit 1; }
 # the guest's devtmpfs has no /dev/fd (process substitution needs it)
@@ -153,6 +180,7 @@ bench_topology() {
 		addr add $TLSSRV/24 dev s0
 		addr add $IPERF/24 dev s0
 		addr add $BLACKHOLE/24 dev s0
+		addr add $HBSRV/24 dev s0
 		route add default via 10.0.2.254
 	EOF
 	ip -n "$router" -batch - <<-EOF || return 1
@@ -190,20 +218,74 @@ set_rps() {
 # Room for the flows of the memory test (global knobs: init_net).
 sysctl -qw net.netfilter.nf_conntrack_max=$((FLOWS * 2 + 10000)) net.core.netdev_max_backlog=10000
 
-# The one rule of the router's raw table, replaced in place to switch modes.
+# The one rule of the router's raw table, and the two of its FORWARD
+# chain, replaced in place to switch modes.
 R iptables -t raw -A PREROUTING -p tcp --dport $PORT -j CT
+R iptables -A FORWARD -p tcp --dport $PORT -j ACCEPT
+R iptables -A FORWARD -p tcp --sport $PORT -j ACCEPT
 set_mode() {
+	local q=ACCEPT
+
 	MODE=$1
-	if [ "$MODE" = helper ]; then
-		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT --helper "$HELPER"
+	case $MODE in
+	helper | both)
+		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT --helper "$HELPER" ;;
+	*)
+		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT ;;
+	esac
+	case $MODE in suricata | both) q="NFQUEUE --queue-num 0" ;; esac
+	R iptables -R FORWARD 1 -p tcp --dport $PORT -j $q
+	R iptables -R FORWARD 2 -p tcp --sport $PORT -j $q
+}
+
+# order REP: the modes, in order on odd repetitions and reversed on even
+# ones (ABBA with two)
+order() {
+	local -a m
+	read -r -a m <<<"$MODES"
+	if [ $(($1 % 2)) = 1 ]; then
+		echo "${m[@]}"
 	else
-		R iptables -t raw -R PREROUTING 1 -p tcp --dport $PORT -j CT
+		for ((i = ${#m[@]} - 1; i >= 0; i--)); do echo -n "${m[i]} "; done
 	fi
 }
 
-# order REP: the two modes, ABBA over the repetitions
-order() {
-	if [ $(($1 % 2)) = 1 ]; then echo none helper; else echo helper none; fi
+# Suricata inline (BENCH_MODES suricata, both): its heartbeat exploit
+# rules from the installed tls-events.rules, alert turned into drop; one
+# worker on queue 0, up until it reports its engine started (minutes under
+# TCG).  It idles when the FORWARD rules accept.
+start_suricata() {
+	local i
+	mkdir -p "$W/suri"
+	grep -E '^alert tls .*heartbeat.*exploit attempt' \
+		/etc/suricata/rules/tls-events.rules | sed 's/^alert /drop /' \
+		>"$W/suri/inline.rules"
+	[ -s "$W/suri/inline.rules" ] || { note "no heartbeat rules in tls-events.rules"; return 1; }
+	modprobe nfnetlink_queue 2>/dev/null
+	ip netns exec "$router" suricata -c "$REPO/bench/peer/suricata/inline.yaml" \
+		-q 0 -l "$W/suri" -S "$W/suri/inline.rules" -k none \
+		>"$W/suri/stdout" 2>&1 &
+	SURI_PID=$!
+	PIDS+=($SURI_PID)
+	for i in $(seq 600); do
+		grep -qs 'Engine started' "$W/suri/suricata.log" && {
+			note "setup: suricata $(suricata -V | sed 's/.*version //') inline," \
+				"$(wc -l <"$W/suri/inline.rules") drop rules, at $(elapsed) s"
+			return 0
+		}
+		kill -0 $SURI_PID 2>/dev/null || break
+		nap 0.5
+	done
+	note "suricata did not start: $(tail -3 "$W/suri/suricata.log" "$W/suri/stdout" 2>&1)"
+	return 1
+}
+# tally: "value:count,..." of the lines on stdin
+tally() { sort | uniq -c | awk '{ printf "%s%s:%s", (NR > 1 ? "," : ""), $2, $1 }'; }
+# suri_alerts: the alerts (each a drop: every rule is one) Suricata logged
+suri_alerts() {
+	local n
+	n=$(grep -c '"event_type":"alert"' "$W/suri/eve.json" 2>/dev/null)
+	echo "${n:-0}"
 }
 
 # A process parked in the router: /proc/RPID/net/ is the router's view.
@@ -479,6 +561,30 @@ except Exception:
 		"pickups=$(d pickups) t=$(elapsed)"
 }
 
+# run_heartbleed: one plaintext Heartbleed request after a ClientHello, to
+# a server that reports whether recv() returned it (hb_peer.py)
+run_heartbleed() {
+	local spid out srv sd0 reached
+	ip netns exec "$server" python3 "$REPO/tests/selftests/peers/hb_peer.py" \
+		server $PORT 12 $HBSRV >"$W/hb.srv" 2>&1 &
+	spid=$!
+	for _ in $(seq 200); do
+		S ss -Hltn "src $HBSRV and sport = :$PORT" | grep -q . && break
+		nap 0.1
+	done
+	sd0=$(suri_alerts)
+	snap S0
+	out=$(C python3 "$REPO/tests/selftests/peers/hb_peer.py" client $HBSRV $PORT 6 2>&1)
+	snap S1
+	wait $spid
+	srv=$(<"$W/hb.srv")
+	reached=no
+	[[ $srv == *"heartbeat: yes"* ]] && reached=yes
+	emit "test=heartbleed mode=$MODE reached_server=$reached" \
+		"server=\"${srv//\"/}\" client=\"${out//\"/}\"" \
+		"helper_drops=$(d drops) suricata_alerts=$(( $(suri_alerts) - sd0 )) t=$(elapsed)"
+}
+
 # perf_run NAME TLSGEN_ARGS...: perf record -a around one tlsgen client run
 # (perf runs the client: sampling covers exactly the run)
 perf_run() {
@@ -513,10 +619,13 @@ perf_run() {
 }
 
 note "bench: guest $(uname -r), $(nproc) vCPUs, reps=$REPS/$REPS2 time=${T}s flows=$FLOWS helper=$HELPER tests: $TESTS"
-emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS rps=${RPS_PASSES// /,} helper=$HELPER" \
+emit "test=info kernel=$(uname -r) nproc=$(nproc) reps=$REPS reps2=$REPS2 time=$T flows=$FLOWS rps=${RPS_PASSES// /,} helper=$HELPER modes=${MODES// /,}" \
 	"cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1 | tr ' ' '_')"
 
 note "setup: rules at $(elapsed) s"
+if [ -n "${SURICATA:-}" ]; then
+	start_suricata || { echo "FAIL: suricata"; exit 1; }
+fi
 start_servers || exit 1
 note "setup: servers at $(elapsed) s"
 
@@ -629,6 +738,14 @@ if has mem; then
 	note "mem done at $(elapsed) s"
 fi
 
+if has heartbleed; then
+	for m in $MODES; do
+		set_mode "$m"
+		run_heartbleed
+	done
+	note "heartbleed done at $(elapsed) s"
+fi
+
 if has iperf3 && command -v iperf3 >/dev/null; then
 	for m in none helper; do
 		set_mode $m
@@ -645,6 +762,23 @@ if has perf && perf --version >/dev/null 2>&1; then
 		perf_run conn connect -t "$T" -P 2
 	done
 	note "perf done at $(elapsed) s"
+fi
+
+if [ -n "${SURICATA:-}" ]; then
+	# stopped, it has written out every event: the alerts by rule
+	kill -TERM "$SURI_PID" 2>/dev/null
+	wait "$SURI_PID" 2>/dev/null
+	cp "$W/suri/eve.json" "$OUTDIR/suricata-eve.json" 2>/dev/null
+	cp "$W/suri/suricata.log" "$OUTDIR/suricata.log" 2>/dev/null
+	# alerts by rule; drop events by reason, all and those of the
+	# Heartbleed server's flows
+	emit "test=suricata alerts=$(suri_alerts) by_sid=$(grep -o '"signature_id":[0-9]*' \
+		"$W/suri/eve.json" 2>/dev/null | cut -d: -f2 | tally)" \
+		"drops_by_reason=$(grep -o '"reason":"[^"]*"' "$W/suri/eve.json" 2>/dev/null |
+		cut -d'"' -f4 | tr ' ' _ | tally)" \
+		"hb_drops_by_reason=$(grep "\"$HBSRV\"" "$W/suri/eve.json" 2>/dev/null |
+		grep -o '"reason":"[^"]*"' | cut -d'"' -f4 | tr ' ' _ | tally)" \
+		"verdicts=\"$(sed -n 's/.*Verdict: //p' "$W/suri/suricata.log" | tail -1)\""
 fi
 
 emit "test=done elapsed=$(elapsed)"

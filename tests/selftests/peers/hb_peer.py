@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """A minimal Heartbleed exchange over plain sockets, to watch how a flow ends.
 
-  hb_peer.py server PORT SECONDS
-      accept one connection (waiting up to ACCEPT_WAIT s, 60 times
+  hb_peer.py server PORT SECONDS [ADDR]
+      accept one connection (on ADDR, an IPv4 address, if given) (waiting up to ACCEPT_WAIT s, 60 times
       TIME_SCALE: a client's start takes many seconds in a loaded TCG
       guest) and read from it until EOF, a reset or SECONDS pass;
       print "server: got N bytes (heartbeat: yes|no), end: eof|reset|timeout"
@@ -61,11 +61,14 @@ SCALE = int(os.environ.get("TIME_SCALE", "1"))
 ACCEPT_WAIT = 60 * SCALE
 
 
-def server(port, seconds):
-    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+def server(port, seconds, addr=None):
+    if addr:
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    else:
+        ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    ls.bind(("::", port))
+    ls.bind((addr or "::", port))
     ls.listen(1)
     ls.settimeout(max(seconds, ACCEPT_WAIT))
     c, _ = ls.accept()
@@ -94,8 +97,8 @@ def client(host, port, seconds, gofile=None):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "server":
-        server(int(sys.argv[2]), float(sys.argv[3]))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "server":
+        server(int(sys.argv[2]), float(sys.argv[3]), *sys.argv[4:])
     elif len(sys.argv) in (5, 6) and sys.argv[1] == "client":
         client(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), *sys.argv[5:])
     else:
