@@ -33,6 +33,7 @@
 #include "tls_engine.h"
 #include "tls_handshake.h"
 #include "tls_lowrun.h"
+#include "tls_tcp_rules.h"
 
 #define CT_CCS		20
 #define CT_ALERT	21
@@ -683,33 +684,24 @@ static noinline enum tls_reason feed_loop(struct tls_flow *f,
 	return r;
 }
 
-enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
-			 u32 len, const struct tls_policy *pol,
-			 struct tls_result *res)
+/*
+ * tls_feed() past its checks of the direction: d is neither stopped, dead
+ * nor past its FIN, pol is set, res is zeroed (or NULL).  Inline in both
+ * tls_feed() and tls_seg_fast(), so that the two take the records with
+ * one code.
+ */
+static __always_inline enum tls_reason feed_live(struct tls_flow *f,
+						 unsigned int dir,
+						 const u8 *buf, u32 len,
+						 const struct tls_policy *pol,
+						 struct tls_result *res)
 {
-	struct tls_dir *d;
+	struct tls_dir *d = &f->dir[dir];
 	enum tls_reason r = TLS_OK;
 	u32 records = 0;
 	u32 i = 0;
 	u32 limit;
 
-	if (res) {
-		res->at = 0;
-		res->records = 0;
-	}
-	/* conntrack directions are 0 and 1; anything else is not ours */
-	if (dir > 1)
-		return TLS_OK;
-	d = &f->dir[dir];
-	if (d->flags & TLS_F_OFF)
-		return TLS_OK;
-	if (d->state == ST_DEAD)
-		return d->scratch < TLS_R_MAX ? d->scratch : TLS_R_RECORD_TYPE;
-	/* tls_seg_begin() feeds nothing after a FIN; nothing to read here */
-	if (d->state == ST_FIN)
-		return TLS_OK;
-	if (!pol)
-		pol = &default_policy;
 	/* read once per call: the glue may change it between calls */
 	limit = pol->lowrun_limit;
 	if (limit > TLS_LOWRUN_MAX)
@@ -744,6 +736,105 @@ fail:
 		res->records = records;
 	}
 	return r;
+}
+
+enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
+			 u32 len, const struct tls_policy *pol,
+			 struct tls_result *res)
+{
+	struct tls_dir *d;
+
+	if (res) {
+		res->at = 0;
+		res->records = 0;
+	}
+	/* conntrack directions are 0 and 1; anything else is not ours */
+	if (dir > 1)
+		return TLS_OK;
+	d = &f->dir[dir];
+	if (d->flags & TLS_F_OFF)
+		return TLS_OK;
+	if (d->state == ST_DEAD)
+		return d->scratch < TLS_R_MAX ? d->scratch : TLS_R_RECORD_TYPE;
+	/* tls_seg_begin() feeds nothing after a FIN; nothing to read here */
+	if (d->state == ST_FIN)
+		return TLS_OK;
+	if (!pol)
+		pol = &default_policy;
+	return feed_live(f, dir, buf, len, pol, res);
+}
+
+/*
+ * The fused per-segment path (tls_seq.h).  What tls_seg_begin() decides
+ * for a segment is, but for a few facts of the segment and of the flow,
+ * always the same: a new in-order segment to feed whole.  Those facts are
+ * checked first, before anything changes; each one that does not hold
+ * sends the segment to the general path.  Then the effects of
+ * tls_seg_begin() on such a segment (tls_seq.c: the server's SYN-data
+ * length forgotten on client data, ts_note(), win_note()), tls_feed()
+ * without its checks of the direction (feed_live(): whole protected
+ * application-data records by appdata_run(), anything else by the
+ * general loop) and tls_seg_end(), in that order, in one leaf call.
+ */
+bool tls_seg_fast(struct tls_flow *f, unsigned int dir,
+		  const struct tls_tcp *t, const u8 *payload,
+		  const struct tls_policy *pol, struct tls_seg *s,
+		  enum tls_reason *rp, struct tls_result *res)
+{
+	struct tls_dir *c = &f->dir[TLS_DIR_CLIENT];
+	struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];
+	struct tls_dir *d;
+	enum tls_reason r;
+
+	if (dir > 1)
+		return false;
+	d = &f->dir[dir];
+	/*
+	 * The segment: no flag with a rule of its own (SYN, FIN, RST, URG,
+	 * IP or signature options, an old ACK to raise), a TTL at the floor
+	 * or above, payload that tls_seq_segment() takes as new (a length
+	 * of 2^31 or more would be old), starting at the next byte: skip 0.
+	 */
+	if ((t->flags & (TLS_TCP_SYN | TLS_TCP_FIN | TLS_TCP_RST |
+			 TLS_TCP_URG | TLS_TCP_IPOPT | TLS_TCP_SIGOPT |
+			 TLS_TCP_OLDACK)) ||
+	    (s32)t->len <= 0 || t->ttl < pol->ttl_floor ||
+	    t->seq != d->next_seq)
+		return false;
+	/*
+	 * The flow: both sides' streams known from their SYNs, not a pickup,
+	 * not stopped, neither side dead (tls_flow_dead()), this side not
+	 * past its FIN.
+	 */
+	if ((c->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF)) !=
+	    TLS_F_SEQ_VALID ||
+	    (sv->flags & (TLS_F_SEQ_VALID | TLS_F_OFF)) != TLS_F_SEQ_VALID ||
+	    c->state == ST_DEAD || sv->state == ST_DEAD || d->state == ST_FIN)
+		return false;
+	/* the receiver takes the bytes: PAWS and its window */
+	if (paws_drop(f, dir, t) != TLS_DROP_NONE || beyond_window(f, dir, t))
+		return false;
+
+	/* from here on, exactly what the general path does to the flow */
+	if (dir == TLS_DIR_CLIENT && !(sv->flags & TLS_F_HB_PEND))
+		sv->hb_req = 0;
+	ts_note(f, dir, t);
+	win_note(f, dir, t);
+	*s = (struct tls_seg){ .action = TLS_SEQ_NEW };
+	res->at = 0;
+	res->records = 0;
+	r = feed_live(f, dir, payload, t->len, pol, res);
+	*rp = r;
+	if (r == TLS_OK) {
+		d->next_seq += t->len;
+	} else if (pol->audit) {
+		tls_flow_stop(f);
+	} else {
+		s->drop = true;
+		s->kill = true;
+		s->rcv_nxt = d->next_seq;
+	}
+	return true;
 }
 
 const char *tls_reason_name(enum tls_reason r)
