@@ -10,6 +10,7 @@
 #ifndef _TLS_TCP_RULES_H
 #define _TLS_TCP_RULES_H
 
+#include "tls_engine.h"
 #include "tls_seq.h"
 
 /*
@@ -21,8 +22,8 @@
  * ts_recent.  The SYN's timestamp starts it; without timestamps on both
  * SYNs there is no PAWS.
  */
-static inline void ts_note(struct tls_flow *f, unsigned int dir,
-			   const struct tls_tcp *t)
+static __always_inline void ts_note(struct tls_flow *f, unsigned int dir,
+				    const struct tls_tcp *t)
 {
 	if (!(t->flags & TLS_TCP_TS))
 		return;
@@ -49,8 +50,8 @@ static inline void ts_note(struct tls_flow *f, unsigned int dir,
  * (reordered: the peer's TCP does not take its window either,
  * tcp_may_update_window()).
  */
-static inline void win_note(struct tls_flow *f, unsigned int dir,
-			    const struct tls_tcp *t)
+static __always_inline void win_note(struct tls_flow *f, unsigned int dir,
+				     const struct tls_tcp *t)
 {
 	if (!(t->flags & TLS_TCP_ACK) ||
 	    (t->flags & (TLS_TCP_SYN | TLS_TCP_OLDACK)))
@@ -72,8 +73,9 @@ static inline void win_note(struct tls_flow *f, unsigned int dir,
  * reached it (gap policy "drop").  A sender that honours the window never
  * sends such bytes.
  */
-static inline bool beyond_window(const struct tls_flow *f,
-				 unsigned int dir, const struct tls_tcp *t)
+static __always_inline bool beyond_window(const struct tls_flow *f,
+					  unsigned int dir,
+					  const struct tls_tcp *t)
 {
 	if (!t->len)
 		return false;
@@ -92,9 +94,9 @@ static inline bool beyond_window(const struct tls_flow *f,
 }
 
 /* New bytes the receiver's PAWS check would drop, or may (no timestamp) */
-static inline enum tls_drop paws_drop(const struct tls_flow *f,
-				      unsigned int dir,
-				      const struct tls_tcp *t)
+static __always_inline enum tls_drop paws_drop(const struct tls_flow *f,
+					       unsigned int dir,
+					       const struct tls_tcp *t)
 {
 	if (!(f->tcp & TLS_FT_TS_ON))
 		return TLS_DROP_NONE;

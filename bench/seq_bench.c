@@ -159,12 +159,10 @@ static int flow_start(struct tls_flow *f)
  */
 static __always_inline int seg_run(bool fast)
 {
-	struct tls_result res;
+	struct tls_fate o;
 	struct tls_flow f;
-	struct tls_seg s;
 	struct tls_tcp t = { .ack = ISN_S + 1, .tsval = 3, .ttl = 64,
 			     .flags = TLS_TCP_ACK | TLS_TCP_TS | TLS_TCP_REDGE };
-	enum tls_reason r;
 	u32 off = 0, k, records = 0;
 
 	if (flow_start(&f))
@@ -173,17 +171,16 @@ static __always_inline int seg_run(bool fast)
 	for (k = 0; k < nsegs; k++) {
 		t.len = segs[k];
 		t.redge = t.seq + t.len + 65536;
-		if (!fast || !tls_seg_fast(&f, 0, &t, buf + off, &pol, &s, &r,
-					   &res)) {
-			if (!tls_seg_begin(&f, 0, &t, &pol, &s))
+		if (!fast || !tls_seg_fast(&f, 0, &t, buf + off, &pol, &o)) {
+			if (!tls_seg_begin(&f, 0, &t, &pol, &o.seg))
 				return -1;
-			r = tls_feed(&f, 0, buf + off + s.skip, t.len - s.skip,
-				     &pol, &res);
-			tls_seg_end(&f, 0, t.len, r, &pol, &s);
+			o.r = tls_feed(&f, 0, buf + off + o.seg.skip,
+				       t.len - o.seg.skip, &pol, &o.res);
+			tls_seg_end(&f, 0, t.len, o.r, &pol, &o.seg);
 		}
-		if (r)
+		if (o.r)
 			return -1;
-		records += res.records;
+		records += o.res.records;
 		t.seq += t.len;
 		/* a millisecond clock: a newer timestamp every few segments */
 		t.tsval += !(k & 7);
