@@ -857,10 +857,12 @@ static __always_inline void seg_fast_end(struct tls_flow *f, unsigned int dir,
 }
 
 /* A segment seg_fast_ok() took, fed by feed_live(): any record, any state */
-static noinline bool seg_fast_feed(struct tls_flow *f, unsigned int dir,
-				   const struct tls_tcp *t, const u8 *payload,
-				   const struct tls_policy *pol,
-				   struct tls_fate *o)
+static __always_inline bool seg_fast_feed(struct tls_flow *f,
+					  unsigned int dir,
+					  const struct tls_tcp *t,
+					  const u8 *payload,
+					  const struct tls_policy *pol,
+					  struct tls_fate *o)
 {
 	seg_fast_note(f, dir, t, o);
 	o->r = feed_live(f, dir, payload, t->len, pol, &o->res);
@@ -1023,6 +1025,9 @@ bool tls_seg_fast(struct tls_flow *f, unsigned int dir,
 		  const struct tls_tcp *t, const u8 *payload,
 		  const struct tls_policy *pol, struct tls_fate *o)
 {
+	/* mid-record (bulk, records packed in segments): nothing hot */
+	if (dir <= 1 && f->dir[dir].state != ST_REC)
+		return seg_fast_warm(f, dir, t, payload, pol, o);
 	if (dir == TLS_DIR_CLIENT)
 		return seg_fast_hot(f, TLS_DIR_CLIENT, t, payload, pol, o);
 	if (dir == TLS_DIR_SERVER)
