@@ -913,6 +913,9 @@ static __always_inline bool seg_fast_hot(struct tls_flow *f,
 	u16 fl;
 	u8 tcp;
 
+	/* mid-record (bulk, records packed in segments): nothing hot */
+	if (d->state != ST_REC)
+		goto warm;
 	/*
 	 * Both sides known from their SYNs, neither stopped nor a pickup
 	 * (TLS_F_PICKUP is the server's V2_SIDHIT, only ever set in SSLv2
@@ -923,7 +926,7 @@ static __always_inline bool seg_fast_hot(struct tls_flow *f,
 	if ((t->flags & (TLS_TCP_SYN | TLS_TCP_FIN | TLS_TCP_RST |
 			 TLS_TCP_URG | TLS_TCP_IPOPT | TLS_TCP_SIGOPT |
 			 TLS_TCP_OLDACK)) ||
-	    t->seq != d->next_seq || d->state != ST_REC ||
+	    t->seq != d->next_seq ||
 	    (d->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF |
 			 TLS_F_ENCRYPTED | TLS_F_SSLV2)) !=
 	    (TLS_F_SEQ_VALID | TLS_F_ENCRYPTED) ||
@@ -1025,9 +1028,6 @@ bool tls_seg_fast(struct tls_flow *f, unsigned int dir,
 		  const struct tls_tcp *t, const u8 *payload,
 		  const struct tls_policy *pol, struct tls_fate *o)
 {
-	/* mid-record (bulk, records packed in segments): nothing hot */
-	if (dir <= 1 && f->dir[dir].state != ST_REC)
-		return seg_fast_warm(f, dir, t, payload, pol, o);
 	if (dir == TLS_DIR_CLIENT)
 		return seg_fast_hot(f, TLS_DIR_CLIENT, t, payload, pol, o);
 	if (dir == TLS_DIR_SERVER)
