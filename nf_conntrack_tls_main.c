@@ -390,6 +390,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	enum nf_ct_tls_view view;
 	struct tls_tcp tcp;
 	struct tls_seg seg;
+	struct tls_fate fate;
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
 	u32 plen, records = 0, max_ack, name_ent = 0;
@@ -459,8 +460,20 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		return nf_ct_tls_view_verdict(view, plen, th);
 	}
 	nf_ct_tls_ct_facts(ct, dir, &tcp, &max_ack, &wscale);
-	if (tls_seg_begin(flow, dir, &tcp, &pol, &seg) && seg.raise_ack &&
-	    skb_ensure_writable(skb, protoff + sizeof(*th))) {
+	/*
+	 * An in-order segment of a flow in its steady state, its payload in
+	 * the linear part: the engine's fused path decides it in one call,
+	 * exactly as the three below would (tls-replay takes it too).  It
+	 * declines, changing nothing, anything else, an ACK to raise too.
+	 */
+	if (plen && !skb_is_nonlinear(skb) &&
+	    tls_seg_fast(flow, dir, &tcp, skb->data + dataoff, &pol, &fate)) {
+		seg = fate.seg;
+		r = fate.r;
+		records = fate.res.records;
+	} else if (tls_seg_begin(flow, dir, &tcp, &pol, &seg) &&
+		   seg.raise_ack &&
+		   skb_ensure_writable(skb, protoff + sizeof(*th))) {
 		/* no memory to raise the ACK: not fed, dropped */
 		seg.action = TLS_SEQ_DROPPED;
 		seg.why = TLS_DROP_OLD_ACK;
@@ -468,9 +481,11 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	} else if (seg.action == TLS_SEQ_NEW) {
 		r = nf_ct_tls_feed_skb(skb, dataoff + seg.skip, flow, dir,
 				       &pol, &records);
+		tls_seg_end(flow, dir, plen, r, &pol, &seg);
+	}
+	if (seg.action == TLS_SEQ_NEW) {
 		if (plen > __this_cpu_read(tn->stats->c[NF_CT_TLS_MAX_SKB]))
 			__this_cpu_write(tn->stats->c[NF_CT_TLS_MAX_SKB], plen);
-		tls_seg_end(flow, dir, plen, r, &pol, &seg);
 		if (r == TLS_R_SNI_DENY)
 			name_ent = tls_hs_name_entry(flow);
 	}

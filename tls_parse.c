@@ -33,6 +33,7 @@
 #include "tls_engine.h"
 #include "tls_handshake.h"
 #include "tls_lowrun.h"
+#include "tls_tcp_rules.h"
 
 #define CT_CCS		20
 #define CT_ALERT	21
@@ -118,7 +119,7 @@ static bool lowrun_scanned(const struct tls_flow *f, const struct tls_dir *d,
  * The record version minor every record must carry once the ServerHello
  * selected a version (handshake layer), or -1: no such rule yet.
  */
-static int rec_minor(const struct tls_flow *f)
+static __always_inline int rec_minor(const struct tls_flow *f)
 {
 	if (!tls_hs_on(f) ||
 	    (f->hs_flags & (TLS_HS_SH_DONE | TLS_HS_DRAFT)) != TLS_HS_SH_DONE ||
@@ -344,6 +345,27 @@ static noinline u64 lowrun_body(const u8 *p, u32 n, u32 run, u32 limit)
 }
 
 /*
+ * Whether d's next records may be taken by appdata_run(): protected, TLS
+ * framing, and none of the handshake layer's rules at a record start
+ * applies to an application-data record (they are left bytewise).  The
+ * record version minors accepted as bits (bit v: minor v, v <= 4), or 0:
+ * not eligible.
+ */
+static __always_inline u32 appdata_vmask(const struct tls_flow *f,
+					 const struct tls_dir *d,
+					 unsigned int dir)
+{
+	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED)
+		return 0;
+	if (!tls_hs_on(f))
+		return 0x1f;
+	if ((f->hs_selected == TLS_V_TLS13 && !(d->flags & TLS_F_TLS13)) ||
+	    !(f->hs_flags & TLS_HS_SH_DONE) || f->hs[dir].state)
+		return 0;
+	return rec_minor(f) >= 0 ? 1u << rec_minor(f) : 0x1f;
+}
+
+/*
  * The common case at once: protected TLS application data records in
  * state ST_REC (not ST_REC_PROT, whose first type decides TLS 1.3), the
  * bulk of every protected stream, and of interactive traffic (HTTP/2,
@@ -379,21 +401,12 @@ static __always_inline u32 appdata_run(const struct tls_flow *f,
 {
 	u32 maxl, bl, n, at, run, step, nrec = 0;
 	/* bit v: record version minor v is accepted (v <= 4) */
-	u32 vmask = 0x1f;
+	u32 vmask = appdata_vmask(f, d, dir);
 	const u8 *h;
 	u64 ra;
 
-	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED)
+	if (!vmask)
 		return i;
-	/* the handshake layer's rules at a record start: bytewise */
-	if (tls_hs_on(f)) {
-		if ((f->hs_selected == TLS_V_TLS13 &&
-		     !(d->flags & TLS_F_TLS13)) ||
-		    !(f->hs_flags & TLS_HS_SH_DONE) || f->hs[dir].state)
-			return i;
-		if (rec_minor(f) >= 0)
-			vmask = 1u << rec_minor(f);
-	}
 	/* max_len() of a protected record */
 	maxl = d->flags & TLS_F_TLS13 ? TLS_MAX_CIPHER13 : TLS_MAX_CIPHER;
 	run = d->run;
@@ -683,33 +696,24 @@ static noinline enum tls_reason feed_loop(struct tls_flow *f,
 	return r;
 }
 
-enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
-			 u32 len, const struct tls_policy *pol,
-			 struct tls_result *res)
+/*
+ * tls_feed() past its checks of the direction: d is neither stopped, dead
+ * nor past its FIN, pol is set, res is zeroed (or NULL).  Inline in both
+ * tls_feed() and tls_seg_fast(), so that the two take the records with
+ * one code.
+ */
+static __always_inline enum tls_reason feed_live(struct tls_flow *f,
+						 unsigned int dir,
+						 const u8 *buf, u32 len,
+						 const struct tls_policy *pol,
+						 struct tls_result *res)
 {
-	struct tls_dir *d;
+	struct tls_dir *d = &f->dir[dir];
 	enum tls_reason r = TLS_OK;
 	u32 records = 0;
 	u32 i = 0;
 	u32 limit;
 
-	if (res) {
-		res->at = 0;
-		res->records = 0;
-	}
-	/* conntrack directions are 0 and 1; anything else is not ours */
-	if (dir > 1)
-		return TLS_OK;
-	d = &f->dir[dir];
-	if (d->flags & TLS_F_OFF)
-		return TLS_OK;
-	if (d->state == ST_DEAD)
-		return d->scratch < TLS_R_MAX ? d->scratch : TLS_R_RECORD_TYPE;
-	/* tls_seg_begin() feeds nothing after a FIN; nothing to read here */
-	if (d->state == ST_FIN)
-		return TLS_OK;
-	if (!pol)
-		pol = &default_policy;
 	/* read once per call: the glue may change it between calls */
 	limit = pol->lowrun_limit;
 	if (limit > TLS_LOWRUN_MAX)
@@ -744,6 +748,291 @@ fail:
 		res->records = records;
 	}
 	return r;
+}
+
+enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
+			 u32 len, const struct tls_policy *pol,
+			 struct tls_result *res)
+{
+	struct tls_dir *d;
+
+	if (res) {
+		res->at = 0;
+		res->records = 0;
+	}
+	/* conntrack directions are 0 and 1; anything else is not ours */
+	if (dir > 1)
+		return TLS_OK;
+	d = &f->dir[dir];
+	if (d->flags & TLS_F_OFF)
+		return TLS_OK;
+	if (d->state == ST_DEAD)
+		return d->scratch < TLS_R_MAX ? d->scratch : TLS_R_RECORD_TYPE;
+	/* tls_seg_begin() feeds nothing after a FIN; nothing to read here */
+	if (d->state == ST_FIN)
+		return TLS_OK;
+	if (!pol)
+		pol = &default_policy;
+	return feed_live(f, dir, buf, len, pol, res);
+}
+
+/*
+ * The fused per-segment path (tls_seq.h).  What tls_seg_begin() decides
+ * for a segment is, but for a few facts of the segment and of the flow,
+ * always the same: a new in-order segment to feed whole.  Those facts are
+ * checked first (seg_fast_ok()), before anything changes; each one that
+ * does not hold sends the segment to the general path.  Then the effects
+ * of tls_seg_begin() on such a segment (seg_fast_note()), of tls_feed()
+ * and of tls_seg_end() (seg_fast_end()), in that order.
+ */
+static __always_inline bool seg_fast_ok(const struct tls_flow *f,
+					unsigned int dir,
+					const struct tls_tcp *t,
+					const struct tls_policy *pol)
+{
+	const struct tls_dir *c = &f->dir[TLS_DIR_CLIENT];
+	const struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];
+	const struct tls_dir *d = &f->dir[dir];
+
+	/*
+	 * The segment: no flag with a rule of its own (SYN, FIN, RST, URG,
+	 * IP or signature options, an old ACK to raise), a TTL at the floor
+	 * or above, payload that tls_seq_segment() takes as new (a length
+	 * of 2^31 or more would be old), starting at the next byte: skip 0.
+	 */
+	if ((t->flags & (TLS_TCP_SYN | TLS_TCP_FIN | TLS_TCP_RST |
+			 TLS_TCP_URG | TLS_TCP_IPOPT | TLS_TCP_SIGOPT |
+			 TLS_TCP_OLDACK)) ||
+	    (s32)t->len <= 0 || t->ttl < pol->ttl_floor ||
+	    t->seq != d->next_seq)
+		return false;
+	/*
+	 * The flow: both sides' streams known from their SYNs, not a pickup,
+	 * not stopped, neither side dead (tls_flow_dead()), this side not
+	 * past its FIN.
+	 */
+	if ((c->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF)) !=
+	    TLS_F_SEQ_VALID ||
+	    (sv->flags & (TLS_F_SEQ_VALID | TLS_F_OFF)) != TLS_F_SEQ_VALID ||
+	    c->state == ST_DEAD || sv->state == ST_DEAD || d->state == ST_FIN)
+		return false;
+	/* the receiver takes the bytes: PAWS and its window */
+	return paws_drop(f, dir, t) == TLS_DROP_NONE &&
+	       !beyond_window(f, dir, t);
+}
+
+/* What tls_seg_begin() does to the flow for a segment seg_fast_ok() took */
+static __always_inline void seg_fast_note(struct tls_flow *f,
+					  unsigned int dir,
+					  const struct tls_tcp *t,
+					  struct tls_fate *o)
+{
+	struct tls_dir *sv = &f->dir[TLS_DIR_SERVER];
+
+	if (dir == TLS_DIR_CLIENT && !(sv->flags & TLS_F_HB_PEND))
+		sv->hb_req = 0;
+	ts_note(f, dir, t);
+	win_note(f, dir, t);
+	o->seg = (struct tls_seg){ .action = TLS_SEQ_NEW };
+	o->res.at = 0;
+	o->res.records = 0;
+}
+
+/* tls_seg_end() of a segment seg_fast_ok() took, verdict o->r */
+static __always_inline void seg_fast_end(struct tls_flow *f, unsigned int dir,
+					 u32 len, const struct tls_policy *pol,
+					 struct tls_fate *o)
+{
+	struct tls_dir *d = &f->dir[dir];
+
+	if (o->r == TLS_OK) {
+		d->next_seq += len;
+	} else if (pol->audit) {
+		tls_flow_stop(f);
+	} else {
+		o->seg.drop = true;
+		o->seg.kill = true;
+		o->seg.rcv_nxt = d->next_seq;
+	}
+}
+
+/* A segment seg_fast_ok() took, fed by feed_live(): any record, any state */
+static __always_inline bool seg_fast_feed(struct tls_flow *f,
+					  unsigned int dir,
+					  const struct tls_tcp *t,
+					  const u8 *payload,
+					  const struct tls_policy *pol,
+					  struct tls_fate *o)
+{
+	seg_fast_note(f, dir, t, o);
+	o->r = feed_live(f, dir, payload, t->len, pol, &o->res);
+	seg_fast_end(f, dir, t->len, pol, o);
+	return true;
+}
+
+/* seg_fast_ok(), and if it holds seg_fast_feed(): any segment, out of line */
+static noinline bool seg_fast_warm(struct tls_flow *f, unsigned int dir,
+				   const struct tls_tcp *t, const u8 *payload,
+				   const struct tls_policy *pol,
+				   struct tls_fate *o)
+{
+	if (!seg_fast_ok(f, dir, t, pol))
+		return false;
+	return seg_fast_feed(f, dir, t, payload, pol, o);
+}
+
+/*
+ * The hot case inline, decided before anything changes: the segment is
+ * one whole protected application-data record of a side in ST_REC, whose
+ * ciphertext body lowrun_quick() decides from its first and last word
+ * (one small record per segment, of up to limit + 1 body bytes:
+ * interactive traffic, TCP_NODELAY).  Its conditions are stricter than
+ * seg_fast_ok()'s, some folded together, so that it costs little: each
+ * one that fails sends the segment to seg_fast_warm(), which checks
+ * again from the start.  Its effects are seg_fast_note()'s, then what
+ * appdata_run() does for that one record and feed_live() around it
+ * (version, the length's high byte in scratch, rec_left 0, type and
+ * HDR_SEEN, the run, one record), then seg_fast_end()'s for TLS_OK.
+ *
+ * The TCP rules are those of tls_tcp_rules.h written out for such a
+ * segment (no SYN, no old ACK, at next_seq), with the segment's fields
+ * and f->tcp in locals: the helpers, with dir a constant, cost twice
+ * as much here.  test_fast.c holds both to the general path.
+ */
+static __always_inline bool seg_fast_hot(struct tls_flow *f,
+					 unsigned int dir,
+					 const struct tls_tcp *t,
+					 const u8 *payload,
+					 const struct tls_policy *pol,
+					 struct tls_fate *o)
+{
+	struct tls_dir *d = &f->dir[dir];
+	struct tls_dir *peer = &f->dir[dir ^ 1];
+	u32 bl = t->len - 5, run, vmask = 0x1f;
+	u64 first, last;
+	u16 fl;
+	u8 tcp;
+
+	/* mid-record (bulk, records packed in segments): nothing hot */
+	if (d->state != ST_REC)
+		goto warm;
+	/*
+	 * Both sides known from their SYNs, neither stopped nor a pickup
+	 * (TLS_F_PICKUP is the server's V2_SIDHIT, only ever set in SSLv2
+	 * framing, which this side may not be in: the same mask for both),
+	 * this side at a record start of its protected TLS records (so not
+	 * dead, not past its FIN), the other side not dead.
+	 */
+	if ((t->flags & (TLS_TCP_SYN | TLS_TCP_FIN | TLS_TCP_RST |
+			 TLS_TCP_URG | TLS_TCP_IPOPT | TLS_TCP_SIGOPT |
+			 TLS_TCP_OLDACK)) ||
+	    t->seq != d->next_seq ||
+	    (d->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF |
+			 TLS_F_ENCRYPTED | TLS_F_SSLV2)) !=
+	    (TLS_F_SEQ_VALID | TLS_F_ENCRYPTED) ||
+	    (peer->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF)) !=
+	    TLS_F_SEQ_VALID || peer->state == ST_DEAD ||
+	    t->ttl < pol->ttl_floor ||
+	    pol->lowrun_limit - 15 > TLS_LOWRUN_MAX - 15)
+		goto warm;
+	/* paws_drop(): a timestamp, not older than the side's by more than 1 */
+	tcp = f->tcp;
+	if ((tcp & TLS_FT_TS_ON) &&
+	    (!(t->flags & TLS_TCP_TS) ||
+	     ((tcp & TLS_FT_TS_SEEN(dir)) &&
+	      (s32)(f->ts_max[dir] - t->tsval) > 1)))
+		goto warm;
+	/* beyond_window(): the receiver's window open, the bytes inside it */
+	if ((tcp & TLS_FT_ZEROWIN(!dir)) ||
+	    ((dir == TLS_DIR_CLIENT || (tcp & TLS_FT_WIN_SEEN(TLS_DIR_CLIENT))) &&
+	     (t->flags & TLS_TCP_REDGE) &&
+	     (s32)(t->seq + t->len - t->redge) > 0))
+		goto warm;
+	/*
+	 * One whole record, of a length and version the record layer
+	 * takes (max_len()), its body short enough that lowrun_quick()
+	 * needs no sample but its first and last word.
+	 */
+	if (t->len < 5 + 16 || bl > pol->lowrun_limit + 1 ||
+	    bl > (d->flags & TLS_F_TLS13 ? TLS_MAX_CIPHER13 :
+		  TLS_MAX_CIPHER) ||
+	    payload[0] != CT_APPDATA || payload[1] != 3 || payload[2] > 4 ||
+	    ((u32)payload[3] << 8 | payload[4]) != bl)
+		goto warm;
+	/*
+	 * The handshake layer: off, or stopped for good (its STOP bit
+	 * already set, as feed_live() would set it), or on with the knob
+	 * on and appdata_vmask()'s rules.
+	 */
+	if ((f->hs_flags & (TLS_HS_ON | TLS_HS_STOP)) == TLS_HS_ON) {
+		if (!pol->handshake)
+			goto warm;
+		vmask = appdata_vmask(f, d, dir);
+	}
+	if (!(vmask >> payload[2] & 1))
+		goto warm;
+	/*
+	 * lowrun_quick() of a body of 16 to limit + 1 bytes: a high byte
+	 * in the first and in the last word, the run so far plus the
+	 * leading low bytes below limit; the run is then the last word's
+	 * trailing low bytes.
+	 */
+	first = lowrun_load_hi(payload + 5);
+	last = lowrun_load_hi(payload + 5 + bl - 8);
+	run = d->run;
+	if (!first || !last ||
+	    (run + 7 >= pol->lowrun_limit &&
+	     run + lowrun_lead(first) >= pol->lowrun_limit))
+		goto warm;
+
+	/* tls_seg_begin(): the SYN-data length forgotten on client data */
+	if (dir == TLS_DIR_CLIENT && !(peer->flags & TLS_F_HB_PEND))
+		peer->hb_req = 0;
+	fl = t->flags;
+	/* ts_note() */
+	if ((fl & TLS_TCP_TS) && (tcp & TLS_FT_TS_ON) &&
+	    (!(tcp & TLS_FT_TS_SEEN(dir)) ||
+	     (s32)(t->tsval - f->ts_max[dir]) > 0)) {
+		f->ts_max[dir] = t->tsval;
+		tcp |= TLS_FT_TS_SEEN(dir);
+	}
+	/* win_note() */
+	if (fl & TLS_TCP_ACK) {
+		tcp |= TLS_FT_WIN_SEEN(dir);
+		tcp &= ~TLS_FT_ZEROWIN(dir);
+		if (fl & TLS_TCP_ZEROWIN)
+			tcp |= TLS_FT_ZEROWIN(dir);
+	}
+	f->tcp = tcp;
+	/* appdata_run() */
+	if (d->version < (0x30 | payload[2]))
+		d->version = 0x30 | payload[2];
+	d->scratch = payload[3];
+	d->rec_left = 0;
+	d->flags |= TLS_F_HDR_SEEN;
+	d->rec_type = CT_APPDATA;
+	d->run = lowrun_trail(last);
+	/* tls_seg_end() */
+	d->next_seq += bl + 5;
+	o->seg = (struct tls_seg){ .action = TLS_SEQ_NEW };
+	o->res.at = 0;
+	o->res.records = 1;
+	o->r = TLS_OK;
+	return true;
+warm:
+	return seg_fast_warm(f, dir, t, payload, pol, o);
+}
+
+/* seg_fast_hot() for each direction, dir a constant in each */
+bool tls_seg_fast(struct tls_flow *f, unsigned int dir,
+		  const struct tls_tcp *t, const u8 *payload,
+		  const struct tls_policy *pol, struct tls_fate *o)
+{
+	if (dir == TLS_DIR_CLIENT)
+		return seg_fast_hot(f, TLS_DIR_CLIENT, t, payload, pol, o);
+	if (dir == TLS_DIR_SERVER)
+		return seg_fast_hot(f, TLS_DIR_SERVER, t, payload, pol, o);
+	return false;
 }
 
 const char *tls_reason_name(enum tls_reason r)

@@ -10,6 +10,7 @@
 #include "tls_engine.h"
 #include "tls_seq.h"
 #include "tls_handshake.h"
+#include "tls_tcp_rules.h"
 
 enum tls_seq_action tls_seq_segment(struct tls_flow *f, unsigned int dir,
 				    u32 seq, bool syn, u32 len,
@@ -314,103 +315,6 @@ static void fin_passed(struct tls_flow *f, unsigned int dir,
 
 	if (d->state != ST_DEAD && t->seq + t->len == d->next_seq)
 		d->state = ST_FIN;
-}
-
-/*
- * PAWS (RFC 7323): the receiver keeps ts_recent, the timestamp of the
- * last segment at or below its rcv_wup, and drops a segment whose
- * timestamp is more than one below it (tcp_paws_discard()), RSTs aside.
- * The helper keeps per side the highest timestamp of the segments it
- * passed at or below next_seq (which is at least rcv_wup): never below
- * ts_recent.  The SYN's timestamp starts it; without timestamps on both
- * SYNs there is no PAWS.
- */
-static void ts_note(struct tls_flow *f, unsigned int dir,
-		    const struct tls_tcp *t)
-{
-	if (!(t->flags & TLS_TCP_TS))
-		return;
-	if (t->flags & TLS_TCP_SYN) {
-		if (dir == TLS_DIR_SERVER &&
-		    (f->tcp & TLS_FT_TS_SEEN(TLS_DIR_CLIENT)))
-			f->tcp |= TLS_FT_TS_ON;
-		if (dir == TLS_DIR_SERVER && !(f->tcp & TLS_FT_TS_ON))
-			return;
-	} else if (!(f->tcp & TLS_FT_TS_ON) ||
-		   (s32)(t->seq - f->dir[dir].next_seq) > 0) {
-		return;
-	}
-	if (!(f->tcp & TLS_FT_TS_SEEN(dir)) ||
-	    (s32)(t->tsval - f->ts_max[dir]) > 0) {
-		f->ts_max[dir] = t->tsval;
-		f->tcp |= TLS_FT_TS_SEEN(dir);
-	}
-}
-
-/*
- * Whether dir's last window was zero.  Not from a SYN (an unscaled
- * window, no stream yet), nor from an ACK older than one the side sent
- * (reordered: the peer's TCP does not take its window either,
- * tcp_may_update_window()).
- */
-static void win_note(struct tls_flow *f, unsigned int dir,
-		     const struct tls_tcp *t)
-{
-	if (!(t->flags & TLS_TCP_ACK) ||
-	    (t->flags & (TLS_TCP_SYN | TLS_TCP_OLDACK)))
-		return;
-	f->tcp |= TLS_FT_WIN_SEEN(dir);
-	if (t->flags & TLS_TCP_ZEROWIN)
-		f->tcp |= TLS_FT_ZEROWIN(dir);
-	else
-		f->tcp &= ~TLS_FT_ZEROWIN(dir);
-}
-
-/*
- * New bytes past the receiver's window: a receiver drops every new byte
- * while its window is zero (tcp_data_queue(), TCP_ZEROWINDOW) and a
- * segment that starts past its right edge (tcp_sequence()); newer kernels
- * also one that ends past it.  Conntrack's right edge (td_maxend, the
- * highest SACK edge + window the receiver announced) is exact while the
- * receiver does not shrink its window and no segment beyond a hole
- * reached it (gap policy "drop").  A sender that honours the window never
- * sends such bytes.
- */
-static bool beyond_window(const struct tls_flow *f, unsigned int dir,
-			  const struct tls_tcp *t)
-{
-	if (!t->len)
-		return false;
-	if (f->tcp & TLS_FT_ZEROWIN(!dir))
-		return true;
-	/*
-	 * The server's edge is conntrack's only from the client's first
-	 * ACK on (before, td_maxend is the end of the SYN-ACK); the
-	 * client's is set by the SYN-ACK's window.
-	 */
-	if (dir == TLS_DIR_SERVER &&
-	    !(f->tcp & TLS_FT_WIN_SEEN(TLS_DIR_CLIENT)))
-		return false;
-	return (t->flags & TLS_TCP_REDGE) &&
-	       (s32)(t->seq + t->len - t->redge) > 0;
-}
-
-/* New bytes the receiver's PAWS check would drop, or may (no timestamp) */
-static enum tls_drop paws_drop(const struct tls_flow *f, unsigned int dir,
-			       const struct tls_tcp *t)
-{
-	if (!(f->tcp & TLS_FT_TS_ON))
-		return TLS_DROP_NONE;
-	/*
-	 * RFC 7323 3.2 lets a receiver drop a segment without one once they
-	 * were negotiated; every stack that negotiates them sends them
-	 */
-	if (!(t->flags & TLS_TCP_TS))
-		return TLS_DROP_NO_TS;
-	if ((f->tcp & TLS_FT_TS_SEEN(dir)) &&
-	    (s32)(f->ts_max[dir] - t->tsval) > 1)
-		return TLS_DROP_PAWS;
-	return TLS_DROP_NONE;
 }
 
 static bool seg_decide(struct tls_flow *f, unsigned int dir,

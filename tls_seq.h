@@ -170,6 +170,30 @@ void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
 		 enum tls_reason r, const struct tls_policy *pol,
 		 struct tls_seg *s);
 
+/* What tls_seg_fast() decided, as the general path would have left it */
+struct tls_fate {
+	struct tls_seg seg;	/* tls_seg_begin(), tls_seg_end() */
+	struct tls_result res;	/* tls_feed() of the new bytes */
+	enum tls_reason r;	/* its verdict */
+};
+
+/*
+ * The fused in-order path, one call for the whole fate of the common
+ * segment: for a segment whose new payload[0..t->len) is contiguous,
+ * true if it decided it, having left f and *o exactly as
+ * tls_seg_begin(), tls_feed() of payload[skip..t->len) and tls_seg_end()
+ * would have; false, changing nothing, when the segment needs the
+ * general path (the caller then calls those three).  It takes a segment
+ * of a flow whose both sides began with a SYN, not stopped, not dead,
+ * not past this side's FIN, that starts at the next expected byte,
+ * carries no SYN, FIN, RST, URG, IP or signature option nor an ACK to
+ * raise, has a TTL at the floor or above, and passes PAWS and the
+ * receiver's window.  The kernel and tls-replay call it first.
+ */
+bool tls_seg_fast(struct tls_flow *f, unsigned int dir,
+		  const struct tls_tcp *t, const u8 *payload,
+		  const struct tls_policy *pol, struct tls_fate *o);
+
 /*
  * A segment without payload, SYN, FIN or URG (a pure ACK or RST) that
  * needs no tls_seg_begin(): the flow has begun and is not dead.  About

@@ -11,8 +11,16 @@
  * directions, interleaved call by call, cut into random chunks (1 byte, a few bytes, one MSS, up to
  * 70000 bytes), under a random policy whose low-byte limit also changes
  * between calls.  After every call the verdict, res.at, res.records and the
- * whole 32-byte flow state must be identical; the first difference is
- * printed and the exit status is 1.
+ * whole flow state must be identical; the first difference is printed and
+ * the exit status is 1.
+ *
+ * Then each conversation again as TCP segments, re-cut, through the whole
+ * per-segment path of the module: the reference's tls_seg_begin() +
+ * tls_feed() + tls_seg_end(), against the current one as the glue calls
+ * it (tls_seg_fast() first, those three where it declines), with
+ * timestamps, receiver edges and now and then a flag, an old timestamp,
+ * a low TTL, a closed window or an edge too short (a dropped segment is
+ * sent again).  struct tls_seg must be identical too.
  *
  * The streams are mostly well-formed (TLS 1.2 and 1.3 handshakes, SSLv2
  * framing, heartbeats, zero-length and maximal records) with mutations
@@ -27,11 +35,18 @@
 #include <string.h>
 
 #include "../tls_parse.h"
+#include "../tls_seq.h"
 
 enum tls_reason ref_tls_feed(struct tls_flow *f, unsigned int dir,
 			     const u8 *buf, u32 len,
 			     const struct tls_policy *pol,
 			     struct tls_result *res);
+bool ref_tls_seg_begin(struct tls_flow *f, unsigned int dir,
+		       const struct tls_tcp *t, const struct tls_policy *pol,
+		       struct tls_seg *s);
+void ref_tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
+		     enum tls_reason r, const struct tls_policy *pol,
+		     struct tls_seg *s);
 
 #define MAXB	(1u << 17)
 
@@ -188,6 +203,131 @@ static const u32 limits[] = {
 
 #define NLIMITS (sizeof(limits) / sizeof(limits[0]))
 
+static long seg_calls, seg_fast;
+
+/* The TCP facts of a segment of dir at seq, mostly those of a clean flow */
+static struct tls_tcp seg_tcp(u32 seq, u32 len, u32 *ts)
+{
+	struct tls_tcp t = {
+		.seq = seq, .len = len, .ttl = 64, .tsval = (*ts += rnd() % 2),
+		.flags = TLS_TCP_ACK | TLS_TCP_TS | TLS_TCP_REDGE,
+		.redge = seq + len + rnd() % 65536,
+	};
+	u32 x = rnd() % 1000;
+
+	if (x < 10)
+		t.flags &= ~TLS_TCP_TS;
+	else if (x < 20)
+		t.tsval -= 2 + rnd() % 5;
+	else if (x < 30)
+		t.redge = seq + len - 1 - rnd() % 50;
+	else if (x < 40)
+		t.flags |= TLS_TCP_ZEROWIN;
+	else if (x < 50)
+		t.flags |= TLS_TCP_OLDACK;
+	else if (x < 60)
+		t.ttl = rnd() % 8;
+	else if (x < 65)
+		t.flags |= 1u << (rnd() % 11);
+	else if (x < 70)
+		t.flags &= ~TLS_TCP_ACK;
+	return t;
+}
+
+/*
+ * Conversation it once more, as segments through the module's whole path;
+ * false after printing the first difference.
+ */
+static bool seg_conv(long it, const u32 *n, int mode,
+		     const struct tls_policy *pol)
+{
+	struct tls_result ra, rb;
+	struct tls_seg sa, sb;
+	struct tls_flow a, b;
+	struct tls_fate o;
+	struct tls_tcp t;
+	enum tls_reason va, vb;
+	u32 isn[2] = { rnd(), rnd() }, ts[2] = { rnd(), rnd() };
+	u32 at[2] = { 0, 0 }, m, c, want;
+	unsigned int dir, k;
+	int done[2] = { !n[0], !n[1] };
+	bool fast;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	for (dir = 0; dir < 2; dir++) {
+		t = (struct tls_tcp){ .seq = isn[dir], .tsval = ts[dir],
+				      .ack = isn[0] + 1, .ttl = 64,
+				      .flags = TLS_TCP_SYN | TLS_TCP_TS |
+					       (dir ? TLS_TCP_ACK : 0) };
+		ref_tls_seg_begin(&a, dir, &t, pol, &sa);
+		tls_seg_begin(&b, dir, &t, pol, &sb);
+	}
+	while (!done[0] || !done[1]) {
+		dir = rnd() % 2;
+		if (done[dir])
+			dir ^= 1;
+		m = chunk(mode);
+		/*
+		 * mode 6: one TLS record per segment where the stream has
+		 * a header here (a small record whole: the fused path's
+		 * hot case), else a chunk of mode 5
+		 */
+		if (mode == 6 && n[dir] - at[dir] >= 5)
+			m = 5 + ((u32)stream[dir][at[dir] + 3] << 8 |
+				 stream[dir][at[dir] + 4]);
+		if (m > n[dir] - at[dir])
+			m = n[dir] - at[dir];
+		want = isn[dir] + 1 + at[dir] + m;
+		for (k = 0; k < 4; k++) {
+			t = seg_tcp(isn[dir] + 1 + at[dir], m, &ts[dir]);
+			memset(&ra, 0, sizeof(ra));
+			memset(&rb, 0, sizeof(rb));
+			va = vb = TLS_OK;
+			if (ref_tls_seg_begin(&a, dir, &t, pol, &sa)) {
+				va = ref_tls_feed(&a, dir, stream[dir] + at[dir] +
+						  sa.skip, m - sa.skip, pol, &ra);
+				ref_tls_seg_end(&a, dir, m, va, pol, &sa);
+			}
+			fast = tls_seg_fast(&b, dir, &t, stream[dir] + at[dir],
+					    pol, &o);
+			if (fast) {
+				sb = o.seg;
+				vb = o.r;
+				rb = o.res;
+			} else if (tls_seg_begin(&b, dir, &t, pol, &sb)) {
+				vb = tls_feed(&b, dir, stream[dir] + at[dir] +
+					      sb.skip, m - sb.skip, pol, &rb);
+				tls_seg_end(&b, dir, m, vb, pol, &sb);
+			}
+			seg_calls++;
+			seg_fast += fast;
+			if (va != vb || ra.at != rb.at ||
+			    ra.records != rb.records ||
+			    memcmp(&sa, &sb, sizeof(sa)) ||
+			    memcmp(&a, &b, sizeof(a))) {
+				printf("MISMATCH (segments, %s) conversation %ld dir %u offset %u len %u flags %#x: verdict %d/%d at %u/%u records %u/%u action %u/%u drop %d/%d\nstate ref/new:",
+				       fast ? "fast" : "general", it, dir,
+				       at[dir], m, t.flags, va, vb, ra.at, rb.at,
+				       ra.records, rb.records, sa.action,
+				       sb.action, sa.drop, sb.drop);
+				for (c = 0; c < sizeof(a); c++)
+					printf(" %02x/%02x", ((u8 *)&a)[c],
+					       ((u8 *)&b)[c]);
+				printf("\n");
+				return false;
+			}
+			if (b.dir[dir].next_seq == want)
+				break;
+		}
+		at[dir] += m;
+		/* dropped four times, killed, stopped: the side is done */
+		if (k == 4 || at[dir] == n[dir] || va)
+			done[dir] = 1;
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	long iters = argc > 1 ? atol(argv[1]) : 200000;
@@ -251,8 +391,12 @@ int main(int argc, char **argv)
 				done[dir] = 1;
 			}
 		}
+		if (!seg_conv(it, n, rnd() % 7, &pol))
+			return 1;
 	}
 	printf("engine_diff: %ld conversations, %ld calls, %ld MiB, %ld violations, 0 differences\n",
 	       iters, calls, bytes >> 20, viol);
+	printf("engine_diff: segments: %ld, %ld of them by tls_seg_fast(), 0 differences\n",
+	       seg_calls, seg_fast);
 	return 0;
 }

@@ -8,6 +8,7 @@ VEC_SRCS := tests/vectors/tls_vectors.c tests/vectors/vec_run.c tests/vectors/se
 VEC_DEPS := $(VEC_SRCS) tests/vectors/tls_vectors.h tests/vectors/seq_cases.h $(wildcard tests/vectors/real_*.h) tests/vectors/hs_vectors.h \
 	    tests/vectors/real_vectors.inc
 UNIT_DEPS := tests/unit/test_main.c tests/unit/test_engine.c tests/unit/test_seq.c \
+	     tests/unit/test_fast.c \
 	     tests/unit/test_rules.c tests/unit/test_handshake.c \
 	     tests/unit/test_names.c tests/unit/test_sni.c tests/names_ref.h \
 	     tests/unit/unit.h $(VEC_DEPS) $(ENGINE_DEPS) $(CHECK_DEPS)

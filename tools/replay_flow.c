@@ -328,6 +328,8 @@ struct trial {
 	struct tls_flow tls;
 	struct tls_seg seg;
 	bool feed;
+	bool fast;		/* tls_seg_fast() decided all: fed, ended */
+	struct tls_fate fate;	/* its outcome */
 };
 
 static void try_seg(const struct tr_flow *f, unsigned int dir,
@@ -335,7 +337,35 @@ static void try_seg(const struct tr_flow *f, unsigned int dir,
 		    struct trial *tr)
 {
 	tr->tls = f->tls;
+	tr->fast = false;
 	tr->feed = tls_seg_begin(&tr->tls, dir, t, &o->pol, &tr->seg);
+}
+
+static void tr_name_byte(void *ctx, int b);
+
+/*
+ * The kernel's fused path first, as nf_ct_tls_help() takes it: the whole
+ * fate of a steady in-order segment, fed and ended, on the trial copy.
+ * Only while nothing is held: must_wait() is then false for every
+ * segment it takes (new, in order, no FIN), so the trial is committed
+ * and its name bytes (tr_name_byte(), the real flow's) are seen once.
+ * Not for a payload the snaplen cut.
+ */
+static bool try_fast(struct tr_flow *f, unsigned int dir,
+		     const struct tls_tcp *t, const struct tr_pkt *p,
+		     const struct tr_opts *o, struct trial *tr)
+{
+	struct tls_policy pol = o->pol;
+
+	if (f->held[0] || f->held[1] || p->caplen < t->len)
+		return false;
+	pol.rules.name_byte = tr_name_byte;
+	pol.rules.name_ctx = f;
+	tr->tls = f->tls;
+	tr->fast = tls_seg_fast(&tr->tls, dir, t, p->payload, &pol, &tr->fate);
+	tr->feed = tr->fast;
+	tr->seg = tr->fate.seg;
+	return tr->fast;
 }
 
 /*
@@ -448,13 +478,20 @@ static bool commit(struct tr_table *tb, struct tr_flow *f, unsigned int dir,
 			f->window_lost = true;
 		f->no_hold[dir] = false;
 		keep_head(f, dir, payload + seg.skip, avail);
-		pol = o->pol;
-		pol.rules.name_byte = tr_name_byte;
-		pol.rules.name_ctx = f;
-		r = tls_feed(&f->tls, dir, payload + seg.skip, avail, &pol,
-			     &res);
+		if (tr->fast) {
+			/* fed and ended by tls_seg_fast() */
+			r = tr->fate.r;
+			res = tr->fate.res;
+		} else {
+			pol = o->pol;
+			pol.rules.name_byte = tr_name_byte;
+			pol.rules.name_ctx = f;
+			r = tls_feed(&f->tls, dir, payload + seg.skip, avail,
+				     &pol, &res);
+		}
 		f->records += res.records;
-		tls_seg_end(&f->tls, dir, tt->len, r, &o->pol, &seg);
+		if (!tr->fast)
+			tls_seg_end(&f->tls, dir, tt->len, r, &o->pol, &seg);
 		/* the glue raises the ACK of a segment it passes */
 		if (seg.raise_ack && !seg.drop)
 			f->ack_raised++;
@@ -689,6 +726,9 @@ static bool replay(struct tr_table *tb, struct tr_flow *f, unsigned int dir,
 
 	seg_facts(f, dir, p, &t);
 	note_span(f, dir, p);
+	if (try_fast(f, dir, &t, p, o, &tr))
+		return commit(tb, f, dir, &t, p->payload, p->caplen, frame, o,
+			      st, &tr, &fed);
 	try_seg(f, dir, &t, o, &tr);
 	if (o->reorder_bytes && !f->no_hold[dir] && must_wait(f, dir, &t, &tr) &&
 	    hold(tb, f, dir, &t, p, frame, o, st))

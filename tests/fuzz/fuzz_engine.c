@@ -16,13 +16,19 @@
  * The conversation is fed three times: each segment whole, in 1-byte
  * chunks, and in chunks chosen by the seed.  The verdicts, deciding byte
  * and record counts must agree and the engine invariants must hold after
- * every call; otherwise abort().
+ * every call; otherwise abort().  A fourth time as TCP segments of a flow
+ * (SYNs with timestamps, then each segment in order, the seed's bits
+ * making some of them odd: a flag, an old timestamp, a closed window),
+ * through tls_seg_fast() first as the glue calls it and through the
+ * general path alone: state, struct tls_seg, verdict and res must agree
+ * after every segment.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../tls_parse.h"
+#include "../../tls_seq.h"
 #include "../../tls_names.h"
 #include "../tls_check.h"
 
@@ -109,6 +115,75 @@ static void run(const u8 *data, size_t size, const struct tls_policy *pol,
 	}
 }
 
+/* One segment by the general path: tls_seg_begin(), tls_feed(), end */
+static void seg_general(struct tls_flow *f, unsigned int dir,
+			const struct tls_tcp *t, const u8 *p,
+			const struct tls_policy *pol, struct tls_fate *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (tls_seg_begin(f, dir, t, pol, &o->seg)) {
+		o->r = tls_feed(f, dir, p + o->seg.skip, t->len - o->seg.skip,
+				pol, &o->res);
+		tls_seg_end(f, dir, t->len, o->r, pol, &o->seg);
+	}
+}
+
+static void seg_diff(const u8 *data, size_t size,
+		     const struct tls_policy *pol, u32 seed)
+{
+	struct tls_flow a, b;
+	struct tls_fate oa, ob;
+	struct tls_tcp t;
+	u32 next[2] = { 1000, 0x70000000 }, ts = 5;
+	size_t p = 8;
+	unsigned int dir;
+	u32 len, x;
+
+	tls_flow_init(&a);
+	for (dir = 0; dir < 2; dir++) {
+		t = (struct tls_tcp){ .seq = next[dir] - 1, .tsval = ts,
+				      .ack = next[0], .ttl = 64,
+				      .flags = TLS_TCP_SYN | TLS_TCP_TS |
+					       (dir ? TLS_TCP_ACK : 0) };
+		seg_general(&a, dir, &t, data, pol, &oa);
+	}
+	b = a;
+	while (p + 2 <= size) {
+		dir = data[p] & 1;
+		len = (u32)(data[p] >> 1) << 8 | data[p + 1];
+		p += 2;
+		if (len > size - p)
+			len = size - p;
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		x = seed % 64;
+		t = (struct tls_tcp){
+			.seq = next[dir], .len = len, .ack = next[!dir],
+			.tsval = ts += seed >> 31, .ttl = 64,
+			.flags = TLS_TCP_ACK | TLS_TCP_TS | TLS_TCP_REDGE,
+			.redge = next[dir] + len + (seed >> 8) % 65536,
+		};
+		if (x < 11)
+			t.flags ^= 1u << x;
+		if (x == 11)
+			t.tsval -= 2;
+		if (x == 12)
+			t.redge = next[dir];
+		if (x == 13)
+			t.ttl = 1;
+		seg_general(&a, dir, &t, data + p, pol, &oa);
+		memset(&ob, 0, sizeof(ob));
+		if (!tls_seg_fast(&b, dir, &t, data + p, pol, &ob))
+			seg_general(&b, dir, &t, data + p, pol, &ob);
+		if (memcmp(&a, &b, sizeof(a)) || memcmp(&oa, &ob, sizeof(oa)))
+			abort();
+		if (a.dir[dir].next_seq == next[dir] + len)
+			next[dir] += len;
+		p += len;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -141,5 +216,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(data, size, &pol, 2, maxc, seed, &c);
 	if (memcmp(&a, &b, sizeof(a)) || memcmp(&a, &c, sizeof(a)))
 		abort();
+	seg_diff(data, size, &pol, seed);
 	return 0;
 }

@@ -617,6 +617,7 @@ static bool fate_step(struct tls_flow *f, const struct tls_seq_step *st,
 		.ttl = st->ttl ? st->ttl : 64,
 	};
 	enum tls_reason r = TLS_OK;
+	struct tls_fate o;
 	const u8 *buf = junk;
 	struct tls_seg s;
 	u8 out;
@@ -627,7 +628,11 @@ static bool fate_step(struct tls_flow *f, const struct tls_seq_step *st,
 	} else {
 		t.len = st->len < sizeof(junk) ? st->len : sizeof(junk);
 	}
-	if (tls_seg_begin(f, st->dir, &t, &pol, &s)) {
+	/* as the glue: the fused path first, the general one if it declines */
+	if (tls_seg_fast(f, st->dir, &t, buf, &pol, &o)) {
+		s = o.seg;
+		r = o.r;
+	} else if (tls_seg_begin(f, st->dir, &t, &pol, &s)) {
 		r = tls_feed(f, st->dir, buf + s.skip, t.len - s.skip, &pol,
 			     NULL);
 		tls_seg_end(f, st->dir, t.len, r, &pol, &s);
