@@ -81,7 +81,7 @@ run_vm() {
 	# the BENCH_* knobs that are set go into the guest's environment
 	for v in BENCH_REPS BENCH_REPS2 BENCH_TIME BENCH_FLOWS BENCH_TESTS \
 		 BENCH_SIZES BENCH_TLS_MB BENCH_RPS BENCH_HELPER BENCH_SNI_NAMES \
-		 BENCH_MODES; do
+		 BENCH_MODES BENCH_SURICATA_ARGS; do
 		[ -n "${!v:-}" ] && envs+=("$v=${!v}")
 	done
 	# the host's load while the VM runs: other VMs on the same cores

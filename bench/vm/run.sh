@@ -250,7 +250,8 @@ order() {
 	fi
 }
 
-# Suricata inline (BENCH_MODES suricata, both): its heartbeat exploit
+# Suricata inline (BENCH_MODES suricata, both; BENCH_SURICATA_ARGS: more
+# of its options, e.g. "--set exception-policy=ignore"): its heartbeat exploit
 # rules from the installed tls-events.rules, alert turned into drop; one
 # worker on queue 0, up until it reports its engine started (minutes under
 # TCG).  It idles when the FORWARD rules accept.
@@ -264,7 +265,7 @@ start_suricata() {
 	modprobe nfnetlink_queue 2>/dev/null
 	ip netns exec "$router" suricata -c "$REPO/bench/peer/suricata/inline.yaml" \
 		-q 0 -l "$W/suri" -S "$W/suri/inline.rules" -k none \
-		>"$W/suri/stdout" 2>&1 &
+		${BENCH_SURICATA_ARGS:-} >"$W/suri/stdout" 2>&1 &
 	SURI_PID=$!
 	PIDS+=($SURI_PID)
 	for i in $(seq 600); do
@@ -772,8 +773,9 @@ if [ -n "${SURICATA:-}" ]; then
 	cp "$W/suri/suricata.log" "$OUTDIR/suricata.log" 2>/dev/null
 	# alerts by rule; drop events by reason, all and those of the
 	# Heartbleed server's flows
-	emit "test=suricata alerts=$(suri_alerts) by_sid=$(grep -o '"signature_id":[0-9]*' \
-		"$W/suri/eve.json" 2>/dev/null | cut -d: -f2 | tally)" \
+	emit "test=suricata alerts=$(suri_alerts) by_sid=$(grep '"event_type":"alert"' \
+		"$W/suri/eve.json" 2>/dev/null | grep -o '"signature_id":[0-9]*' |
+		cut -d: -f2 | tally)" \
 		"drops_by_reason=$(grep -o '"reason":"[^"]*"' "$W/suri/eve.json" 2>/dev/null |
 		cut -d'"' -f4 | tr ' ' _ | tally)" \
 		"hb_drops_by_reason=$(grep "\"$HBSRV\"" "$W/suri/eve.json" 2>/dev/null |
