@@ -4,6 +4,8 @@
  * comment, tested from outside after every call by the unit tests and the
  * fuzzer.
  */
+#include <string.h>
+
 #include "tls_check.h"
 #include "../tls_engine.h"
 
@@ -31,4 +33,16 @@ int tls_flow_check(const struct tls_flow *f)
 			return 5;
 	}
 	return 0;
+}
+
+void tls_seg_general(struct tls_flow *f, unsigned int dir,
+		     const struct tls_tcp *t, const u8 *payload,
+		     const struct tls_policy *pol, struct tls_fate *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (tls_seg_begin(f, dir, t, pol, &o->seg)) {
+		o->r = tls_feed(f, dir, payload + o->seg.skip,
+				t->len - o->seg.skip, pol, &o->res);
+		tls_seg_end(f, dir, t->len, o->r, pol, &o->seg);
+	}
 }

@@ -115,19 +115,6 @@ static void run(const u8 *data, size_t size, const struct tls_policy *pol,
 	}
 }
 
-/* One segment by the general path: tls_seg_begin(), tls_feed(), end */
-static void seg_general(struct tls_flow *f, unsigned int dir,
-			const struct tls_tcp *t, const u8 *p,
-			const struct tls_policy *pol, struct tls_fate *o)
-{
-	memset(o, 0, sizeof(*o));
-	if (tls_seg_begin(f, dir, t, pol, &o->seg)) {
-		o->r = tls_feed(f, dir, p + o->seg.skip, t->len - o->seg.skip,
-				pol, &o->res);
-		tls_seg_end(f, dir, t->len, o->r, pol, &o->seg);
-	}
-}
-
 static void seg_diff(const u8 *data, size_t size,
 		     const struct tls_policy *pol, u32 seed)
 {
@@ -145,7 +132,7 @@ static void seg_diff(const u8 *data, size_t size,
 				      .ack = next[0], .ttl = 64,
 				      .flags = TLS_TCP_SYN | TLS_TCP_TS |
 					       (dir ? TLS_TCP_ACK : 0) };
-		seg_general(&a, dir, &t, data, pol, &oa);
+		tls_seg_general(&a, dir, &t, data, pol, &oa);
 	}
 	b = a;
 	while (p + 2 <= size) {
@@ -172,10 +159,10 @@ static void seg_diff(const u8 *data, size_t size,
 			t.redge = next[dir];
 		if (x == 13)
 			t.ttl = 1;
-		seg_general(&a, dir, &t, data + p, pol, &oa);
+		tls_seg_general(&a, dir, &t, data + p, pol, &oa);
 		memset(&ob, 0, sizeof(ob));
 		if (!tls_seg_fast(&b, dir, &t, data + p, pol, &ob))
-			seg_general(&b, dir, &t, data + p, pol, &ob);
+			tls_seg_general(&b, dir, &t, data + p, pol, &ob);
 		if (memcmp(&a, &b, sizeof(a)) || memcmp(&oa, &ob, sizeof(oa)))
 			abort();
 		if (a.dir[dir].next_seq == next[dir] + len)

@@ -17,6 +17,7 @@
 
 #include "unit.h"
 #include "../../tls_seq.h"
+#include "../tls_check.h"
 #include "../vectors/tls_vectors.h"
 
 #define FAST_CONVS	8000
@@ -257,37 +258,31 @@ static bool fast_step(struct tls_flow *f, unsigned int dir,
 		      const struct tls_policy *pol, struct fast_stats *st,
 		      struct unit_group *g)
 {
-	struct tls_result ra = { 0 }, rb = { 0 };
+	struct tls_result ra, rb;
 	struct tls_seg sa, sb;
-	enum tls_reason va = TLS_OK, vb = TLS_OK;
+	enum tls_reason va, vb;
 	struct tls_flow a = *f, b = *f;
 	struct tls_fate o;
 	bool taken;
 
-	if (tls_seg_begin(&a, dir, t, pol, &sa)) {
-		va = tls_feed(&a, dir, payload + sa.skip, t->len - sa.skip, pol,
-			      &ra);
-		tls_seg_end(&a, dir, t->len, va, pol, &sa);
-	}
+	tls_seg_general(&a, dir, t, payload, pol, &o);
+	sa = o.seg;
+	va = o.r;
+	ra = o.res;
 	/* anything the fast path leaves unset differs from the general one */
 	memset(&o, 0xa5, sizeof(o));
 	taken = tls_seg_fast(&b, dir, t, payload, pol, &o);
-	if (taken) {
-		sb = o.seg;
-		vb = o.r;
-		rb = o.res;
-	} else {
+	if (!taken) {
 		if (memcmp(&b, f, sizeof(b))) {
 			group_fail(g, "declined segment changed the state (dir %u seq %#x len %u)",
 				   dir, t->seq, t->len);
 			return false;
 		}
-		if (tls_seg_begin(&b, dir, t, pol, &sb)) {
-			vb = tls_feed(&b, dir, payload + sb.skip,
-				      t->len - sb.skip, pol, &rb);
-			tls_seg_end(&b, dir, t->len, vb, pol, &sb);
-		}
+		tls_seg_general(&b, dir, t, payload, pol, &o);
 	}
+	sb = o.seg;
+	vb = o.r;
+	rb = o.res;
 	st->segs++;
 	st->fast += taken;
 	if (memcmp(&a, &b, sizeof(a)) || memcmp(&sa, &sb, sizeof(sa)) ||
