@@ -783,7 +783,7 @@ enum tls_reason tls_feed(struct tls_flow *f, unsigned int dir, const u8 *buf,
  * checked first (seg_fast_ok()), before anything changes; each one that
  * does not hold sends the segment to the general path.  Then the effects
  * of tls_seg_begin() on such a segment (seg_fast_note()), of tls_feed()
- * and of tls_seg_end() (seg_fast_end()), in that order.
+ * and of tls_seg_end() (seg_end(), tls_tcp_rules.h), in that order.
  */
 static __always_inline bool seg_fast_ok(const struct tls_flow *f,
 					unsigned int dir,
@@ -838,24 +838,6 @@ static __always_inline void seg_fast_note(struct tls_flow *f,
 	o->res.records = 0;
 }
 
-/* tls_seg_end() of a segment seg_fast_ok() took, verdict o->r */
-static __always_inline void seg_fast_end(struct tls_flow *f, unsigned int dir,
-					 u32 len, const struct tls_policy *pol,
-					 struct tls_fate *o)
-{
-	struct tls_dir *d = &f->dir[dir];
-
-	if (o->r == TLS_OK) {
-		d->next_seq += len;
-	} else if (pol->audit) {
-		tls_flow_stop(f);
-	} else {
-		o->seg.drop = true;
-		o->seg.kill = true;
-		o->seg.rcv_nxt = d->next_seq;
-	}
-}
-
 /* A segment seg_fast_ok() took, fed by feed_live(): any record, any state */
 static __always_inline bool seg_fast_feed(struct tls_flow *f,
 					  unsigned int dir,
@@ -866,7 +848,7 @@ static __always_inline bool seg_fast_feed(struct tls_flow *f,
 {
 	seg_fast_note(f, dir, t, o);
 	o->r = feed_live(f, dir, payload, t->len, pol, &o->res);
-	seg_fast_end(f, dir, t->len, pol, o);
+	seg_end(f, dir, t->len, o->r, pol, &o->seg);
 	return true;
 }
 
@@ -892,7 +874,7 @@ static noinline bool seg_fast_warm(struct tls_flow *f, unsigned int dir,
  * again from the start.  Its effects are seg_fast_note()'s, then what
  * appdata_run() does for that one record and feed_live() around it
  * (version, the length's high byte in scratch, rec_left 0, type and
- * HDR_SEEN, the run, one record), then seg_fast_end()'s for TLS_OK.
+ * HDR_SEEN, the run, one record), then seg_end()'s for TLS_OK.
  *
  * The TCP rules are those of tls_tcp_rules.h written out for such a
  * segment (no SYN, no old ACK, at next_seq), with the segment's fields

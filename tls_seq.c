@@ -482,20 +482,5 @@ void tls_seg_end(struct tls_flow *f, unsigned int dir, u32 len,
 		 enum tls_reason r, const struct tls_policy *pol,
 		 struct tls_seg *s)
 {
-	if (r == TLS_OK) {
-		tls_seq_advance(f, dir, len - s->skip);
-		if (s->fin)
-			f->dir[dir].state = ST_FIN;
-		return;
-	}
-	if (pol->audit) {
-		/* counted once; the flow is not inspected further */
-		tls_flow_stop(f);
-		return;
-	}
-	s->drop = true;
-	s->kill = true;
-	/* where the receiver's stream stands, for a reset */
-	if (dir <= 1)
-		s->rcv_nxt = f->dir[dir].next_seq;
+	seg_end(f, dir, len, r, pol, s);
 }

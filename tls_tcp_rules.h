@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The TCP rules of one segment that tls_seg_begin() (tls_seq.c) applies
- * and the fused in-order path tls_seg_fast() (tls_parse.c) applies too:
+ * The TCP rules of one segment that tls_seg_begin() and tls_seg_end()
+ * (tls_seq.c) apply and the fused in-order path tls_seg_fast()
+ * (tls_parse.c) applies too:
  * engine-private, inline in this header so that both decide with the
  * same code.  PAWS and the receiver's window say whether the receiver
  * reads new bytes at all; the timestamp and window notes keep what the
@@ -110,6 +111,37 @@ static __always_inline enum tls_drop paws_drop(const struct tls_flow *f,
 	    (s32)(f->ts_max[dir] - t->tsval) > 1)
 		return TLS_DROP_PAWS;
 	return TLS_DROP_NONE;
+}
+
+/*
+ * What the verdict r on a fed segment of len bytes does (tls_seg_end()):
+ * ok, the stream moves past its new bytes (tls_seq_advance()) and a FIN
+ * ends the side; otherwise audit mode stops inspecting the flow, or the
+ * segment is dropped and the flow killed, with the receiver's position
+ * for the reset.
+ */
+static __always_inline void seg_end(struct tls_flow *f, unsigned int dir,
+				    u32 len, enum tls_reason r,
+				    const struct tls_policy *pol,
+				    struct tls_seg *s)
+{
+	if (r == TLS_OK) {
+		if (dir <= 1)
+			f->dir[dir].next_seq += len - s->skip;
+		if (s->fin)
+			f->dir[dir].state = ST_FIN;
+		return;
+	}
+	if (pol->audit) {
+		/* counted once; the flow is not inspected further */
+		tls_flow_stop(f);
+		return;
+	}
+	s->drop = true;
+	s->kill = true;
+	/* where the receiver's stream stands, for a reset */
+	if (dir <= 1)
+		s->rcv_nxt = f->dir[dir].next_seq;
 }
 
 #endif /* _TLS_TCP_RULES_H */
