@@ -32,6 +32,7 @@
 #include "nf_conntrack_tls.h"
 #include "nf_conntrack_tls_compat.h"
 #include "tls_seq.h"
+#include "tls_seg_fast.h"
 #include "tls_handshake.h"
 #include "tls_names.h"
 #include "version.h"
@@ -463,11 +464,13 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	/*
 	 * An in-order segment of a flow in its steady state, its payload in
 	 * the linear part: the engine's fused path decides it in one call,
-	 * exactly as the three below would (tls-replay takes it too).  It
-	 * declines, changing nothing, anything else, an ACK to raise too.
+	 * exactly as the three below would (tls-replay takes it too), its
+	 * hot case inline here.  It declines, changing nothing, anything
+	 * else, an ACK to raise too.
 	 */
 	if (plen && !skb_is_nonlinear(skb) &&
-	    tls_seg_fast(flow, dir, &tcp, skb->data + dataoff, &pol, &fate)) {
+	    tls_seg_fast_inline(flow, dir, &tcp, skb->data + dataoff, &pol,
+				&fate)) {
 		seg = fate.seg;
 		r = fate.r;
 		records = fate.res.records;

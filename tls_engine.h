@@ -3,7 +3,8 @@
  * The engine's private header, shared by its files (tls_parse.c,
  * heartbeat.c) and by the engine self-check of the tests (tests/tls_check.c):
  * parser states, record limits, the heartbeat checks.  Not part of the
- * public API: the glue includes tls_parse.h and tls_seq.h only.
+ * public API: the glue includes tls_parse.h, tls_seq.h and, for its
+ * inline fast path, tls_seg_fast.h.
  */
 #ifndef _TLS_ENGINE_H
 #define _TLS_ENGINE_H
@@ -41,6 +42,13 @@ enum tls_state {
 	ST_FIN,		/* this side's FIN passed: no stream byte follows (tls_seq.c) */
 	ST_NSTATES
 };
+
+/* TLS ContentType (RFC 8446 B.1, RFC 6520) */
+#define CT_CCS		20
+#define CT_ALERT	21
+#define CT_HANDSHAKE	22
+#define CT_APPDATA	23
+#define CT_HEARTBEAT	24
 
 /* The largest record lengths accepted. */
 #define TLS_MAX_PLAIN	16384		/* 2^14 */

@@ -97,12 +97,6 @@
 #include "tls_handshake.h"
 #include "tls_names.h"
 
-#define CT_CCS		20
-#define CT_ALERT	21
-#define CT_HANDSHAKE	22
-#define CT_APPDATA	23
-#define CT_HEARTBEAT	24
-
 /* HandshakeType (RFC 8446 4, RFC 5246 7.4, RFC 6066, RFC 8879) */
 #define HT_HELLO_REQUEST	0
 #define HT_CLIENT_HELLO		1

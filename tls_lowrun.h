@@ -3,9 +3,9 @@
  * The low-byte run scanner of the engine, engine-private: tls_parse.c
  * decides which bytes are scanned (the rule) and calls tls_lowrun_scan().
  * It finds the byte at which a run of bytes < 0x80 reaches a limit, fast.
- * Inline in this header, included by tls_parse.c only: as an out-of-line
- * call it cost 18-20 instructions per record body (+6-7% of tls_feed() on
- * 1448-byte segments and 100-byte records, callgrind).
+ * Inline in this header, included by tls_parse.c and tls_seg_fast.h: as
+ * an out-of-line call it cost 18-20 instructions per record body (+6-7% of
+ * tls_feed() on 1448-byte segments and 100-byte records, callgrind).
  *
  * The scan reads one u64 at a time: a word with no high bit adds 8; for a
  * mixed word only its leading low bytes extend the run and its trailing low

@@ -33,13 +33,8 @@
 #include "tls_engine.h"
 #include "tls_handshake.h"
 #include "tls_lowrun.h"
+#include "tls_seg_fast.h"
 #include "tls_tcp_rules.h"
-
-#define CT_CCS		20
-#define CT_ALERT	21
-#define CT_HANDSHAKE	22
-#define CT_APPDATA	23
-#define CT_HEARTBEAT	24
 
 /* SSLv2 message types (draft-hickman-netscape-ssl-00) */
 #define V2_CLIENT_HELLO	1
@@ -113,20 +108,6 @@ static bool lowrun_scanned(const struct tls_flow *f, const struct tls_dir *d,
 		return tls_hs_on(f) && !tls_hs_parsed_hrr(f, dir);
 	return d->rec_type == CT_APPDATA || d->rec_type == CT_ALERT ||
 	       d->rec_type == CT_HEARTBEAT;
-}
-
-/*
- * The record version minor every record must carry once the ServerHello
- * selected a version (handshake layer), or -1: no such rule yet.
- */
-static __always_inline int rec_minor(const struct tls_flow *f)
-{
-	if (!tls_hs_on(f) ||
-	    (f->hs_flags & (TLS_HS_SH_DONE | TLS_HS_DRAFT)) != TLS_HS_SH_DONE ||
-	    !f->hs_selected)
-		return -1;
-	return f->hs_selected == TLS_V_TLS13 ? 3 :
-	       __builtin_ctz(f->hs_selected);
 }
 
 /* The largest record length d may announce now. */
@@ -342,27 +323,6 @@ static noinline u64 lowrun_body(const u8 *p, u32 n, u32 run, u32 limit)
 			run = TLS_LOWRUN_MAX;
 	}
 	return (u64)run << 32 | at;
-}
-
-/*
- * Whether d's next records may be taken by appdata_run(): protected, TLS
- * framing, and none of the handshake layer's rules at a record start
- * applies to an application-data record (they are left bytewise).  The
- * record version minors accepted as bits (bit v: minor v, v <= 4), or 0:
- * not eligible.
- */
-static __always_inline u32 appdata_vmask(const struct tls_flow *f,
-					 const struct tls_dir *d,
-					 unsigned int dir)
-{
-	if ((d->flags & (TLS_F_ENCRYPTED | TLS_F_SSLV2)) != TLS_F_ENCRYPTED)
-		return 0;
-	if (!tls_hs_on(f))
-		return 0x1f;
-	if ((f->hs_selected == TLS_V_TLS13 && !(d->flags & TLS_F_TLS13)) ||
-	    !(f->hs_flags & TLS_HS_SH_DONE) || f->hs[dir].state)
-		return 0;
-	return rec_minor(f) >= 0 ? 1u << rec_minor(f) : 0x1f;
 }
 
 /*
@@ -853,168 +813,21 @@ static __always_inline bool seg_fast_feed(struct tls_flow *f,
 }
 
 /* seg_fast_ok(), and if it holds seg_fast_feed(): any segment, out of line */
-static noinline bool seg_fast_warm(struct tls_flow *f, unsigned int dir,
-				   const struct tls_tcp *t, const u8 *payload,
-				   const struct tls_policy *pol,
-				   struct tls_fate *o)
+noinline bool tls_seg_warm(struct tls_flow *f, unsigned int dir,
+			   const struct tls_tcp *t, const u8 *payload,
+			   const struct tls_policy *pol, struct tls_fate *o)
 {
 	if (!seg_fast_ok(f, dir, t, pol))
 		return false;
 	return seg_fast_feed(f, dir, t, payload, pol, o);
 }
 
-/*
- * The hot case inline, decided before anything changes: the segment is
- * one whole protected application-data record of a side in ST_REC, whose
- * ciphertext body lowrun_quick() decides from its first and last word
- * (one small record per segment, of up to limit + 1 body bytes:
- * interactive traffic, TCP_NODELAY).  Its conditions are stricter than
- * seg_fast_ok()'s, some folded together, so that it costs little: each
- * one that fails sends the segment to seg_fast_warm(), which checks
- * again from the start.  Its effects are seg_fast_note()'s, then what
- * appdata_run() does for that one record and feed_live() around it
- * (version, the length's high byte in scratch, rec_left 0, type and
- * HDR_SEEN, the run, one record), then seg_end()'s for TLS_OK.
- *
- * The TCP rules are those of tls_tcp_rules.h written out for such a
- * segment (no SYN, no old ACK, at next_seq), with the segment's fields
- * and f->tcp in locals: the helpers, with dir a constant, cost twice
- * as much here.  test_fast.c holds both to the general path.
- */
-static __always_inline bool seg_fast_hot(struct tls_flow *f,
-					 unsigned int dir,
-					 const struct tls_tcp *t,
-					 const u8 *payload,
-					 const struct tls_policy *pol,
-					 struct tls_fate *o)
-{
-	struct tls_dir *d = &f->dir[dir];
-	struct tls_dir *peer = &f->dir[dir ^ 1];
-	u32 bl = t->len - 5, run, vmask = 0x1f;
-	u64 first, last;
-	u16 fl;
-	u8 tcp;
-
-	/* mid-record (bulk, records packed in segments): nothing hot */
-	if (d->state != ST_REC)
-		goto warm;
-	/*
-	 * Both sides known from their SYNs, neither stopped nor a pickup
-	 * (TLS_F_PICKUP is the server's V2_SIDHIT, only ever set in SSLv2
-	 * framing, which this side may not be in: the same mask for both),
-	 * this side at a record start of its protected TLS records (so not
-	 * dead, not past its FIN), the other side not dead.
-	 */
-	if ((t->flags & (TLS_TCP_SYN | TLS_TCP_FIN | TLS_TCP_RST |
-			 TLS_TCP_URG | TLS_TCP_IPOPT | TLS_TCP_SIGOPT |
-			 TLS_TCP_OLDACK)) ||
-	    t->seq != d->next_seq ||
-	    (d->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF |
-			 TLS_F_ENCRYPTED | TLS_F_SSLV2)) !=
-	    (TLS_F_SEQ_VALID | TLS_F_ENCRYPTED) ||
-	    (peer->flags & (TLS_F_SEQ_VALID | TLS_F_PICKUP | TLS_F_OFF)) !=
-	    TLS_F_SEQ_VALID || peer->state == ST_DEAD ||
-	    t->ttl < pol->ttl_floor ||
-	    pol->lowrun_limit - 15 > TLS_LOWRUN_MAX - 15)
-		goto warm;
-	/* paws_drop(): a timestamp, not older than the side's by more than 1 */
-	tcp = f->tcp;
-	if ((tcp & TLS_FT_TS_ON) &&
-	    (!(t->flags & TLS_TCP_TS) ||
-	     ((tcp & TLS_FT_TS_SEEN(dir)) &&
-	      (s32)(f->ts_max[dir] - t->tsval) > 1)))
-		goto warm;
-	/* beyond_window(): the receiver's window open, the bytes inside it */
-	if ((tcp & TLS_FT_ZEROWIN(!dir)) ||
-	    ((dir == TLS_DIR_CLIENT || (tcp & TLS_FT_WIN_SEEN(TLS_DIR_CLIENT))) &&
-	     (t->flags & TLS_TCP_REDGE) &&
-	     (s32)(t->seq + t->len - t->redge) > 0))
-		goto warm;
-	/*
-	 * One whole record, of a length and version the record layer
-	 * takes (max_len()), its body short enough that lowrun_quick()
-	 * needs no sample but its first and last word.
-	 */
-	if (t->len < 5 + 16 || bl > pol->lowrun_limit + 1 ||
-	    bl > (d->flags & TLS_F_TLS13 ? TLS_MAX_CIPHER13 :
-		  TLS_MAX_CIPHER) ||
-	    payload[0] != CT_APPDATA || payload[1] != 3 || payload[2] > 4 ||
-	    ((u32)payload[3] << 8 | payload[4]) != bl)
-		goto warm;
-	/*
-	 * The handshake layer: off, or stopped for good (its STOP bit
-	 * already set, as feed_live() would set it), or on with the knob
-	 * on and appdata_vmask()'s rules.
-	 */
-	if ((f->hs_flags & (TLS_HS_ON | TLS_HS_STOP)) == TLS_HS_ON) {
-		if (!pol->handshake)
-			goto warm;
-		vmask = appdata_vmask(f, d, dir);
-	}
-	if (!(vmask >> payload[2] & 1))
-		goto warm;
-	/*
-	 * lowrun_quick() of a body of 16 to limit + 1 bytes: a high byte
-	 * in the first and in the last word, the run so far plus the
-	 * leading low bytes below limit; the run is then the last word's
-	 * trailing low bytes.
-	 */
-	first = lowrun_load_hi(payload + 5);
-	last = lowrun_load_hi(payload + 5 + bl - 8);
-	run = d->run;
-	if (!first || !last ||
-	    (run + 7 >= pol->lowrun_limit &&
-	     run + lowrun_lead(first) >= pol->lowrun_limit))
-		goto warm;
-
-	/* tls_seg_begin(): the SYN-data length forgotten on client data */
-	if (dir == TLS_DIR_CLIENT && !(peer->flags & TLS_F_HB_PEND))
-		peer->hb_req = 0;
-	fl = t->flags;
-	/* ts_note() */
-	if ((fl & TLS_TCP_TS) && (tcp & TLS_FT_TS_ON) &&
-	    (!(tcp & TLS_FT_TS_SEEN(dir)) ||
-	     (s32)(t->tsval - f->ts_max[dir]) > 0)) {
-		f->ts_max[dir] = t->tsval;
-		tcp |= TLS_FT_TS_SEEN(dir);
-	}
-	/* win_note() */
-	if (fl & TLS_TCP_ACK) {
-		tcp |= TLS_FT_WIN_SEEN(dir);
-		tcp &= ~TLS_FT_ZEROWIN(dir);
-		if (fl & TLS_TCP_ZEROWIN)
-			tcp |= TLS_FT_ZEROWIN(dir);
-	}
-	f->tcp = tcp;
-	/* appdata_run() */
-	if (d->version < (0x30 | payload[2]))
-		d->version = 0x30 | payload[2];
-	d->scratch = payload[3];
-	d->rec_left = 0;
-	d->flags |= TLS_F_HDR_SEEN;
-	d->rec_type = CT_APPDATA;
-	d->run = lowrun_trail(last);
-	/* tls_seg_end() */
-	d->next_seq += bl + 5;
-	o->seg = (struct tls_seg){ .action = TLS_SEQ_NEW };
-	o->res.at = 0;
-	o->res.records = 1;
-	o->r = TLS_OK;
-	return true;
-warm:
-	return seg_fast_warm(f, dir, t, payload, pol, o);
-}
-
-/* seg_fast_hot() for each direction, dir a constant in each */
+/* tls_seg_fast.h's inline entry, for the callers that take a call */
 bool tls_seg_fast(struct tls_flow *f, unsigned int dir,
 		  const struct tls_tcp *t, const u8 *payload,
 		  const struct tls_policy *pol, struct tls_fate *o)
 {
-	if (dir == TLS_DIR_CLIENT)
-		return seg_fast_hot(f, TLS_DIR_CLIENT, t, payload, pol, o);
-	if (dir == TLS_DIR_SERVER)
-		return seg_fast_hot(f, TLS_DIR_SERVER, t, payload, pol, o);
-	return false;
+	return tls_seg_fast_inline(f, dir, t, payload, pol, o);
 }
 
 const char *tls_reason_name(enum tls_reason r)

@@ -188,7 +188,9 @@ struct tls_fate {
  * not past this side's FIN, that starts at the next expected byte,
  * carries no SYN, FIN, RST, URG, IP or signature option nor an ACK to
  * raise, has a TTL at the floor or above, and passes PAWS and the
- * receiver's window.  The kernel and tls-replay call it first.
+ * receiver's window.  tls-replay calls it first; the kernel calls
+ * tls_seg_fast_inline() (tls_seg_fast.h), the same code with its hot case
+ * inline in the caller.
  */
 bool tls_seg_fast(struct tls_flow *f, unsigned int dir,
 		  const struct tls_tcp *t, const u8 *payload,

@@ -11,7 +11,7 @@
 
 #include "../tls_types.h"
 
-static __attribute__((noinline)) u64 sum_chunk(const u8 *p, u32 n)
+static __attribute__((__noinline__)) u64 sum_chunk(const u8 *p, u32 n)
 {
 	u64 s = 0, w;
 	u32 i;

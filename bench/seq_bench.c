@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "../tls_parse.h"
+#include "../tls_seg_fast.h"
 #include "../tls_seq.h"
 #include "plain_read.h"
 
@@ -171,7 +172,8 @@ static __always_inline int seg_run(bool fast)
 	for (k = 0; k < nsegs; k++) {
 		t.len = segs[k];
 		t.redge = t.seq + t.len + 65536;
-		if (!fast || !tls_seg_fast(&f, 0, &t, buf + off, &pol, &o)) {
+		if (!fast || !tls_seg_fast_inline(&f, 0, &t, buf + off, &pol,
+						       &o)) {
 			if (!tls_seg_begin(&f, 0, &t, &pol, &o.seg))
 				return -1;
 			o.r = tls_feed(&f, 0, buf + off + o.seg.skip,
@@ -190,18 +192,18 @@ static __always_inline int seg_run(bool fast)
 	return 0;
 }
 
-static __attribute__((noinline)) int seq_pass(void)
+static __attribute__((__noinline__)) int seq_pass(void)
 {
 	return seg_run(true);
 }
 
-static __attribute__((noinline)) int gen_pass(void)
+static __attribute__((__noinline__)) int gen_pass(void)
 {
 	return seg_run(false);
 }
 
 /* tls_feed alone, same segments. */
-static __attribute__((noinline)) int feed_pass(void)
+static __attribute__((__noinline__)) int feed_pass(void)
 {
 	struct tls_result res;
 	struct tls_flow f;
@@ -219,7 +221,7 @@ static __attribute__((noinline)) int feed_pass(void)
 }
 
 /* Baseline: read every byte of every segment once. */
-static __attribute__((noinline)) int plain_pass(void)
+static __attribute__((__noinline__)) int plain_pass(void)
 {
 	u64 s = 0;
 	u32 off = 0, k;

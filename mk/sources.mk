@@ -12,7 +12,7 @@
 ENGINE_C := tls_parse.c tls_handshake.c heartbeat.c tls_seq.c tls_ciphers.c \
 	    tls_rules.c tls_names.c
 ENGINE_H := tls_types.h tls_parse.h tls_handshake.h tls_seq.h tls_engine.h \
-	    tls_lowrun.h tls_ciphers.h tls_rules.h \
+	    tls_lowrun.h tls_seg_fast.h tls_ciphers.h tls_rules.h \
 	    tls_names.h tls_tcp_rules.h
 GLUE_C   := nf_conntrack_tls_main.c nf_conntrack_tls_net.c \
 	    nf_conntrack_tls_reset.c nf_conntrack_tls_attach.c \
