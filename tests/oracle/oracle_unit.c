@@ -6,8 +6,9 @@
  * SSLv2, low-byte limits), the engine fed whole, byte by byte and in
  * random chunks, with the handshake layer on and off.  Both must give
  * the same verdict, direction and deciding byte; a run the reference
- * does not model (a HelloRetryRequest, a rule set) is compared only up
- * to that point (ref_compare()), the others counted as not comparable.
+ * does not model (a rule set, the corner cases ref_parse.c lists) is
+ * compared only up to that point (ref_compare()), the rest counted as
+ * not comparable.
  */
 #include <stdio.h>
 #include <stdlib.h>
