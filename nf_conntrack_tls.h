@@ -42,6 +42,7 @@ enum nf_ct_tls_counter {
 	NF_CT_TLS_MAX_SKB,	/* largest payload of one skb walked (a maximum) */
 	NF_CT_TLS_SYN_REJECTED,	/* SYN data the SYN-ACK refused: forgotten */
 	NF_CT_TLS_ACK_RAISED,	/* new bytes whose old ACK was raised */
+	NF_CT_TLS_FAST_PATH,	/* segments the fused path decided */
 	NF_CT_TLS_DROP_WHY,	/* first of TLS_DROP_MAX - 1 per-rule drop counters */
 	NF_CT_TLS_VIOLATION = NF_CT_TLS_DROP_WHY + TLS_DROP_MAX - 1,
 				/* first of TLS_R_MAX - 1 per-reason counters */

@@ -191,6 +191,44 @@ static enum tls_reason nf_ct_tls_feed_skb(struct sk_buff *skb, unsigned int off,
 	return r;
 }
 
+/*
+ * The payload [off, off + len) where it lies in one piece the CPU reads
+ * directly, or NULL.  A forwarded segment often has its payload in one
+ * page fragment and only the headers in the linear part: TCP senders
+ * build skbs so (veth passes them on as they are), and so do NIC drivers
+ * that pull only the headers into the head.  NULL for a payload spread
+ * over several pieces (GRO skbs), in a frag list, in high memory or not
+ * readable at all (net_iov, device memory: skb_frag_page() is NULL): the
+ * general path walks those with skb_seq_read().
+ */
+static const u8 *nf_ct_tls_payload(const struct sk_buff *skb,
+				   unsigned int off, unsigned int len)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int head = skb_headlen(skb), start, i;
+	const skb_frag_t *frag;
+	struct page *page;
+
+	if (off + len <= head)
+		return skb->data + off;
+	if (off < head || skb_has_frag_list(skb))
+		return NULL;
+	start = head;
+	for (i = 0; i < sh->nr_frags; i++) {
+		frag = &sh->frags[i];
+		if (off - start < skb_frag_size(frag)) {
+			page = skb_frag_page(frag);
+			if (len > skb_frag_size(frag) - (off - start) || !page ||
+			    PageHighMem(page))
+				return NULL;
+			return (const u8 *)page_address(page) +
+			       skb_frag_off(frag) + (off - start);
+		}
+		start += skb_frag_size(frag);
+	}
+	return NULL;
+}
+
 /* The counters of one segment, outside the lock. */
 static void nf_ct_tls_account(struct nf_ct_tls_net *tn,
 			      const struct tls_seg *seg, u32 plen,
@@ -395,6 +433,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	enum tls_reason r = TLS_OK;
 	unsigned int dataoff;
 	u32 plen, records = 0, max_ack, name_ent = 0;
+	const u8 *payload;
+	bool fast = false;
 	struct nf_ct_tls_seen_name seen;
 	u8 wscale;
 
@@ -463,17 +503,18 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 	nf_ct_tls_ct_facts(ct, dir, &tcp, &max_ack, &wscale);
 	/*
 	 * An in-order segment of a flow in its steady state, its payload in
-	 * the linear part: the engine's fused path decides it in one call,
+	 * one piece: the engine's fused path decides it in one call,
 	 * exactly as the three below would (tls-replay takes it too), its
 	 * hot case inline here.  It declines, changing nothing, anything
 	 * else, an ACK to raise too.
 	 */
-	if (plen && !skb_is_nonlinear(skb) &&
-	    tls_seg_fast_inline(flow, dir, &tcp, skb->data + dataoff, &pol,
-				&fate)) {
+	payload = plen ? nf_ct_tls_payload(skb, dataoff, plen) : NULL;
+	if (payload &&
+	    tls_seg_fast_inline(flow, dir, &tcp, payload, &pol, &fate)) {
 		seg = fate.seg;
 		r = fate.r;
 		records = fate.res.records;
+		fast = true;
 	} else if (tls_seg_begin(flow, dir, &tcp, &pol, &seg) &&
 		   seg.raise_ack &&
 		   skb_ensure_writable(skb, protoff + sizeof(*th))) {
@@ -501,6 +542,7 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 					.drop = true };
 		r = TLS_OK;
 		records = 0;
+		fast = false;
 	}
 	spin_unlock_bh(&ct->lock);
 
@@ -509,6 +551,8 @@ static int nf_ct_tls_help(struct sk_buff *skb, unsigned int protoff,
 		nf_ct_tls_count(tn, NF_CT_TLS_ACK_RAISED, 1);
 	}
 	nf_ct_tls_account(tn, &seg, plen, r, records);
+	if (fast)
+		nf_ct_tls_count(tn, NF_CT_TLS_FAST_PATH, 1);
 	if (r != TLS_OK && conf.log)
 		nf_ct_tls_log(tn, ct, dir, r, seg.drop, name_ent,
 			      pol.rules.name_ctx);

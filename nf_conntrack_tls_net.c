@@ -37,6 +37,7 @@ static const char *const nf_ct_tls_counter_names[NF_CT_TLS_DROP_WHY] = {
 	[NF_CT_TLS_MAX_SKB]	= "largest_skb_payload",
 	[NF_CT_TLS_SYN_REJECTED] = "syn_data_rejected",
 	[NF_CT_TLS_ACK_RAISED] = "ack_raised",
+	[NF_CT_TLS_FAST_PATH]	= "fast_path",
 };
 
 static int nf_ct_tls_proc_show(struct seq_file *s, void *v)

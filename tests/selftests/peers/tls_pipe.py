@@ -4,14 +4,19 @@
 
   tls_pipe.py serve  PORT CERT KEY VERSION   accept one client, print the
                                              SHA-256 of all bytes received
-  tls_pipe.py send   HOST PORT FILE VERSION  connect, send FILE, close
+  tls_pipe.py send   HOST PORT FILE VERSION [CHUNK]
+                                             connect, send FILE, close
 
-VERSION is 1.0, 1.1, 1.2 or 1.3 (the only version both ends allow).
+VERSION is 1.0, 1.1, 1.2 or 1.3 (the only version both ends allow).  With
+CHUNK, FILE goes in writes of CHUNK bytes with TCP_NODELAY, each one
+TLS record, and a millisecond between them: one small record per segment,
+as interactive traffic sends them.
 """
 import hashlib
 import socket
 import ssl
 import sys
+import time
 
 VERSIONS = {
     "1.0": ssl.TLSVersion.TLSv1,
@@ -53,18 +58,23 @@ def serve(port, cert, key, version):
     print(digest.hexdigest())
 
 
-def send(host, port, path, version):
+def send(host, port, path, version, chunk_size="65536"):
     ctx = context(ssl.PROTOCOL_TLS_CLIENT, version)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
+    size = int(chunk_size)
     with socket.create_connection((host, int(port)), timeout=150) as sock:
+        if size < 65536:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with ctx.wrap_socket(sock) as tls:
             with open(path, "rb") as f:
                 while True:
-                    chunk = f.read(65536)
+                    chunk = f.read(size)
                     if not chunk:
                         break
                     tls.sendall(chunk)
+                    if size < 65536:
+                        time.sleep(0.001)
             try:
                 tls.unwrap()    # send close_notify; the peer may just close
             except (ssl.SSLError, OSError):
@@ -74,7 +84,10 @@ def send(host, port, path, version):
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == "serve" and sys.argv[5] in VERSIONS:
         serve(*sys.argv[2:])
-    elif len(sys.argv) == 6 and sys.argv[1] == "send" and sys.argv[5] in VERSIONS:
+    elif (len(sys.argv) in (6, 7) and sys.argv[1] == "send" and
+          sys.argv[5] in VERSIONS and
+          (len(sys.argv) == 6 or sys.argv[6].isdigit() and
+           0 < int(sys.argv[6]) <= 65536)):
         send(*sys.argv[2:])
     else:
         sys.stderr.write(__doc__)
